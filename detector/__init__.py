@@ -1,0 +1,4 @@
+"""The diff engine: pure functions from (state, observation, policy, now) to (state, events)."""
+from detector.model import Event, EventKind, ListingState, Observation, Offer, Outcome, Policy
+
+__all__ = ["Event", "EventKind", "ListingState", "Observation", "Offer", "Outcome", "Policy"]

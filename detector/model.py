@@ -1,0 +1,101 @@
+"""The vocabulary shared by page objects, the detector and the store.
+
+Plain frozen dataclasses and string enums: the detector depends on nothing else of ours,
+and everything else may depend on this module.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+
+
+class Outcome(StrEnum):
+    """What one check saw (DESIGN.md, "Outcome of one check")."""
+
+    LISTED = "listed"
+    UNAVAILABLE = "unavailable"
+    OFFER_GONE = "offer_gone"
+    GONE = "gone"
+    BLOCKED = "blocked"
+    ERROR = "error"
+
+    @property
+    def says_something(self) -> bool:
+        """Blocked and error pages say nothing about the listing."""
+        return self not in (Outcome.BLOCKED, Outcome.ERROR)
+
+
+class EventKind(StrEnum):
+    DELISTED = "delisted"
+    OFFER_GONE = "offer_gone"
+    UNAVAILABLE = "unavailable"
+    RESTORED = "restored"
+    PRICE_CHANGE = "price_change"
+    SHIPPING_FEE_CHANGE = "shipping_fee_change"
+    SELLER_CHANGE = "seller_change"
+    FEE_SCHEDULE_CHANGE = "fee_schedule_change"
+    MONITORING_BLOCKED = "monitoring_blocked"
+
+
+@dataclass(frozen=True)
+class Offer:
+    """One seller's offer on a page that lists several."""
+
+    seller: str | None
+    price: Decimal | None = None
+    currency: str | None = None
+    shipping_fee: Decimal | None = None
+    available: bool | None = None
+
+
+@dataclass(frozen=True)
+class Observation:
+    """What a page object read from one response. Prices are Decimal, never float."""
+
+    outcome: Outcome
+    price: Decimal | None = None
+    currency: str | None = None
+    shipping_fee: Decimal | None = None
+    seller: str | None = None  # seller of the main offer (the buy box where there is one)
+    title: str | None = None
+    availability: str | None = None  # schema.org-style word: InStock, OutOfStock, PreOrder, ...
+    offers: tuple[Offer, ...] = ()
+    reasons: tuple[str, ...] = ()  # why this outcome, and what could not be read
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Per listing knobs of the detector; built from settings and account overrides at the edge."""
+
+    confirmations: int = 2
+    price_threshold: Decimal = Decimal("0.10")  # relative change against the baseline
+    baseline_window: int = 5  # median of the last N listed observations
+    blocked_alert_after: int = 6  # consecutive blocked/error checks before monitoring_blocked
+    track_seller: str | None = None  # the SME's own seller name, for seller_change
+
+
+@dataclass(frozen=True)
+class ListingState:
+    """What the detector remembers about a listing between two checks."""
+
+    status: Outcome | None = None  # last confirmed: listed / unavailable / offer_gone / gone
+    pending: Outcome | None = None  # a gone/offer_gone seen but not yet confirmed
+    pending_count: int = 0
+    prices: tuple[Decimal, ...] = ()  # recent listed prices, oldest first (baseline window)
+    shipping_fees: tuple[Decimal, ...] = ()
+    currency: str | None = None
+    seller: str | None = None  # last buy-box seller seen while listed
+    blocked_streak: int = 0
+    blocked_alerted: bool = False
+    checks: int = 0  # observations that said something about the listing
+
+
+@dataclass(frozen=True)
+class Event:
+    kind: EventKind
+    detected_at: datetime
+    before: str | None = None
+    after: str | None = None
+    details: dict[str, str] = field(default_factory=dict, hash=False, compare=True)

@@ -1,0 +1,155 @@
+"""Page objects: one response in, one Observation out. No Request, no database.
+
+A marketplace adapter subclasses `ProductPage` and overrides the small methods it reads
+differently (`price()`, `seller()`, `availability()`, ...). `observe()` fixes the order in
+which a page is judged, the same for every marketplace:
+
+    error (5xx, empty body) → blocked (bot wall, 403/429) → gone (404/410, redirect to a
+    search/home page, soft 404) → the product: listed / unavailable / offer_gone
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cached_property
+from typing import Mapping
+
+from detector.model import Observation, Offer, Outcome
+from spiders import money, walls
+
+
+@dataclass(frozen=True)
+class PageInput:
+    """Everything a page object may look at."""
+
+    url: str  # final URL, after redirects
+    body: bytes
+    status: int = 200
+    requested_url: str | None = None
+    headers: Mapping[str, str] = field(default_factory=dict)
+    seller: str | None = None  # the SME's own seller name, when registered
+    encoding: str | None = None
+
+    @property
+    def redirected(self) -> bool:
+        return bool(self.requested_url) and self.requested_url != self.url
+
+    @cached_property
+    def text(self) -> str:
+        return self.body.decode(self.encoding or "utf-8", errors="replace")
+
+
+AVAILABLE = {"InStock", "LimitedAvailability", "PreOrder", "BackOrder", "OnlineOnly", "InStoreOnly", "PreSale"}
+UNAVAILABLE = {"OutOfStock", "SoldOut", "Discontinued"}
+
+
+class ProductPage:
+    """Base page object. Subclasses override the field methods; `observe()` stays as is."""
+
+    marketplace = "generic"
+    decimal_separator: str | None = None  # "," for "1.299,00 €"; None lets price-parser guess
+
+    def __init__(self, page: PageInput):
+        self.page = page
+        self.reasons: list[str] = []
+
+    # -- judgement -------------------------------------------------------------------------
+    def observe(self) -> Observation:
+        page = self.page
+        if page.status >= 500:
+            return self._only(Outcome.ERROR, f"http status {page.status}")
+        if not page.body.strip():
+            return self._only(Outcome.ERROR, "empty body")
+        wall = self.wall()
+        if wall:
+            return self._only(Outcome.BLOCKED, wall)
+        if page.status in (403, 429):
+            return self._only(Outcome.BLOCKED, f"http status {page.status}")
+        if page.status in (404, 410):
+            return self._only(Outcome.GONE, f"http status {page.status}")
+        if page.status >= 400:
+            return self._only(Outcome.ERROR, f"http status {page.status}")
+        gone = self.gone()
+        if gone:
+            return self._only(Outcome.GONE, gone)
+        if not self.is_product_page():
+            return self._only(Outcome.ERROR, self.not_product_reason())
+        return self._product()
+
+    def _only(self, outcome: Outcome, reason: str) -> Observation:
+        return Observation(outcome=outcome, reasons=(reason,))
+
+    def _product(self) -> Observation:
+        offers = tuple(self.offers())
+        price, currency, shipping, seller = self.price(), self.currency(), self.shipping_fee(), self.seller()
+        availability = self.availability()
+        if price is None:
+            self.reasons.append("price not found")
+        outcome = Outcome.LISTED
+        if availability in UNAVAILABLE or not self.can_buy(availability):
+            outcome = Outcome.UNAVAILABLE
+        registered = self.page.seller
+        if registered and not self.sells(registered, seller, offers):
+            outcome = Outcome.OFFER_GONE
+            self.reasons.append(f"seller {registered!r} not among the offers")
+        return Observation(
+            outcome=outcome,
+            price=price,
+            currency=currency,
+            shipping_fee=shipping,
+            seller=seller,
+            title=self.title(),
+            availability=availability,
+            offers=offers,
+            reasons=tuple(self.reasons),
+        )
+
+    def can_buy(self, availability: str | None) -> bool:
+        """True unless the page says the offer cannot be bought now."""
+        return availability not in UNAVAILABLE
+
+    @staticmethod
+    def sells(registered: str, seller: str | None, offers: tuple[Offer, ...]) -> bool:
+        wanted = walls.normalise(registered)
+        names = [seller] + [offer.seller for offer in offers]
+        return any(name and walls.normalise(name).startswith(wanted) for name in names)
+
+    # -- what subclasses override ------------------------------------------------------------
+    def wall(self) -> str | None:
+        """A reason when the page is a bot wall, whatever its HTTP status."""
+        return walls.detect_wall(self.page.text, self.page.headers)
+
+    def gone(self) -> str | None:
+        """A reason when the page says the listing no longer exists."""
+        return None
+
+    def is_product_page(self) -> bool:
+        return True
+
+    def not_product_reason(self) -> str:
+        return "no product data found on the page"
+
+    def title(self) -> str | None:
+        return None
+
+    def price(self) -> Decimal | None:
+        return None
+
+    def currency(self) -> str | None:
+        return None
+
+    def shipping_fee(self) -> Decimal | None:
+        return None
+
+    def seller(self) -> str | None:
+        return None
+
+    def availability(self) -> str | None:
+        return None
+
+    def offers(self) -> list[Offer]:
+        return []
+
+    # -- helpers for subclasses -------------------------------------------------------------
+    def parse_money(self, text: str | None) -> tuple[Decimal | None, str | None]:
+        return money.parse(text, decimal_separator=self.decimal_separator)
