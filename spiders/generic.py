@@ -2,4 +2,4 @@
 from spiders.marketplace import Marketplace
 from spiders.page import ProductPage
 
-GENERIC = Marketplace(name="generic", domains=(), page=ProductPage)
+MARKETPLACE = Marketplace(name="generic", domains=(), page=ProductPage)

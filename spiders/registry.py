@@ -1,29 +1,45 @@
-"""Every marketplace adapter, by name and by domain. Adding one = one module + one line here."""
+"""Every marketplace adapter, by name and by domain.
+
+An adapter is any module of this package that defines `MARKETPLACE`; adding an eleventh
+marketplace is one new module (plus its fixtures), nothing to register by hand.
+"""
 from __future__ import annotations
 
-from spiders.generic import GENERIC
+import importlib
+import pkgutil
+from functools import cache
+
+import spiders
 from spiders.marketplace import Marketplace
 
-# Order matters only for overlapping domains: the first adapter that serves a URL wins.
-MARKETPLACES: tuple[Marketplace, ...] = (GENERIC,)
+GENERIC_NAME = "generic"
 
-_BY_NAME = {m.name: m for m in MARKETPLACES}
+
+@cache
+def all_marketplaces() -> tuple[Marketplace, ...]:
+    found = []
+    for info in sorted(pkgutil.iter_modules(spiders.__path__), key=lambda i: i.name):
+        module = importlib.import_module(f"spiders.{info.name}")
+        marketplace = getattr(module, "MARKETPLACE", None)
+        if isinstance(marketplace, Marketplace):
+            found.append(marketplace)
+    return tuple(found)
 
 
 def names() -> list[str]:
-    return sorted(_BY_NAME)
+    return sorted(m.name for m in all_marketplaces())
 
 
 def by_name(name: str) -> Marketplace:
-    try:
-        return _BY_NAME[name]
-    except KeyError:
-        raise KeyError(f"unknown marketplace {name!r} (known: {', '.join(names())})") from None
+    for marketplace in all_marketplaces():
+        if marketplace.name == name:
+            return marketplace
+    raise KeyError(f"unknown marketplace {name!r} (known: {', '.join(names())})")
 
 
 def for_url(url: str) -> Marketplace:
     """The adapter serving this URL's domain; the generic schema.org reader otherwise."""
-    for marketplace in MARKETPLACES:
-        if marketplace is not GENERIC and marketplace.serves(url):
+    for marketplace in all_marketplaces():
+        if marketplace.name != GENERIC_NAME and marketplace.serves(url):
             return marketplace
-    return GENERIC
+    return by_name(GENERIC_NAME)
