@@ -17,7 +17,8 @@ def extract_file(
     seller: str | None = None,
 ) -> Observation:
     adapter = registry.by_name(marketplace)
-    page_url = url or f"https://{adapter.domains[0] if adapter.domains else "example.com"}/"
+    host = adapter.domains[0] if adapter.domains else "example.com"
+    page_url = url or f"https://www.{host}/"
     page = PageInput(url=page_url, body=path.read_bytes(), status=status, seller=seller)
     return adapter.observe(page)
 
