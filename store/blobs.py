@@ -1,0 +1,49 @@
+"""Evidence blobs: raw bodies and screenshots, keyed by SHA-256, compressed, stored once."""
+from __future__ import annotations
+
+import hashlib
+import zlib
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from store.models import Blob
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def put(session: Session, data: bytes, *, media_type: str, now: datetime, known: set[str] | None = None) -> str:
+    """Store `data` unless a blob with its hash exists; return the hash.
+
+    `known` is an optional cache of hashes already stored, so a pass over thousands of
+    identical pages does not ask the database each time.
+    """
+    digest = sha256(data)
+    if known is not None and digest in known:
+        return digest
+    if session.get(Blob, digest) is None:
+        session.add(Blob(sha256=digest, size=len(data), media_type=media_type, compression="zlib",
+                         data=zlib.compress(data, 6), created_at=now))
+        session.flush()
+    if known is not None:
+        known.add(digest)
+    return digest
+
+
+def get(session: Session, digest: str) -> bytes | None:
+    blob = session.get(Blob, digest)
+    if blob is None:
+        return None
+    data = zlib.decompress(blob.data) if blob.compression == "zlib" else blob.data
+    if sha256(data) != digest:
+        raise ValueError(f"blob {digest} is corrupt: its content no longer matches its hash")
+    return data
+
+
+def existing(session: Session, digests: set[str]) -> set[str]:
+    if not digests:
+        return set()
+    return set(session.scalars(select(Blob.sha256).where(Blob.sha256.in_(digests))))
