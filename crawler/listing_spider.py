@@ -1,15 +1,119 @@
-"""The base of every marketplace spider: turns check targets into requests, responses into results.
+"""The base of every marketplace spider: check targets in, CheckResults out.
 
-Marketplace modules subclass it with two lines (`name`, `marketplace`); everything a spider
-needs to know about a listing arrives as `CheckTarget`s from the crawl runner.
+Marketplace modules subclass it with two lines (`name`, `marketplace`); what a spider knows
+about a listing arrives as `CheckTarget`s from the crawl runner. Reading the page is the
+page object's job (spiders/), storing it the pipeline's.
 """
 from __future__ import annotations
 
-import scrapy
+import time
+from datetime import UTC, datetime
+from typing import Any, AsyncIterator, Iterable
 
+import scrapy
+from scrapy.http import Response, TextResponse
+from twisted.python.failure import Failure
+
+from crawler.targets import CheckResult, CheckTarget
+from detector.model import Observation, Outcome
 from spiders.marketplace import Marketplace
+from spiders.page import PageInput
+
+# Headers kept as evidence: what explains the answer, not the whole response.
+EVIDENCE_HEADERS = ("content-type", "content-length", "date", "last-modified", "location", "retry-after",
+                    "server", "x-datadome", "cf-ray", "cf-mitigated", "x-amz-rid", "x-cache")
+
+# Every non-redirect status reaches the spider: a 404 or a 429 is a finding, not a failure.
+HANDLED_STATUSES = [s for s in range(400, 600)]
 
 
 class ListingSpider(scrapy.Spider):
     name = "listing"
     marketplace: Marketplace
+
+    def __init__(self, targets: Iterable[CheckTarget] = (), **kwargs: Any):
+        super().__init__(**kwargs)
+        self.targets = list(targets)
+
+    @classmethod
+    def update_settings(cls, settings) -> None:
+        super().update_settings(settings)
+        marketplace = getattr(cls, "marketplace", None)
+        if marketplace is not None:
+            settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", marketplace.concurrency, priority="spider")
+            settings.set("DOWNLOAD_DELAY", marketplace.delay, priority="spider")
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        for target in self.targets:
+            yield self.request_for(target)
+
+    def request_for(self, target: CheckTarget) -> scrapy.Request:
+        return scrapy.Request(
+            target.url,
+            callback=self.parse,
+            errback=self.failed,
+            dont_filter=True,
+            meta={"target": target, "handle_httpstatus_list": HANDLED_STATUSES, "vigie_started": time.monotonic()},
+        )
+
+    def parse(self, response: Response, **kwargs: Any):
+        target: CheckTarget = response.meta["target"]
+        page = PageInput(
+            url=response.url,
+            body=response.body,
+            status=response.status,
+            requested_url=target.url,
+            headers=_headers(response),
+            seller=target.seller,
+            encoding=response.encoding if isinstance(response, TextResponse) else None,
+        )
+        try:
+            observation = self.marketplace.observe(page)
+        except Exception as exc:  # a page object bug is an error finding, never a delisting
+            self.logger.exception("page object %s failed on %s", self.marketplace.name, response.url)
+            observation = Observation(Outcome.ERROR, reasons=(f"extraction failed: {type(exc).__name__}: {exc}",))
+        yield CheckResult(
+            target=target,
+            observation=observation,
+            fetched_at=datetime.now(UTC),
+            final_url=response.url,
+            http_status=response.status,
+            fetch_method=response.meta.get("vigie_fetch_method", "http"),
+            elapsed_ms=_elapsed(response.meta),
+            headers=page.headers,
+            body=response.body,
+            media_type=_media_type(response),
+            screenshot=response.meta.get("vigie_screenshot"),
+        )
+
+    def failed(self, failure: Failure):
+        request = failure.request  # type: ignore[attr-defined]
+        target: CheckTarget = request.meta["target"]
+        reason = f"{failure.type.__name__}: {failure.getErrorMessage()}".strip()
+        yield CheckResult(
+            target=target,
+            observation=Observation(Outcome.ERROR, reasons=(reason[:500],)),
+            fetched_at=datetime.now(UTC),
+            final_url=None,
+            fetch_method=request.meta.get("vigie_fetch_method", "http"),
+            elapsed_ms=_elapsed(request.meta),
+        )
+
+
+def _headers(response: Response) -> dict[str, str]:
+    kept = {}
+    for name in EVIDENCE_HEADERS:
+        value = response.headers.get(name)
+        if value is not None:
+            kept[name] = value.decode("latin-1")
+    return kept
+
+
+def _media_type(response: Response) -> str:
+    raw = response.headers.get("content-type", b"text/html").decode("latin-1")
+    return raw.split(";")[0].strip() or "text/html"
+
+
+def _elapsed(meta: dict) -> int | None:
+    started = meta.get("vigie_started")
+    return None if started is None else int((time.monotonic() - started) * 1000)

@@ -14,8 +14,17 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Mapping
 
+import lxml.html
+from lxml import etree
+from w3lib.encoding import html_to_unicode
+
 from detector.model import Observation, Offer, Outcome
 from spiders import money, walls
+
+# text under these elements is never shown to the buyer
+_INVISIBLE = etree.XPath(
+    "//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript or ancestor::template)]"
+)
 
 
 @dataclass(frozen=True)
@@ -36,7 +45,11 @@ class PageInput:
 
     @cached_property
     def text(self) -> str:
-        return self.body.decode(self.encoding or "utf-8", errors="replace")
+        """The body as text: the given encoding, else BOM, Content-Type, <meta charset>, UTF-8."""
+        if self.encoding:
+            return self.body.decode(self.encoding, errors="replace")
+        content_type = next((v for k, v in self.headers.items() if k.lower() == "content-type"), None)
+        return html_to_unicode(content_type, self.body)[1]
 
 
 AVAILABLE = {"InStock", "LimitedAvailability", "PreOrder", "BackOrder", "OnlineOnly", "InStoreOnly", "PreSale"}
@@ -89,7 +102,11 @@ class ProductPage:
         if availability in UNAVAILABLE or not self.can_buy(availability):
             outcome = Outcome.UNAVAILABLE
         registered = self.page.seller
-        if registered and not self.sells(registered, seller, offers):
+        shown = [name for name in [seller, *(offer.seller for offer in offers)] if name]
+        if registered and not shown:
+            # a page naming no seller at all cannot tell us the registered one left
+            self.reasons.append("no seller shown on the page")
+        elif registered and not self.sells(registered, seller, offers):
             outcome = Outcome.OFFER_GONE
             self.reasons.append(f"seller {registered!r} not among the offers")
         return Observation(
@@ -151,5 +168,25 @@ class ProductPage:
         return []
 
     # -- helpers for subclasses -------------------------------------------------------------
+    @cached_property
+    def tree(self) -> lxml.html.HtmlElement:
+        """The page parsed once (lxml), shared by every field method and by schema.org reading."""
+        parser = lxml.html.HTMLParser(encoding="utf-8", huge_tree=True)
+        try:
+            root = lxml.html.fromstring(self.page.text.encode("utf-8"), parser=parser)
+        except (etree.ParserError, ValueError):  # a body with no element at all
+            root = None
+        return root if root is not None else lxml.html.fromstring("<html><body></body></html>")
+
+    @cached_property
+    def visible_text(self) -> str:
+        """The body's human-visible text, whitespace collapsed (scripts and styles left out)."""
+        return " ".join(" ".join(_INVISIBLE(self.tree)).split())
+
+    @cached_property
+    def page_title(self) -> str | None:
+        title = " ".join((self.tree.findtext(".//title") or "").split())
+        return title or None
+
     def parse_money(self, text: str | None) -> tuple[Decimal | None, str | None]:
         return money.parse(text, decimal_separator=self.decimal_separator)

@@ -1,39 +1,65 @@
 """Bot walls recognised from their content, whatever HTTP status they were served with.
 
-Real product pages embed the same vendors' *tags* (DataDome's tags.js, PerimeterX's init.js),
-so a wall is recognised by the challenge itself, not by the vendor's name appearing somewhere.
+Real product pages embed the same vendors' *tags* (DataDome's tags.js, PerimeterX's init.js,
+Cloudflare's beacon), so a wall is recognised by the challenge itself, not by the vendor's
+name appearing somewhere. Challenge pages are small: most signs count only on small pages,
+so a 1 MB product page mentioning a captcha script in passing is never taken for a wall.
 """
 from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from typing import Mapping
 
-# A challenge page is small; a product page that merely loads a vendor tag is not.
+# The largest wall seen is PerimeterX's ~17 KB "Press & Hold"; product pages are 150 KB and up.
 SMALL_PAGE = 60_000
 
-_SIGNS: tuple[tuple[str, re.Pattern[str], bool], ...] = (
-    # (reason, pattern, only on small pages)
-    ("DataDome captcha", re.compile(r"geo\.captcha-delivery\.com|ct\.captcha-delivery\.com/c\.js", re.I), True),
-    ("PerimeterX challenge", re.compile(r"px-captcha|Press\s*(?:&amp;|&)\s*Hold", re.I), False),
-    ("Cloudflare challenge", re.compile(r"cdn-cgi/challenge-platform|cf-chl-|<title>Just a moment\.\.\.</title>|Attention Required! \| Cloudflare", re.I), True),
-    ("AWS WAF challenge", re.compile(r"AwsWafIntegration|awswaf\.com/[^\"']*challenge\.js", re.I), True),
-    ("Amazon captcha", re.compile(r"/errors/validateCaptcha", re.I), True),
-    ("captcha form", re.compile(r"class=[\"'](?:g-recaptcha|h-captcha)[\"']", re.I), True),
+
+@dataclass(frozen=True)
+class Sign:
+    reason: str
+    pattern: re.Pattern[str]
+    small_only: bool = True
+
+
+SIGNS: tuple[Sign, ...] = (
+    Sign("DataDome captcha", re.compile(
+        r"geo\.captcha-delivery\.com|ct\.captcha-delivery\.com/c\.js|title=\"DataDome CAPTCHA\"", re.I)),
+    Sign("PerimeterX challenge", re.compile(
+        r"id=[\"']px-captcha[\"']|captcha\.px-cdn\.net|Press\s*(?:&amp;|&)\s*Hold|_pxCaptcha", re.I)),
+    Sign("Cloudflare challenge", re.compile(
+        r"cdn-cgi/challenge-platform|window\._cf_chl_opt|cf-chl-|challenges\.cloudflare\.com/turnstile"
+        r"|<title>\s*(?:Just a moment|Un instant|Einen Moment)[.…]*\s*</title>"
+        r"|Attention Required! \| Cloudflare|Checking your browser before accessing", re.I)),
+    Sign("Cloudflare block", re.compile(
+        r"\A(?=.*Sorry, you have been blocked)(?=.*Cloudflare Ray ID)", re.I | re.S)),
+    Sign("AWS WAF challenge", re.compile(
+        r"AwsWafIntegration|awswaf\.com/[^\"']*(?:challenge|captcha)\.js|window\.gokuProps", re.I)),
+    # both the image captcha and the button-only "continue shopping" page post to validateCaptcha
+    Sign("Amazon captcha", re.compile(
+        r"/errors/validateCaptcha|opfcaptcha\.amazon\.|Type the characters you see in this image"
+        r"|Saisissez les caract[eè]res que vous voyez", re.I)),
+    Sign("Imperva challenge", re.compile(r"_Incapsula_Resource|Incapsula incident ID", re.I)),
+    Sign("Akamai block", re.compile(
+        r"\A(?=.*<title>\s*Access Denied\s*</title>)(?=.*errors\.edgesuite\.net)", re.I | re.S)),
+    Sign("captcha form", re.compile(r"class=[\"'](?:g-recaptcha|h-captcha|cf-turnstile)[\"']", re.I)),
 )
 
 
 def detect_wall(text: str, headers: Mapping[str, str] | None = None) -> str | None:
     """The name of the wall this page is, or None."""
-    headers = {k.lower(): v for k, v in (headers or {}).items()}
+    headers = {k.lower(): str(v) for k, v in (headers or {}).items()}
     if headers.get("x-datadome") and "captcha-delivery" in text:
         return "DataDome captcha"
     if headers.get("cf-mitigated", "").lower() == "challenge":
         return "Cloudflare challenge"
+    if headers.get("x-amzn-waf-action", "").lower() in ("captcha", "challenge"):
+        return "AWS WAF challenge"
     small = len(text) <= SMALL_PAGE
-    for reason, pattern, small_only in _SIGNS:
-        if (small or not small_only) and pattern.search(text):
-            return reason
+    for sign in SIGNS:
+        if (small or not sign.small_only) and sign.pattern.search(text):
+            return sign.reason
     return None
 
 

@@ -1,0 +1,65 @@
+"""The outbox: one AlertDelivery row per (event, recipient), written in the caller's transaction.
+
+Writing the row in the same transaction as the event is what makes an alert impossible to lose:
+either both exist or neither does. Sending happens later (alerts.sender), from these rows only.
+"""
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from detector.model import EventKind
+from store.models import AlertDelivery, Event, Recipient
+
+# Kinds that concern the operator, not the seller: a bot wall says nothing about the listing.
+NOT_FOR_SELLERS = frozenset({EventKind.MONITORING_BLOCKED.value})
+
+
+def message_id(event_id: int, email: str) -> str:
+    """Stable per (event, person), so a resend of the same alert is recognisable as the same message."""
+    digest = hashlib.sha256(email.strip().lower().encode("utf-8")).hexdigest()[:16]
+    return f"<event-{event_id}.{digest}@vigie.local>"
+
+
+def enqueue(session: Session, event: Event, *, now: datetime, default_lang: str) -> list[AlertDelivery]:
+    """Add the pending deliveries of one event; returns only the rows created by this call.
+
+    Idempotent: a recipient who already has a row for this event (whatever its status) gets none.
+    The event must be flushed (it needs its id).
+    """
+    if event.kind in NOT_FOR_SELLERS:
+        return []
+    if event.id is None:
+        session.flush()
+    listing = event.listing
+    account = listing.account
+    recipients: list[Recipient] = list(listing.recipients) or list(account.recipients)
+    already = {
+        address.lower()
+        for address in session.scalars(select(AlertDelivery.recipient).where(AlertDelivery.event_id == event.id))
+    }
+    created: list[AlertDelivery] = []
+    for recipient in recipients:
+        address = recipient.email.strip()
+        key = address.lower()
+        if not address or key in already:
+            continue
+        already.add(key)
+        row = AlertDelivery(
+            event_id=event.id,
+            recipient=address,
+            lang=recipient.lang or account.lang or default_lang,
+            message_id=message_id(event.id, address),
+            status="pending",
+            attempts=0,
+            next_attempt_at=now,
+            created_at=now,
+        )
+        session.add(row)
+        created.append(row)
+    if created:
+        session.flush()
+    return created

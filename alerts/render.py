@@ -1,0 +1,133 @@
+"""Alert emails: one context per event, rendered to a subject, a text body and an HTML body.
+
+The wording lives in the templates (alerts/templates/<lang>/), the formatting of money, percentages
+and dates here, with babel, so that translators never touch Python. Page content (titles, seller
+names, reasons) is untrusted: the HTML templates are autoescaped.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from babel import Locale
+from babel.dates import format_datetime
+from babel.numbers import format_currency, format_decimal, format_percent
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from detector.model import EventKind
+from store.models import Event, Listing
+
+LANGS = ("fr", "en")
+DEFAULT_LANG = "fr"
+LOCALES = {"fr": Locale.parse("fr_FR"), "en": Locale.parse("en_GB")}
+DATE_PATTERNS = {"fr": "d MMMM y 'à' HH:mm:ss ZZZZ", "en": "d MMMM y 'at' HH:mm:ss ZZZZ"}
+DISPLAY_ZONE = "Europe/Paris"
+MONEY_KINDS = frozenset({EventKind.PRICE_CHANGE.value, EventKind.SHIPPING_FEE_CHANGE.value})
+SUBJECT_LABEL_MAX = 80
+
+
+@dataclass(frozen=True)
+class RenderedEmail:
+    subject: str
+    text: str
+    html: str
+
+
+def make_environment() -> Environment:
+    return Environment(
+        loader=PackageLoader("alerts"),
+        # templates are named *.html.j2: the ".j2" suffix would hide them from a plain "html" rule
+        autoescape=select_autoescape(["html", "html.j2"]),
+        extensions=["jinja2.ext.do"],
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def render(
+    event: Event, listing: Listing, *, lang: str, environment: Environment | None = None, zone: str = DISPLAY_ZONE
+) -> RenderedEmail:
+    """Render one event for one language (unknown languages fall back to French)."""
+    lang = lang if lang in LANGS else DEFAULT_LANG
+    env = environment or make_environment()
+    context = event_context(event, listing, lang=lang, zone=zone)
+    subject = env.get_template(f"{lang}/subject.txt.j2").render(context)
+    return RenderedEmail(
+        subject=one_line(subject),
+        text=env.get_template(f"{lang}/event.txt.j2").render(context),
+        html=env.get_template(f"{lang}/event.html.j2").render(context),
+    )
+
+
+def event_context(event: Event, listing: Listing, *, lang: str, zone: str = DISPLAY_ZONE) -> dict[str, Any]:
+    locale = LOCALES[lang]
+    details = {str(k): str(v) for k, v in (event.details or {}).items()}
+    currency = (details.get("currency") or "").strip().upper() or None
+    money = event.kind in MONEY_KINDS
+    detected = event.detected_at.astimezone(UTC)
+    label = (listing.label or "").strip() or listing.url
+    return {
+        "kind": event.kind,
+        "event_id": event.id,
+        "listing": {
+            "label": label,
+            "short_label": shorten(one_line(label), SUBJECT_LABEL_MAX),
+            "url": listing.url,
+            "linkable": urlsplit(listing.url).scheme in ("http", "https"),
+            "marketplace": listing.marketplace,
+            "seller": listing.seller,
+        },
+        "detected_local": format_datetime(detected, DATE_PATTERNS[lang], tzinfo=ZoneInfo(zone), locale=locale),
+        "detected_zone": zone,
+        "detected_utc": detected.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "before": format_value(event.before, currency, locale) if money else event.before,
+        "after": format_value(event.after, currency, locale) if money else event.after,
+        "baseline": format_value(details.get("baseline"), currency, locale) if money else None,
+        "change": format_change(details.get("change_pct"), locale),
+        "free_to_paid": details.get("rule") == "free_to_paid",
+        "reasons": details.get("reasons"),
+        "details": details,
+    }
+
+
+def format_value(raw: str | None, currency: str | None, locale: Locale) -> str | None:
+    """A stored decimal string as money in the reader's locale; anything unparseable as it came."""
+    if raw is None or raw == "":
+        return None
+    try:
+        amount = Decimal(raw)
+    except InvalidOperation:
+        return raw
+    if not amount.is_finite():
+        return raw
+    if currency and re.fullmatch(r"[A-Z]{3}", currency):
+        return format_currency(amount, currency, locale=locale)
+    return format_decimal(amount, format="#,##0.00", locale=locale)
+
+
+def format_change(raw: str | None, locale: Locale) -> str | None:
+    """"+25.0" (percent points) → "+25,0 %"; None when absent or unbounded (a change from zero)."""
+    if not raw:
+        return None
+    try:
+        pct = Decimal(raw)
+    except InvalidOperation:
+        return None
+    if not pct.is_finite():
+        return None
+    return format_percent(pct / 100, format="+#,##0.0%;-#,##0.0%", locale=locale)
+
+
+def one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

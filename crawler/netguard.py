@@ -1,0 +1,164 @@
+"""Only public hosts are fetched: a listing URL (or a redirect) must not reach the operator's network.
+
+Vigie fetches URLs that SMEs type in; without this guard `http://169.254.169.254/` or
+`http://0x7f.1:6379/` would make the crawler read cloud metadata or poke internal services,
+and store the answer as evidence anyone on the account can download.
+
+Limits: the check resolves the name itself, then the downloader resolves it again, so a DNS
+answer that changes in between (rebinding) is not caught here; an egress firewall is the
+complete answer for hostile deployments.
+"""
+from __future__ import annotations
+
+import ipaddress
+import socket
+from typing import Any, Callable
+from urllib.parse import urlsplit
+
+from scrapy.exceptions import IgnoreRequest
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet.threads import deferToThread
+
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+Resolver = Callable[..., list]
+
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
+class UnsafeURL(ValueError):
+    """A URL the crawler must not fetch; the message is one line saying why."""
+
+
+def check_public(url: str, *, allow_private: bool, resolve: Resolver = socket.getaddrinfo) -> None:
+    """Raise UnsafeURL unless every address the URL's host stands for is a public one.
+
+    With `allow_private` (local use and tests) loopback, private, link-local and reserved
+    targets pass; multicast and unspecified addresses never do.
+    """
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:
+        raise UnsafeURL(f"refused: unparseable URL ({exc})") from None
+    if parts.scheme.lower() not in ("http", "https"):
+        raise UnsafeURL(f"refused: {parts.scheme or 'scheme-less'} URLs are not fetched")
+    host = (parts.hostname or "").rstrip(".")
+    if not host:
+        raise UnsafeURL("refused: no host in URL")
+    literal = ip_literal(host)
+    if literal is not None:
+        kind = unsafe_kind(literal, allow_private=allow_private)
+        if kind:
+            raise UnsafeURL(f"refused: {host} is {_article(kind)} {kind} address")
+        return
+    for address in resolved_addresses(host, port, resolve):
+        kind = unsafe_kind(address, allow_private=allow_private)
+        if kind:
+            raise UnsafeURL(f"refused: {host} resolves to {address}, {_article(kind)} {kind} address")
+
+
+def ip_literal(host: str) -> Address | None:
+    """The address a host written as a number stands for, in every form resolvers accept.
+
+    `127.0.0.1`, `::1`, and the legacy IPv4 forms `2130706433`, `0x7f.1`, `0177.0.0.1`, `127.1`.
+    """
+    try:
+        return ipaddress.ip_address(host.split("%", 1)[0])
+    except ValueError:
+        pass
+    if all(c in "0123456789abcdefxABCDEFX." for c in host) and any(c.isdigit() for c in host):
+        try:
+            return ipaddress.IPv4Address(socket.inet_aton(host))
+        except OSError:
+            return None
+    return None
+
+
+def resolved_addresses(host: str, port: int | None, resolve: Resolver) -> list[Address]:
+    try:
+        infos = resolve(host, port, 0, socket.SOCK_STREAM)
+    except (OSError, UnicodeError) as exc:
+        raise UnsafeURL(f"refused: cannot resolve {host} ({exc})") from None
+    addresses = []
+    for info in infos:
+        try:
+            addresses.append(ipaddress.ip_address(str(info[4][0]).split("%", 1)[0]))
+        except (ValueError, IndexError, TypeError):
+            continue
+    if not addresses:
+        raise UnsafeURL(f"refused: cannot resolve {host} (no address)")
+    return addresses
+
+
+def unsafe_kind(address: Address, *, allow_private: bool) -> str | None:
+    """Why this address may not be fetched ("loopback", "private", ...), or None."""
+    if isinstance(address, ipaddress.IPv6Address):
+        embedded = _embedded_ipv4(address)
+        if embedded is not None:
+            return unsafe_kind(embedded, allow_private=allow_private)
+    if address.is_unspecified:
+        return "unspecified"
+    if address.is_multicast:
+        return "multicast"
+    if allow_private:
+        return None
+    for kind in ("loopback", "link_local", "private", "reserved"):
+        if getattr(address, f"is_{kind}"):
+            return kind.replace("_", "-")
+    if not address.is_global:
+        return "non-public"
+    return None
+
+
+def _embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 one carries (mapped, 6to4, Teredo, NAT64): the one really reached."""
+    if address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    if address.sixtofour is not None:
+        return address.sixtofour
+    if address.teredo is not None:
+        return address.teredo[1]
+    if address in _NAT64:
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    return None
+
+
+def _article(kind: str) -> str:
+    return "an" if kind[0] in "aeiou" else "a"
+
+
+class PublicOnlyMiddleware:
+    """Downloader middleware refusing any request, redirects included, to a non-public host.
+
+    Enabled with the crawler's other middlewares; `VIGIE_ALLOW_PRIVATE_HOSTS` relaxes it for
+    local use (the sandbox, tests). A refused request ends in its errback as IgnoreRequest
+    carrying the reason, which the spider records as an `error` observation.
+    """
+
+    def __init__(self, crawler: Any, *, allow_private: bool, resolve: Resolver = socket.getaddrinfo):
+        self.crawler = crawler
+        self.allow_private = allow_private
+        self.resolve = resolve
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> PublicOnlyMiddleware:
+        return cls(crawler, allow_private=crawler.settings.getbool("VIGIE_ALLOW_PRIVATE_HOSTS", False))
+
+    async def process_request(self, request: Any) -> None:
+        host = urlsplit(request.url).hostname or ""
+        try:
+            if ip_literal(host) is not None or not host:
+                check_public(request.url, allow_private=self.allow_private, resolve=self.resolve)
+            else:
+                await self._check_in_thread(request.url)
+        except UnsafeURL as exc:
+            if self.crawler.stats is not None:
+                self.crawler.stats.inc_value("vigie/netguard/refused")
+            raise IgnoreRequest(str(exc)) from None
+        return None
+
+    async def _check_in_thread(self, url: str) -> None:
+        # name resolution blocks; the reactor thread must not
+        await maybe_deferred_to_future(
+            deferToThread(check_public, url, allow_private=self.allow_private, resolve=self.resolve)
+        )

@@ -1,0 +1,100 @@
+"""Recording one check: evidence, snapshot, detection, events and outbox rows, in one transaction.
+
+A crash at any point leaves either all of it or none of it, so a restart never finds a
+snapshot without its events or an event without its emails queued.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from alerts.outbox import enqueue
+from crawler.targets import CheckResult
+from detector import detect
+from detector.codec import state_from_dict, state_to_dict
+from detector.model import EventKind, Policy
+from store import blobs, snapshots
+from store.db import session_scope
+from store.models import Event, Listing
+
+
+@dataclass(frozen=True)
+class RecorderConfig:
+    confirmations: int = 2
+    price_threshold: Decimal = Decimal("0.10")
+    lang: str = "fr"
+    recheck_after: timedelta = timedelta(minutes=10)  # a suspicious sighting is re-checked soon
+
+
+@dataclass(frozen=True)
+class Recorded:
+    listing_id: int
+    snapshot_id: int
+    outcome: str
+    events: tuple[str, ...]
+
+
+class Recorder:
+    def __init__(self, sessions: sessionmaker[Session], config: RecorderConfig):
+        self.sessions = sessions
+        self.config = config
+        self._known_blobs: set[str] = set()
+
+    def policy_for(self, listing: Listing) -> Policy:
+        threshold = listing.price_threshold or listing.account.price_threshold or self.config.price_threshold
+        return Policy(confirmations=self.config.confirmations, price_threshold=threshold, track_seller=listing.seller)
+
+    def record(self, result: CheckResult) -> Recorded:
+        with session_scope(self.sessions) as session:
+            return self._record(session, result)
+
+    def _record(self, session: Session, result: CheckResult) -> Recorded:
+        listing = session.get(Listing, result.target.listing_id)
+        if listing is None:
+            raise LookupError(f"listing {result.target.listing_id} vanished during its check")
+        now = result.fetched_at
+        obs = result.observation
+        body_sha = screenshot_sha = None
+        if result.body:
+            body_sha = blobs.put(session, result.body, media_type=result.media_type, now=now, known=self._known_blobs)
+        if result.screenshot:
+            screenshot_sha = blobs.put(session, result.screenshot, media_type="image/png", now=now,
+                                       known=self._known_blobs)
+        snapshot = snapshots.append(
+            session, listing.id,
+            fetched_at=now, requested_url=result.target.url, final_url=result.final_url,
+            http_status=result.http_status, fetch_method=result.fetch_method, elapsed_ms=result.elapsed_ms,
+            headers=dict(result.headers), outcome=obs.outcome.value, price=obs.price, currency=obs.currency,
+            shipping_fee=obs.shipping_fee, seller=obs.seller, title=obs.title, availability=obs.availability,
+            offers=[_offer(o) for o in obs.offers], reasons=list(obs.reasons),
+            body_sha256=body_sha, screenshot_sha256=screenshot_sha,
+        )
+        state, found = detect(state_from_dict(listing.detector_state), obs, policy=self.policy_for(listing), now=now)
+        listing.detector_state = state_to_dict(state)
+        listing.state = state.status.value if state.status else None
+        listing.last_checked_at = now
+        listing.next_check_at = self._next_check(listing, now, suspicious=state.pending is not None)
+        kinds = []
+        for found_event in found:
+            row = Event(listing_id=listing.id, snapshot_id=snapshot.id, kind=found_event.kind.value,
+                        detected_at=found_event.detected_at, before=found_event.before, after=found_event.after,
+                        details=dict(found_event.details))
+            session.add(row)
+            session.flush()
+            if found_event.kind is not EventKind.MONITORING_BLOCKED:
+                enqueue(session, row, now=now, default_lang=self.config.lang)
+            kinds.append(row.kind)
+        return Recorded(listing.id, snapshot.id, obs.outcome.value, tuple(kinds))
+
+    def _next_check(self, listing: Listing, now: datetime, *, suspicious: bool) -> datetime:
+        regular = now + timedelta(seconds=listing.every_seconds)
+        return min(regular, now + self.config.recheck_after) if suspicious else regular
+
+
+def _offer(offer) -> dict:
+    money = lambda v: None if v is None else str(v)  # noqa: E731
+    return {"seller": offer.seller, "price": money(offer.price), "currency": offer.currency,
+            "shipping_fee": money(offer.shipping_fee), "available": offer.available}

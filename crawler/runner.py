@@ -1,0 +1,110 @@
+"""One check pass: due listings → one spider per marketplace → recorded results.
+
+The runner reads no environment: the CLI gives it a session factory and a `CrawlOptions`.
+"""
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Iterable
+
+from scrapy.crawler import CrawlerProcess
+from scrapy.settings import Settings as ScrapySettings
+from scrapy.spiderloader import SpiderLoader
+from scrapy.utils.project import get_project_settings
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from crawler.listing_spider import ListingSpider
+from crawler.recorder import Recorded, Recorder
+from crawler.targets import CheckResult, CheckTarget
+from spiders import registry
+from store.models import Listing
+
+
+@dataclass(frozen=True)
+class CrawlOptions:
+    allow_private_hosts: bool = False
+    timeout: float = 30.0
+    concurrency: int = 32
+    user_agent: str = "Vigie"
+    log_level: str = "WARNING"
+    extra: dict = field(default_factory=dict)  # any other Scrapy setting
+
+
+@dataclass
+class PassReport:
+    """What one pass found, in the order results arrived."""
+
+    results: list[tuple[CheckResult, Recorded]] = field(default_factory=list)
+    elapsed_seconds: float = 0.0  # the crawl itself, start-up excluded
+
+    def add(self, result: CheckResult, recorded: Recorded) -> None:
+        self.results.append((result, recorded))
+
+    @property
+    def events(self) -> list[str]:
+        return [kind for _, recorded in self.results for kind in recorded.events]
+
+
+def due_targets(session: Session, *, now: datetime, every: bool = False,
+                listing_id: int | None = None) -> list[CheckTarget]:
+    """Active product listings due now (all of them with `every`, or just one by id)."""
+    query = select(Listing).where(Listing.active.is_(True), Listing.kind == "listing")
+    if listing_id is not None:
+        query = query.where(Listing.id == listing_id)
+    elif not every:
+        query = query.where(Listing.next_check_at <= now)
+    listings = session.scalars(query.order_by(Listing.next_check_at, Listing.id)).all()
+    return [CheckTarget(listing_id=l.id, url=l.canonical_url, marketplace=l.marketplace, seller=l.seller,
+                        browser=l.browser) for l in listings]
+
+
+def spider_classes() -> dict[str, type[ListingSpider]]:
+    """Marketplace name → its spider; adapters without one get a plain ListingSpider subclass."""
+    loader = SpiderLoader.from_settings(get_project_settings())
+    found: dict[str, type[ListingSpider]] = {}
+    for name in loader.list():
+        cls = loader.load(name)
+        if issubclass(cls, ListingSpider) and getattr(cls, "marketplace", None) is not None:
+            found[cls.marketplace.name] = cls
+    for marketplace in registry.all_marketplaces():
+        if marketplace.name not in found:
+            found[marketplace.name] = type(f"{marketplace.name.title()}Spider", (ListingSpider,),
+                                           {"name": marketplace.name, "marketplace": marketplace})
+    return found
+
+
+def scrapy_settings(options: CrawlOptions, recorder: Recorder, report: PassReport) -> ScrapySettings:
+    settings = get_project_settings()
+    settings.setdict({
+        "VIGIE_RECORDER": recorder,
+        "VIGIE_PASS_REPORT": report,
+        "VIGIE_ALLOW_PRIVATE_HOSTS": options.allow_private_hosts,
+        "DOWNLOAD_TIMEOUT": options.timeout,
+        "CONCURRENT_REQUESTS": options.concurrency,
+        "USER_AGENT": options.user_agent,
+        "LOG_LEVEL": options.log_level,
+        **options.extra,
+    }, priority="cmdline")
+    return settings
+
+
+def run_pass(targets: Iterable[CheckTarget], recorder: Recorder, options: CrawlOptions) -> PassReport:
+    """Fetches every target once and records it. Blocks until done; one pass per process (Twisted)."""
+    report = PassReport()
+    by_marketplace: dict[str, list[CheckTarget]] = defaultdict(list)
+    for target in targets:
+        by_marketplace[target.marketplace].append(target)
+    if not by_marketplace:
+        return report
+    classes = spider_classes()
+    process = CrawlerProcess(scrapy_settings(options, recorder, report), install_root_handler=False)
+    for marketplace, group in by_marketplace.items():
+        process.crawl(classes.get(marketplace) or classes[registry.GENERIC_NAME], targets=group)
+    started = time.monotonic()
+    process.start()
+    report.elapsed_seconds = time.monotonic() - started
+    return report

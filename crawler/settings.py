@@ -1,0 +1,29 @@
+"""Scrapy settings of the Vigie crawler (`scrapy list` reads them; the runner adds Vigie's own)."""
+
+BOT_NAME = "vigie"
+SPIDER_MODULES = ["spiders"]
+NEWSPIDER_MODULE = "spiders"
+
+ROBOTSTXT_OBEY = False  # the seller asks to watch their own listing; the service (issue 5) makes it configurable
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+RETRY_ENABLED = False  # each fetch is one observation; confirmation handles glitches
+REDIRECT_MAX_TIMES = 5
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
+CONCURRENT_REQUESTS = 32
+CONCURRENT_REQUESTS_PER_DOMAIN = 8
+REACTOR_THREADPOOL_MAXSIZE = 4
+LOG_LEVEL = "WARNING"
+DEFAULT_REQUEST_HEADERS = {
+    "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+    "Accept-Language": "fr-FR,fr;q=0.9,en;q=0.8",
+}
+
+DOWNLOADER_MIDDLEWARES = {
+    # before RedirectMiddleware (600) sees the response, and on every redirected request too
+    "crawler.netguard.PublicOnlyMiddleware": 50,
+}
+ITEM_PIPELINES = {
+    "crawler.pipelines.RecordPipeline": 300,
+}

@@ -1,0 +1,315 @@
+"""schema.org product data from JSON-LD, microdata and OpenGraph, shared by every adapter.
+
+extruct reads the page (uniform output, only the three syntaxes product pages use);
+the helpers below turn its dicts into the few things a page object needs: the Product
+node, its offers, and each offer's price, currency, availability, seller and delivery fee.
+Values are read leniently because real pages are sloppy: a type may be a URL or a list,
+an offer a list or an AggregateOffer, a price a number, a string or a priceSpecification.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Iterable, Iterator
+
+import extruct
+from extruct.jsonld import JsonLdExtractor
+from lxml import etree
+
+from spiders import money
+
+log = logging.getLogger(__name__)
+
+SYNTAXES = ("json-ld", "microdata", "opengraph")
+
+PRODUCT_TYPES = frozenset({
+    "Product", "ProductGroup", "IndividualProduct", "ProductModel", "SomeProducts", "Vehicle", "Car",
+})
+OFFER_TYPES = frozenset({"Offer", "AggregateOffer"})
+# priceSpecification entries that are not what the buyer pays now
+_NOT_THE_PRICE = ("ListPrice", "StrikethroughPrice", "SRP", "MSRP", "InvoicePrice", "MinimumAdvertisedPrice")
+
+# schema.org ItemAvailability words, and the spellings OpenGraph and shops use for them
+_AVAILABILITY = {
+    word.casefold(): word
+    for word in (
+        "InStock", "OutOfStock", "SoldOut", "Discontinued", "LimitedAvailability", "PreOrder", "PreSale",
+        "BackOrder", "OnlineOnly", "InStoreOnly", "MadeToOrder", "Reserved",
+    )
+}
+_AVAILABILITY.update({
+    "oos": "OutOfStock", "available": "InStock", "availablefororder": "InStock",
+    "pending": "PreOrder", "instockonline": "InStock", "notavailable": "OutOfStock", "unavailable": "OutOfStock",
+})
+_SCHEMA_PREFIX = re.compile(r"^(?:https?://)?(?:www\.)?schema\.org/|^schema:", re.I)
+_JSONLD_SCRIPTS = etree.XPath('//script[@type="application/ld+json"]')
+
+
+@dataclass(frozen=True)
+class StructuredData:
+    """What extruct found on one page, per syntax (uniform dicts)."""
+
+    jsonld: tuple[dict, ...] = ()
+    microdata: tuple[dict, ...] = ()
+    opengraph: tuple[dict, ...] = ()
+
+    def products(self) -> list[dict]:
+        """Every Product node, JSON-LD first (sites keep it most complete), then microdata."""
+        return products(self.jsonld) + products(self.microdata)
+
+    def product(self) -> dict | None:
+        """The page's main product: the first that carries offers, else the first."""
+        found = self.products()
+        return next((p for p in found if offers(p)), found[0] if found else None)
+
+    def og(self, key: str) -> str | None:
+        """An OpenGraph value (`"product:price:amount"`, `"og:type"`), first one if repeated."""
+        for item in self.opengraph:
+            value = item.get(key)
+            if key == "og:type" and value is None:
+                value = item.get("@type")  # uniform output moves og:type to @type
+            value = first(value)
+            if isinstance(value, str) and value.strip():
+                return value.strip()
+        return None
+
+    def og_product(self) -> bool:
+        return (self.og("og:type") or "").casefold() in ("product", "og:product", "product.item") or bool(
+            self.og("product:price:amount") or self.og("og:price:amount")
+        )
+
+    def og_price(self, *, decimal_separator: str | None = None) -> tuple[Decimal | None, str | None]:
+        amount = self.og("product:price:amount") or self.og("og:price:amount")
+        currency = self.og("product:price:currency") or self.og("og:price:currency")
+        price = _amount(amount, decimal_separator)
+        return price, (currency.upper() if currency else None)
+
+    def og_availability(self) -> str | None:
+        return normalise_availability(self.og("product:availability") or self.og("og:availability"))
+
+
+def read(tree: etree._Element, *, base_url: str | None = None, syntaxes: Iterable[str] = SYNTAXES) -> StructuredData:
+    """Structured data of a parsed page (lxml tree, parsed once by the page object)."""
+    wanted = set(syntaxes)
+    jsonld = tuple(_jsonld(tree, base_url)) if "json-ld" in wanted else ()
+    others = [s for s in ("microdata", "opengraph") if s in wanted]
+    if "microdata" in others and not tree.xpath("boolean(//*[@itemscope])"):
+        others.remove("microdata")  # skipping it is the cheap path on big pages without microdata
+    found: dict[str, list] = {}
+    if others:
+        try:
+            found = extruct.extract(tree, base_url=base_url, syntaxes=others, uniform=True, errors="strict")
+        except Exception as exc:  # extruct on hostile HTML: the page simply has no readable data
+            log.debug("extruct failed on %s: %s", base_url, exc)
+    return StructuredData(
+        jsonld=jsonld,
+        microdata=tuple(i for i in found.get("microdata", ()) if isinstance(i, dict)),
+        opengraph=tuple(i for i in found.get("opengraph", ()) if isinstance(i, dict)),
+    )
+
+
+def _jsonld(tree: etree._Element, base_url: str | None) -> Iterator[dict]:
+    """Each script on its own, so one broken block does not hide the others."""
+    extractor = JsonLdExtractor()
+    for script in _JSONLD_SCRIPTS(tree):
+        try:
+            items = extractor.extract_items(script, base_url=base_url)
+        except Exception:  # broken JSON-LD is common; skip that block only
+            continue
+        yield from (item for item in items if isinstance(item, dict))
+
+
+# -- nodes ---------------------------------------------------------------------------------
+def types(node: Any) -> set[str]:
+    """The bare schema.org type names of a node (`"http://schema.org/Product"` → `"Product"`)."""
+    if not isinstance(node, dict):
+        return set()
+    raw = node.get("@type")
+    values = raw if isinstance(raw, list) else [raw]
+    return {_SCHEMA_PREFIX.sub("", v).strip() for v in values if isinstance(v, str)}
+
+
+def is_type(node: Any, *names: str) -> bool:
+    return bool(types(node) & set(names))
+
+
+def products(items: Iterable[Any]) -> list[dict]:
+    """Product nodes among top-level items, inside `@graph` and inside a page's `mainEntity`."""
+    found: list[dict] = []
+    for node in _roots(items, depth=0):
+        if is_type(node, *PRODUCT_TYPES) and not any(node is f for f in found):
+            found.append(node)
+    return found
+
+
+def _roots(items: Iterable[Any], *, depth: int) -> Iterator[dict]:
+    if depth > 4:
+        return
+    for node in _as_list(items):
+        if not isinstance(node, dict):
+            continue
+        yield node
+        if "@graph" in node:
+            yield from _roots(_as_list(node["@graph"]), depth=depth + 1)
+        for key in ("mainEntity", "mainEntityOfPage"):
+            if isinstance(node.get(key), (dict, list)):
+                yield from _roots(_as_list(node[key]), depth=depth + 1)
+
+
+def offers(product: dict | None) -> list[dict]:
+    """The product's offers, flattened: a list, one Offer, or an AggregateOffer's own offers.
+
+    An AggregateOffer without inner offers is kept as one offer (its price is lowPrice).
+    A ProductGroup without offers of its own lends its variants' offers.
+    """
+    if not isinstance(product, dict):
+        return []
+    found = list(_flatten_offers(product.get("offers"), depth=0))
+    if not found and is_type(product, "ProductGroup"):
+        for variant in _as_list(product.get("hasVariant")):
+            if isinstance(variant, dict):
+                found.extend(_flatten_offers(variant.get("offers"), depth=0))
+    return found
+
+
+def _flatten_offers(value: Any, *, depth: int) -> Iterator[dict]:
+    for offer in _as_list(value):
+        if not isinstance(offer, dict):
+            continue
+        inner = offer.get("offers")
+        if depth < 3 and is_type(offer, "AggregateOffer") and inner:
+            yield from _flatten_offers(inner, depth=depth + 1)
+        else:
+            yield offer
+
+
+# -- fields of one offer ---------------------------------------------------------------------
+def price(offer: dict | None, *, decimal_separator: str | None = None) -> Decimal | None:
+    """What the buyer pays: `price`, an AggregateOffer's `lowPrice`, or the priceSpecification."""
+    if not isinstance(offer, dict):
+        return None
+    for key in ("price", "lowPrice"):
+        amount = _amount(first(offer.get(key)), decimal_separator)
+        if amount is not None:
+            return amount
+    spec = _price_specification(offer)
+    return _amount(first(spec.get("price")), decimal_separator) if spec else None
+
+
+def currency(offer: dict | None) -> str | None:
+    if not isinstance(offer, dict):
+        return None
+    code = text(offer.get("priceCurrency"))
+    if not code:
+        spec = _price_specification(offer)
+        code = text(spec.get("priceCurrency")) if spec else None
+    if not code:
+        _, code = money.parse(text(offer.get("price")))
+    return code.strip().upper() if code else None
+
+
+def availability(offer: dict | None) -> str | None:
+    return normalise_availability(offer.get("availability")) if isinstance(offer, dict) else None
+
+
+def normalise_availability(value: Any) -> str | None:
+    """`"https://schema.org/InStock"`, `"http://schema.org/InStock"`, `"instock"`, `"in stock"` → `"InStock"`."""
+    word = text(value)
+    if not word:
+        return None
+    bare = _SCHEMA_PREFIX.sub("", word.strip()).rstrip("/")
+    bare = bare.rsplit("/", 1)[-1]
+    key = re.sub(r"[\s_\-]", "", bare).casefold()
+    return _AVAILABILITY.get(key, bare or None)
+
+
+def seller(offer: dict | None) -> str | None:
+    """The offer's seller name (`seller` or `offeredBy`, an Organization, a Person or plain text)."""
+    if not isinstance(offer, dict):
+        return None
+    for key in ("seller", "offeredBy"):
+        name = text(offer.get(key))
+        if name:
+            return name
+    return None
+
+
+def shipping_fee(offer: dict | None, *, decimal_separator: str | None = None) -> Decimal | None:
+    """`shippingDetails.shippingRate.value` of the first shipping option; 0 when it says free."""
+    if not isinstance(offer, dict):
+        return None
+    for details in _as_list(offer.get("shippingDetails")):
+        if not isinstance(details, dict):
+            continue
+        if _truthy(details.get("doesNotShip")):
+            continue
+        rate = first(details.get("shippingRate"))
+        if isinstance(rate, dict):
+            amount = first(rate.get("value"))
+            if amount is None:
+                amount = first(rate.get("minValue"))
+            fee = _amount(amount, decimal_separator)
+            if fee is not None:
+                return fee
+        elif rate is not None:
+            fee = _amount(rate, decimal_separator)
+            if fee is not None:
+                return fee
+    return None
+
+
+# -- small value helpers -------------------------------------------------------------------
+def first(value: Any) -> Any:
+    """The first item of a list, the value itself otherwise."""
+    if isinstance(value, list):
+        return value[0] if value else None
+    return value
+
+
+def text(value: Any) -> str | None:
+    """A node's human text: a string, a dict's `name` (or `@value`), the first of a list."""
+    value = first(value)
+    if isinstance(value, dict):
+        value = value.get("name") or value.get("@value") or value.get("legalName")
+        value = first(value)
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        return str(value)
+    if isinstance(value, str) and value.strip():
+        return " ".join(value.split())
+    return None
+
+
+def _as_list(value: Any) -> list:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
+def _truthy(value: Any) -> bool:
+    value = first(value)
+    return value is True or (isinstance(value, str) and value.strip().casefold() in ("true", "1"))
+
+
+def _amount(value: Any, decimal_separator: str | None) -> Decimal | None:
+    """A machine amount ("19.99", 19.99) exactly; a human one ("19,99 €") through price-parser."""
+    if value is None or isinstance(value, (bool, dict, list)):
+        return None
+    if isinstance(value, float):
+        value = repr(value)  # shortest round-trip text, so 19.99 stays 19.99
+    raw = str(value).strip()
+    if re.fullmatch(r"-?\d+(?:\.\d+)?", raw):
+        amount = money.decimal_or_none(raw)
+    else:
+        amount, _ = money.parse(raw, decimal_separator=decimal_separator)
+    return amount if amount is not None and amount >= 0 else None
+
+
+def _price_specification(offer: dict) -> dict | None:
+    specs = [s for s in _as_list(offer.get("priceSpecification")) if isinstance(s, dict)]
+    for spec in specs:
+        kind = text(spec.get("priceType")) or ""
+        if not any(word.casefold() in kind.casefold() for word in _NOT_THE_PRICE):
+            return spec
+    return None

@@ -1,0 +1,38 @@
+"""Running the real `vigie` command line, in a child process, as a user would."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+
+    def json(self):
+        return json.loads(self.out)
+
+
+class Vigie:
+    """`vigie ...` against one data directory and database, with loopback targets allowed."""
+
+    def __init__(self, data_dir: Path, database_url: str, **env: str):
+        self.env = {**os.environ, "VIGIE_DATA_DIR": str(data_dir), "VIGIE_DATABASE_URL": database_url,
+                    "VIGIE_ALLOW_PRIVATE_HOSTS": "1", **env}
+        self.env.pop("VIGIE_SMTP_URL", None) if "VIGIE_SMTP_URL" not in env else None
+
+    def __call__(self, *args: str, stdin: str | None = None) -> Run:
+        done = subprocess.run([sys.executable, "-m", "vigie", *args], env=self.env, capture_output=True, text=True,
+                              input=stdin, timeout=180)
+        return Run(done.returncode, done.stdout, done.stderr)
+
+    def ok(self, *args: str) -> Run:
+        run = self(*args)
+        assert run.code == 0, f"vigie {' '.join(args)} exited {run.code}: {run.err}"
+        return run

@@ -1,0 +1,129 @@
+"""Registering and managing listings: add, import, list, remove."""
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import click
+from sqlalchemy import select
+
+from store.db import session_scope
+from store.models import Listing
+from vigie.cli.app import App, BadInput
+from vigie.cli.main import cli
+from vigie.cli.output import listing_json, print_json, print_table, say
+from vigie.durations import format_duration
+from vigie.registration import DEFAULT_ACCOUNT, NewListing, RegistrationError, account_named, store_listing, validate
+
+CSV_COLUMNS = ("url", "marketplace", "seller", "email", "label")
+
+
+@cli.command()
+@click.argument("url")
+@click.option("--marketplace", help="Adapter to use, overriding detection by domain.")
+@click.option("--seller", help="Your seller name as the page shows it (tracks your own offer).")
+@click.option("--email", "emails", multiple=True, help="Who to alert (repeatable).")
+@click.option("--label", help="A name for this listing in alerts.")
+@click.option("--every", help="Check interval, e.g. 30m, 1h (default), 1d; minimum 5m.")
+@click.option("--browser", is_flag=True, help="Always fetch this listing through the browser.")
+@click.option("--account", default=DEFAULT_ACCOUNT, show_default=True, help="The seller account it belongs to.")
+@click.option("--json", "as_json", is_flag=True, help="Print the new listing as JSON.")
+@click.pass_obj
+def add(app: App, url, marketplace, seller, emails, label, every, browser, account, as_json) -> None:
+    """Register a product URL to watch."""
+    request = NewListing(url=url, marketplace=marketplace, seller=seller, emails=tuple(emails), label=label,
+                         every=every, browser=browser)
+    try:
+        checked = validate(request, allow_private=app.settings.allow_private_hosts)
+        with session_scope(app.sessions) as session:
+            owner = account_named(session, account, now=app.now(), lang=app.settings.lang)
+            listing = store_listing(session, checked, account=owner, now=app.now())
+            data = listing_json(listing)
+    except RegistrationError as exc:
+        raise BadInput(str(exc)) from None
+    if as_json:
+        print_json(data)
+    else:
+        say(f"listing {data['id']} added: {data['url']} ({data['marketplace']}, every "
+            f"{format_duration(data['every_seconds'])})")
+
+
+@cli.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--account", default=DEFAULT_ACCOUNT, show_default=True)
+@click.pass_obj
+def import_csv(app: App, file: Path, account: str) -> None:
+    """Register listings from a CSV file: url[,marketplace,seller,email,label]. Bad rows are reported, good ones kept."""
+    rows = _read_csv(file)
+    added, bad = 0, 0
+    for line, row in rows:
+        emails = tuple(e for e in (row.get("email") or "").replace(";", " ").split() if e)
+        request = NewListing(url=row.get("url") or "", marketplace=row.get("marketplace") or None,
+                             seller=row.get("seller") or None, emails=emails, label=row.get("label") or None)
+        try:
+            if not request.url.strip():
+                raise RegistrationError("url is empty")
+            checked = validate(request, allow_private=app.settings.allow_private_hosts)
+            with session_scope(app.sessions) as session:
+                owner = account_named(session, account, now=app.now(), lang=app.settings.lang)
+                listing = store_listing(session, checked, account=owner, now=app.now())
+                say(f"line {line}: listing {listing.id} added: {listing.canonical_url}")
+            added += 1
+        except RegistrationError as exc:
+            bad += 1
+            say(f"line {line}: {exc}")
+    say(f"{added} added, {bad} refused")
+    if bad and not added:
+        raise BadInput(f"{file}: no row could be imported")
+
+
+def _read_csv(file: Path) -> list[tuple[int, dict[str, str]]]:
+    try:
+        text = file.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise BadInput(f"{file}: no such file") from None
+    except UnicodeDecodeError:
+        raise BadInput(f"{file}: not UTF-8 text") from None
+    reader = csv.DictReader(io.StringIO(text))
+    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    if "url" not in header:
+        raise BadInput(f"{file}: the header must name a url column (url[,marketplace,seller,email,label])")
+    unknown = [h for h in header if h not in CSV_COLUMNS]
+    if unknown:
+        raise BadInput(f"{file}: unknown column(s) {', '.join(unknown)}; allowed: {', '.join(CSV_COLUMNS)}")
+    reader.fieldnames = header
+    return [(reader.line_num, {k: (v or "").strip() for k, v in row.items() if k}) for row in reader]
+
+
+@cli.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@click.option("--removed", is_flag=True, help="Include removed listings.")
+@click.pass_obj
+def list_(app: App, as_json: bool, removed: bool) -> None:
+    """Show the watched listings."""
+    with session_scope(app.sessions) as session:
+        query = select(Listing).order_by(Listing.id)
+        if not removed:
+            query = query.where(Listing.active.is_(True))
+        data = [listing_json(listing) for listing in session.scalars(query)]
+    if as_json:
+        print_json(data)
+        return
+    print_table("Listings", ["id", "marketplace", "state", "label", "url", "next check (UTC)"],
+                [[d["id"], d["marketplace"], d["state"] or "unknown", d["label"], d["url"],
+                  d["next_check_at"][:19]] for d in data])
+
+
+@cli.command()
+@click.argument("listing_id", type=int)
+@click.pass_obj
+def remove(app: App, listing_id: int) -> None:
+    """Stop watching a listing (its history and evidence are kept)."""
+    with session_scope(app.sessions) as session:
+        listing = session.get(Listing, listing_id)
+        if listing is None or not listing.active:
+            raise BadInput(f"no active listing with id {listing_id}")
+        listing.active = False
+        url = listing.canonical_url
+    say(f"listing {listing_id} removed: {url} (history kept)")

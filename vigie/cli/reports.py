@@ -1,0 +1,96 @@
+"""Reading what Vigie found: events, history, and offline extraction of a saved page."""
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+from sqlalchemy import select
+
+from spiders import registry
+from spiders.extract import extract_file, observation_json
+from store.db import session_scope
+from store.models import Event, Listing
+from store.snapshots import history as snapshot_history
+from vigie.cli.app import App, BadInput
+from vigie.cli.main import cli
+from vigie.cli.output import event_json, print_json, print_table, snapshot_json
+
+
+def _since(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise BadInput(f"--since {text!r} is not an ISO 8601 date or time") from None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+@cli.command()
+@click.option("--listing", "listing_id", type=int)
+@click.option("--since", help="Only events detected at or after this ISO 8601 time.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def events(app: App, listing_id: int | None, since: str | None, as_json: bool) -> None:
+    """Events found so far, oldest first."""
+    since_at = _since(since)
+    with session_scope(app.sessions) as session:
+        if listing_id is not None and session.get(Listing, listing_id) is None:
+            raise BadInput(f"no listing with id {listing_id}")
+        query = select(Event).order_by(Event.detected_at, Event.id)
+        if listing_id is not None:
+            query = query.where(Event.listing_id == listing_id)
+        if since_at is not None:
+            query = query.where(Event.detected_at >= since_at)
+        data = [event_json(e) for e in session.scalars(query)]
+    if as_json:
+        print_json(data)
+        return
+    print_table("Events", ["id", "listing", "kind", "detected (UTC)", "before", "after"],
+                [[d["id"], d["listing_id"], d["kind"], d["detected_at"][:19], d["before"], d["after"]] for d in data])
+
+
+@cli.command()
+@click.argument("listing_id", type=int)
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def history(app: App, listing_id: int, as_json: bool) -> None:
+    """Every snapshot of one listing, oldest first."""
+    with session_scope(app.sessions) as session:
+        if session.get(Listing, listing_id) is None:
+            raise BadInput(f"no listing with id {listing_id}")
+        data = [snapshot_json(s) for s in snapshot_history(session, listing_id)]
+    if as_json:
+        print_json(data)
+        return
+    print_table(f"History of listing {listing_id}", ["seq", "fetched (UTC)", "outcome", "http", "price", "shipping",
+                                                     "seller", "via"],
+                [[d["seq"], d["fetched_at"][:19], d["outcome"], d["http_status"],
+                  f"{d['price']} {d['currency'] or ''}" if d["price"] else None, d["shipping_fee"], d["seller"],
+                  d["fetch_method"]] for d in data])
+
+
+@cli.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--marketplace", required=True, help=f"Adapter: {', '.join(registry.names())}.")
+@click.option("--url", help="The page's URL (some adapters judge redirects by it).")
+@click.option("--status", type=click.IntRange(100, 599), default=200, show_default=True)
+@click.option("--seller", help="The registered seller, to tell offer_gone.")
+@click.option("--json", "as_json", is_flag=True)
+def extract(file: Path, marketplace: str, url: str | None, status: int, seller: str | None, as_json: bool) -> None:
+    """Classify and extract one saved page, offline."""
+    if not file.is_file():
+        raise BadInput(f"{file}: no such file")
+    try:
+        registry.by_name(marketplace)
+    except KeyError as exc:
+        raise BadInput(exc.args[0]) from None
+    data = observation_json(extract_file(file, marketplace=marketplace, url=url, status=status, seller=seller))
+    if as_json:
+        print_json(data)
+        return
+    for key in ("outcome", "price", "currency", "shipping_fee", "seller", "title", "availability"):
+        click.echo(f"{key:>13}: {'' if data[key] is None else data[key]}")
+    for reason in data["reasons"]:
+        click.echo(f"       reason: {reason}")
