@@ -29,6 +29,10 @@ class UnsafeURL(ValueError):
     """A URL the crawler must not fetch; the message is one line saying why."""
 
 
+class Unresolvable(UnsafeURL):
+    """The host has no address now. Registration may accept it (DNS can be down); fetching may not."""
+
+
 def check_public(url: str, *, allow_private: bool, resolve: Resolver = socket.getaddrinfo) -> None:
     """Raise UnsafeURL unless every address the URL's host stands for is a public one.
 
@@ -78,7 +82,7 @@ def resolved_addresses(host: str, port: int | None, resolve: Resolver) -> list[A
     try:
         infos = resolve(host, port, 0, socket.SOCK_STREAM)
     except (OSError, UnicodeError) as exc:
-        raise UnsafeURL(f"refused: cannot resolve {host} ({exc})") from None
+        raise Unresolvable(f"refused: cannot resolve {host} ({exc})") from None
     addresses = []
     for info in infos:
         try:
@@ -86,7 +90,7 @@ def resolved_addresses(host: str, port: int | None, resolve: Resolver) -> list[A
         except (ValueError, IndexError, TypeError):
             continue
     if not addresses:
-        raise UnsafeURL(f"refused: cannot resolve {host} (no address)")
+        raise Unresolvable(f"refused: cannot resolve {host} (no address)")
     return addresses
 
 
@@ -102,7 +106,7 @@ def unsafe_kind(address: Address, *, allow_private: bool) -> str | None:
         return "multicast"
     if allow_private:
         return None
-    for kind in ("loopback", "link_local", "private", "reserved"):
+    for kind in ("loopback", "link_local", "reserved", "private"):
         if getattr(address, f"is_{kind}"):
             return kind.replace("_", "-")
     if not address.is_global:

@@ -54,14 +54,8 @@ class CdiscountPage(FrRetailPage):
     unavailable_words = FrRetailPage.unavailable_words + ("victime de son succès",)
     gone_words = ("ce produit n'est plus disponible", "oups ! la page que vous recherchez")
     search_paths = ("/search",)
-
-    def gone(self) -> str | None:
-        # a removed product is redirected to its category listing (/l-<id>.html or /v-<id>.html)
-        requested, final = self.page.requested_url, self.page.url
-        if requested and _PRODUCT.search(urlsplit(requested).path) and not _PRODUCT.search(urlsplit(final).path):
-            if re.search(r"/(?:l|lf|v)-[\w-]+\.html$", urlsplit(final).path) or urlsplit(final).path in ("", "/"):
-                return f"redirected to a category page ({final})"
-        return super().gone()
+    product_path = _PRODUCT
+    category_path = re.compile(r"/(?:l|lf|v)-[\w-]+\.html$")
 
 
 MARKETPLACE = Marketplace(

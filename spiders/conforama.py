@@ -48,6 +48,8 @@ class ConforamaPage(FrRetailPage):
     buy_button_xpaths = ('//*[contains(@class,"buybox")]//button[contains(@class,"add-to-cart")]',)
     gone_words = ("la page que vous recherchez est introuvable", "ce produit n'est plus disponible")
     search_paths = ("/recherche-conforama", "/recherche")
+    product_path = _PRODUCT
+    category_path = re.compile(r"/c/[\w-]+/?$")
 
 
 

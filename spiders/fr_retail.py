@@ -18,7 +18,7 @@ import lxml.html
 from lxml import etree
 
 from detector.model import Offer
-from spiders import schema_org, soft404, walls
+from spiders import money, schema_org, soft404, walls
 from spiders.page import ProductPage
 
 FREE_WORDS = ("gratuit", "gratuite", "offert", "offerte", "free")
@@ -42,6 +42,7 @@ class FrRetailPage(ProductPage):
     brand: str | None = None  # "laredoute": with `tlds`, tells the national site of a URL
     tlds: tuple[str, ...] = ()
     host_currencies: tuple[tuple[str, str], ...] = ()  # national sites not in euros: (("co.uk", "GBP"),)
+    dot_decimal_tlds: tuple[str, ...] = ()  # national sites writing "£89.00", not "89,00 €"
     house_seller: str | None = None  # who sells when the page names no third party
     # XPaths, tried in order; the first that yields text wins
     title_xpaths: tuple[str, ...] = ("//h1",)
@@ -56,6 +57,9 @@ class FrRetailPage(ProductPage):
         "produit indisponible", "indisponible en ligne", "n'est plus disponible", "épuisé",
     )
     gone_words: tuple[str, ...] = ()
+    # a removed product redirects to its category: product and category URL paths of the site
+    product_path: re.Pattern[str] | None = None
+    category_path: re.Pattern[str] | None = None
     search_paths: tuple[str, ...] = ()
 
     # -- parsing, once ---------------------------------------------------------------------
@@ -111,7 +115,7 @@ class FrRetailPage(ProductPage):
         return self.product_node is not None or self.visible_price_text is not None
 
     def gone(self) -> str | None:
-        moved = soft404.redirect_gone(
+        moved = self.redirected_to_category() or soft404.redirect_gone(
             self.page.requested_url, self.page.url, has_product=self.has_product,
             extra_search_paths=self.search_paths,
         )
@@ -122,6 +126,16 @@ class FrRetailPage(ProductPage):
         body = self.tree.find("body")
         text = " ".join(body.itertext()) if body is not None else self.page.text
         return soft404.says_gone(text, self.gone_words)
+
+    def redirected_to_category(self) -> str | None:
+        requested, final = self.page.requested_url, self.page.url
+        if not (requested and self.product_path and self.category_path):
+            return None
+        final_path = urlsplit(final).path
+        if self.product_path.search(urlsplit(requested).path) and not self.product_path.search(final_path):
+            if self.category_path.search(final_path):
+                return f"redirected to a category page ({final})"
+        return None
 
     def is_product_page(self) -> bool:
         return self.has_product
@@ -141,7 +155,17 @@ class FrRetailPage(ProductPage):
     def parse_money(self, text: str | None) -> tuple[Decimal | None, str | None]:
         if text:
             text = _EURO_AS_COMMA.sub(r"\1,\2 €", text)
-        return super().parse_money(text)
+        return money.parse(text, decimal_separator=self.site_decimal_separator)
+
+    @cached_property
+    def site_decimal_separator(self) -> str | None:
+        host = self.national_host()
+        if host and any(host.endswith("." + tld) for tld in self.dot_decimal_tlds):
+            return "."
+        return self.decimal_separator
+
+    def national_host(self) -> str | None:
+        return national_host(self.page.url, self.brand, self.tlds) if self.brand else None
 
     def amount(self, text: str | None) -> Decimal | None:
         """A `content="379.99"` attribute exactly; shown text ("1 299,99 €") in the site's format."""
@@ -164,7 +188,7 @@ class FrRetailPage(ProductPage):
         return code or schema_org.currency(self.main_offer) or self.site_currency()
 
     def site_currency(self) -> str:
-        host = national_host(self.page.url, self.brand, self.tlds) if self.brand else None
+        host = self.national_host()
         for tld, code in self.host_currencies:
             if host and host.endswith("." + tld):
                 return code

@@ -39,6 +39,7 @@ def canonicalize(url: str) -> str:
 class LaRedoutePage(FrRetailPage):
     marketplace = "laredoute"
     brand, tlds = "laredoute", TLDS
+    dot_decimal_tlds = ("co.uk",)
     host_currencies = (("co.uk", "GBP"), ("ch", "CHF"))
     house_seller = "La Redoute"
     title_xpaths = ('//*[@id="mtaName"]/@content', "//h1")

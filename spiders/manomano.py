@@ -32,6 +32,7 @@ def canonicalize(url: str) -> str:
 class ManoManoPage(FrRetailPage):
     marketplace = "manomano"
     brand, tlds = "manomano", TLDS
+    dot_decimal_tlds = ("co.uk",)
     host_currencies = (("co.uk", "GBP"),)
     title_xpaths = ('//h1[@data-testid="product-title"]', "//h1")
     price_xpaths = ('//*[@data-testid="main-price-container"]//*[@data-testid="price-main"]', '//*[@data-testid="price-main"]')

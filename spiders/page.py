@@ -21,8 +21,8 @@ from w3lib.encoding import html_to_unicode
 from detector.model import Observation, Offer, Outcome
 from spiders import money, walls
 
-# text under these elements is never shown to the buyer
-_INVISIBLE = etree.XPath(
+# text the buyer sees: not inside scripts, styles, noscript or templates
+_VISIBLE_TEXT = etree.XPath(
     "//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript or ancestor::template)]"
 )
 
@@ -69,13 +69,13 @@ class ProductPage:
     # -- judgement -------------------------------------------------------------------------
     def observe(self) -> Observation:
         page = self.page
-        if page.status >= 500:
-            return self._only(Outcome.ERROR, f"http status {page.status}")
         if not page.body.strip():
-            return self._only(Outcome.ERROR, "empty body")
-        wall = self.wall()
+            return self._only(Outcome.ERROR, f"empty body (http status {page.status})")
+        wall = self.wall()  # before the status: walls come as 200, 403, 429 and 503 alike
         if wall:
             return self._only(Outcome.BLOCKED, wall)
+        if page.status >= 500:
+            return self._only(Outcome.ERROR, f"http status {page.status}")
         if page.status in (403, 429):
             return self._only(Outcome.BLOCKED, f"http status {page.status}")
         if page.status in (404, 410):
@@ -97,7 +97,8 @@ class ProductPage:
         price, currency, shipping, seller = self.price(), self.currency(), self.shipping_fee(), self.seller()
         availability = self.availability()
         if price is None:
-            self.reasons.append("price not found")
+            if not any(r.startswith("price not found") for r in self.reasons):
+                self.reasons.append("price not found")
         outcome = Outcome.LISTED
         if availability in UNAVAILABLE or not self.can_buy(availability):
             outcome = Outcome.UNAVAILABLE
@@ -171,7 +172,7 @@ class ProductPage:
     @cached_property
     def tree(self) -> lxml.html.HtmlElement:
         """The page parsed once (lxml), shared by every field method and by schema.org reading."""
-        parser = lxml.html.HTMLParser(encoding="utf-8", huge_tree=True)
+        parser = lxml.html.HTMLParser(encoding="utf-8")
         try:
             root = lxml.html.fromstring(self.page.text.encode("utf-8"), parser=parser)
         except (etree.ParserError, ValueError):  # a body with no element at all
@@ -181,7 +182,7 @@ class ProductPage:
     @cached_property
     def visible_text(self) -> str:
         """The body's human-visible text, whitespace collapsed (scripts and styles left out)."""
-        return " ".join(" ".join(_INVISIBLE(self.tree)).split())
+        return " ".join(" ".join(_VISIBLE_TEXT(self.tree)).split())
 
     @cached_property
     def page_title(self) -> str | None:

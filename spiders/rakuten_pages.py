@@ -69,6 +69,16 @@ def condition_of(text: str | None) -> str | None:
     return None
 
 
+def _offer_nodes(product: dict | None) -> list[dict]:
+    """The product's offers, opening Rakuten's lower-case `"aggregateOffer"` that schema_org keeps closed."""
+    found = []
+    for node in schema_org.offers(product):
+        inner = node.get("offers")
+        inner = inner if isinstance(inner, list) else [inner] if isinstance(inner, dict) else []
+        found.extend(o for o in inner if isinstance(o, dict)) if inner else found.append(node)
+    return found
+
+
 class RakutenPage(ProductPage):
     marketplace = "rakuten"
     decimal_separator = ","
@@ -128,7 +138,7 @@ class RakutenPage(ProductPage):
                 condition=condition_of(schema_org.text(node.get("itemCondition"))),
                 available=schema_org.availability(node) not in ("OutOfStock", "SoldOut", "Discontinued"),
             )
-            for node in schema_org.offers(self.product)
+            for node in _offer_nodes(self.product)
             if schema_org.seller(node)
         ]
 
@@ -251,8 +261,9 @@ class RakutenBuyBoxPage(RakutenPage):
         return self.buy_box or super().main_offer()
 
     def availability(self) -> str | None:
-        if self.buy_box is not None and self.tree.xpath('//section[@id="prdBuyBoxV2"]//*[contains(@class, "addToCartBtn")]'):
-            return "InStock"
+        if self.buy_box is not None:
+            cart = self.tree.xpath('//section[@id="prdBuyBoxV2"]//*[contains(@class, "addToCartBtn")]')
+            return "InStock" if cart else "OutOfStock"
         if self.tree.xpath(_NO_OFFER_XPATH).get() and not self.all_offers():
             return "OutOfStock"
         return super().availability()

@@ -19,7 +19,10 @@ GENERIC_NAME = "generic"
 def all_marketplaces() -> tuple[Marketplace, ...]:
     found = []
     for info in sorted(pkgutil.iter_modules(spiders.__path__), key=lambda i: i.name):
-        module = importlib.import_module(f"spiders.{info.name}")
+        try:
+            module = importlib.import_module(f"spiders.{info.name}")
+        except Exception as exc:  # name the broken adapter instead of failing every marketplace obscurely
+            raise RuntimeError(f"marketplace module spiders.{info.name} failed to import: {exc}") from exc
         marketplace = getattr(module, "MARKETPLACE", None)
         if isinstance(marketplace, Marketplace):
             found.append(marketplace)

@@ -132,7 +132,8 @@ def types(node: Any) -> set[str]:
 
 
 def is_type(node: Any, *names: str) -> bool:
-    return bool(types(node) & set(names))
+    # case-insensitive: real pages write "aggregateOffer" too
+    return bool({t.casefold() for t in types(node)} & {n.casefold() for n in names})
 
 
 def products(items: Iterable[Any]) -> list[dict]:

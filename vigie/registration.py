@@ -10,7 +10,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from crawler.netguard import UnsafeURL, check_public
+from crawler.netguard import UnsafeURL, Unresolvable, check_public
 from crawler.urls import BadURL, canonical_url
 from spiders import registry
 from store.models import Account, Listing, Recipient
@@ -51,6 +51,7 @@ class Checked:
     every: timedelta
     browser: bool
     kind: str = field(default="listing")
+    notes: tuple[str, ...] = ()
 
 
 def validate(request: NewListing, *, allow_private: bool,
@@ -69,8 +70,12 @@ def validate(request: NewListing, *, allow_private: bool,
     else:
         adapter = registry.for_url(canonical)
     canonical = adapter.canonicalize(canonical)
+    notes: tuple[str, ...] = ()
     try:
         check_public(canonical, allow_private=allow_private, resolve=resolve)
+    except Unresolvable as exc:
+        # DNS may be down or the machine offline: the crawler re-checks every fetch anyway.
+        notes = (f"warning: {str(exc).removeprefix('refused: ')}; it will be checked again before each fetch",)
     except UnsafeURL as exc:
         raise RegistrationError(str(exc)) from None
     emails = tuple(dict.fromkeys(_email(e) for e in request.emails if e.strip()))
@@ -93,6 +98,7 @@ def validate(request: NewListing, *, allow_private: bool,
         every=every,
         browser=request.browser,
         kind=request.kind,
+        notes=notes,
     )
 
 

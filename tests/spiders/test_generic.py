@@ -174,10 +174,16 @@ def test_latin1_page_declared_in_meta_is_read_correctly():
     assert observation.title == "Thé vert"
 
 
-def test_the_page_is_parsed_once():
+def test_the_page_is_parsed_once(monkeypatch):
+    import lxml.html
+
+    calls = []
+    real = lxml.html.fromstring
+    monkeypatch.setattr(lxml.html, "fromstring", lambda *a, **k: calls.append(1) or real(*a, **k))
     page = GenericPage(PageInput(url="https://shop.example.com/p", body=PRODUCT.encode()))
     page.observe()
-    assert page.__dict__["tree"] is page.tree
+    page.title(), page.price(), page.has_buy_button(), page.visible_text
+    assert len(calls) == 1
 
 
 # -- soft404 helpers ---------------------------------------------------------------------------

@@ -40,6 +40,8 @@ def add(app: App, url, marketplace, seller, emails, label, every, browser, accou
             owner = account_named(session, account, now=app.now(), lang=app.settings.lang)
             listing = store_listing(session, checked, account=owner, now=app.now())
             data = listing_json(listing)
+        for note in checked.notes:
+            say(note)
     except RegistrationError as exc:
         raise BadInput(str(exc)) from None
     if as_json:
