@@ -31,9 +31,12 @@ class ListingSpider(scrapy.Spider):
     name = "listing"
     marketplace: Marketplace
 
-    def __init__(self, targets: Iterable[CheckTarget] = (), **kwargs: Any):
+    def __init__(self, targets: Iterable[CheckTarget] = (), recorder: Any = None, report: Any = None,
+                 **kwargs: Any):
         super().__init__(**kwargs)
         self.targets = list(targets)
+        self.recorder = recorder  # crawler.recorder.Recorder, used by RecordPipeline
+        self.report = report
 
     @classmethod
     def update_settings(cls, settings) -> None:

@@ -7,24 +7,24 @@ from crawler.targets import CheckResult
 
 
 class RecordPipeline:
-    """Hands each result to the Recorder given in the `VIGIE_RECORDER` setting."""
+    """Hands each result to the spider's Recorder (given by the crawl runner; settings are copied,
+    so live objects such as a database session factory travel with the spider instead)."""
 
-    def __init__(self, recorder, report, stats):
-        self.recorder = recorder
-        self.report = report
-        self.stats = stats
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.stats = crawler.stats
 
     @classmethod
     def from_crawler(cls, crawler):
-        recorder = crawler.settings.get("VIGIE_RECORDER")
-        if recorder is None:
-            raise NotConfigured("VIGIE_RECORDER is not set: results are not stored")
-        return cls(recorder, crawler.settings.get("VIGIE_PASS_REPORT"), crawler.stats)
+        if not crawler.settings.getbool("VIGIE_RECORD", True):
+            raise NotConfigured("VIGIE_RECORD is off: results are not stored")
+        return cls(crawler)
 
     def process_item(self, item):
         if not isinstance(item, CheckResult):
             return item
-        recorded = self.recorder.record(item)
+        spider = self.crawler.spider
+        recorded = spider.recorder.record(item)
         marketplace = item.target.marketplace
         self.stats.inc_value(f"vigie/outcome/{recorded.outcome}")
         self.stats.inc_value(f"vigie/{marketplace}/outcome/{recorded.outcome}")
@@ -35,6 +35,6 @@ class RecordPipeline:
             if " not found" in reason:
                 field = reason.split(" not found", 1)[0].strip().replace(" ", "_")
                 self.stats.inc_value(f"vigie/extract/{marketplace}/{field}_missing")
-        if self.report is not None:
-            self.report.add(item, recorded)
+        if spider.report is not None:
+            spider.report.add(item, recorded)
         return item

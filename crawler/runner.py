@@ -77,11 +77,9 @@ def spider_classes() -> dict[str, type[ListingSpider]]:
     return found
 
 
-def scrapy_settings(options: CrawlOptions, recorder: Recorder, report: PassReport) -> ScrapySettings:
+def scrapy_settings(options: CrawlOptions) -> ScrapySettings:
     settings = get_project_settings()
     settings.setdict({
-        "VIGIE_RECORDER": recorder,
-        "VIGIE_PASS_REPORT": report,
         "VIGIE_ALLOW_PRIVATE_HOSTS": options.allow_private_hosts,
         "DOWNLOAD_TIMEOUT": options.timeout,
         "CONCURRENT_REQUESTS": options.concurrency,
@@ -101,9 +99,10 @@ def run_pass(targets: Iterable[CheckTarget], recorder: Recorder, options: CrawlO
     if not by_marketplace:
         return report
     classes = spider_classes()
-    process = CrawlerProcess(scrapy_settings(options, recorder, report), install_root_handler=False)
+    process = CrawlerProcess(scrapy_settings(options), install_root_handler=False)
     for marketplace, group in by_marketplace.items():
-        process.crawl(classes.get(marketplace) or classes[registry.GENERIC_NAME], targets=group)
+        process.crawl(classes.get(marketplace) or classes[registry.GENERIC_NAME], targets=group, recorder=recorder,
+                      report=report)
     started = time.monotonic()
     process.start()
     report.elapsed_seconds = time.monotonic() - started

@@ -65,10 +65,13 @@ class FrRetailPage(ProductPage):
     # -- parsing, once ---------------------------------------------------------------------
     @cached_property
     def tree(self) -> etree._Element:
-        try:
-            return lxml.html.document_fromstring(self.page.body)
-        except (etree.ParserError, ValueError):
-            return lxml.html.document_fromstring("<html><body></body></html>")
+        # from the decoded text: bytes without a <meta charset> would be read as Latin-1
+        for source in (self.page.text, self.page.body):
+            try:
+                return lxml.html.document_fromstring(source)
+            except (etree.ParserError, ValueError):  # ValueError: str with an XML encoding declaration
+                continue
+        return lxml.html.document_fromstring("<html><body></body></html>")
 
     @cached_property
     def data(self) -> schema_org.StructuredData:

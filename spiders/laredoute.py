@@ -71,7 +71,9 @@ class LaRedoutePage(FrRetailPage):
         found: list[dict] = []
 
         def walk(node: dict, depth: int) -> None:
-            for variant in node.get("Variants") or () if depth < 6 else ():
+            if depth > 6:
+                return
+            for variant in node.get("Variants") or ():
                 if isinstance(variant, dict):
                     if isinstance(variant.get("Article"), dict):
                         found.append(variant["Article"])

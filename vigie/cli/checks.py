@@ -27,7 +27,10 @@ def crawl_options(app: App) -> CrawlOptions:
 
 
 def send_alerts(app: App):
-    transport = transport_from_url(app.settings.smtp_url, outbox_dir=app.settings.outbox_dir)
+    try:
+        transport = transport_from_url(app.settings.smtp_url, outbox_dir=app.settings.outbox_dir)
+    except ValueError as exc:
+        raise BadInput(f"VIGIE_SMTP_URL: {exc}") from None
     report = deliver_pending(app.sessions, transport, now=app.now(), mail_from=app.settings.mail_from)
     return transport, report
 
@@ -39,6 +42,10 @@ def send_alerts(app: App):
 @click.pass_obj
 def check(app: App, every: bool, listing_id: int | None, as_json: bool) -> None:
     """One pass: check due listings, store snapshots, detect events, send pending alerts."""
+    try:  # a bad VIGIE_SMTP_URL is said before a long pass, not after it
+        transport_from_url(app.settings.smtp_url, outbox_dir=app.settings.outbox_dir)
+    except ValueError as exc:
+        raise BadInput(f"VIGIE_SMTP_URL: {exc}") from None
     with session_scope(app.sessions) as session:
         if listing_id is not None:
             listing = session.get(Listing, listing_id)
@@ -61,7 +68,8 @@ def check(app: App, every: bool, listing_id: int | None, as_json: bool) -> None:
     if as_json:
         print_json({"checked": len(results), "elapsed_seconds": round(report.elapsed_seconds, 3),
                     "results": results, "events": report.events,
-                    "emails": {"sent": delivery.sent, "retrying": delivery.retried, "failed": delivery.failed,
+                    "emails": {"sent": delivery.sent, "retrying": delivery.retried + delivery.deferred,
+                               "failed": delivery.failed,
                                "transport": transport.describe()}})
         return
     if results:
@@ -70,6 +78,6 @@ def check(app: App, every: bool, listing_id: int | None, as_json: bool) -> None:
                       r["url"]] for r in results])
     else:
         say("no listing is due; `vigie check --all` checks every listing now")
-    if delivery.sent or delivery.retried or delivery.failed:
-        say(f"emails: {delivery.sent} sent, {delivery.retried} to retry, {delivery.failed} failed "
-            f"({transport.describe()})")
+    if delivery.sent or delivery.retried or delivery.failed or delivery.deferred:
+        say(f"emails: {delivery.sent} sent, {delivery.retried + delivery.deferred} to retry, "
+            f"{delivery.failed} failed — {transport.describe()}")
