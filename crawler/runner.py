@@ -17,6 +17,7 @@ from scrapy.utils.project import get_project_settings
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from crawler.browser import browser_settings
 from crawler.listing_spider import ListingSpider
 from crawler.recorder import Recorded, Recorder
 from crawler.targets import CheckResult, CheckTarget
@@ -31,6 +32,8 @@ class CrawlOptions:
     concurrency: int = 32
     user_agent: str = "Vigie"
     log_level: str = "WARNING"
+    browser_path: str | None = None  # VIGIE_BROWSER_PATH; else discovered (crawler.browser)
+    browser: bool = True  # allow the browser path at all (escalation, --browser listings)
     extra: dict = field(default_factory=dict)  # any other Scrapy setting
 
 
@@ -85,6 +88,7 @@ def scrapy_settings(options: CrawlOptions) -> ScrapySettings:
         "CONCURRENT_REQUESTS": options.concurrency,
         "USER_AGENT": options.user_agent,
         "LOG_LEVEL": options.log_level,
+        **browser_settings(options),
         **options.extra,
     }, priority="cmdline")
     return settings

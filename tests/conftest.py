@@ -10,7 +10,7 @@ from sqlalchemy import text
 
 from store.db import make_engine, session_factory, sqlite_url
 from store.migrate import upgrade
-from store.models import Base
+from store.all_models import Base
 
 PG_URL = os.environ.get("VIGIE_TEST_DATABASE_URL")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
-from store.models import Base
+from store.all_models import Base
 
 config = context.config
 target_metadata = Base.metadata

@@ -23,7 +23,7 @@ def recorder_for(app: App) -> Recorder:
 def crawl_options(app: App) -> CrawlOptions:
     s = app.settings
     return CrawlOptions(allow_private_hosts=s.allow_private_hosts, timeout=s.timeout, concurrency=s.concurrency,
-                        user_agent=s.user_agent)
+                        user_agent=s.user_agent, browser_path=s.browser_path)
 
 
 def send_alerts(app: App):
