@@ -87,3 +87,26 @@ def test_delisting_loop(world):
     # A later pass with nothing new sends nothing more.
     vigie.ok("check", "--all", "--json")
     assert len(smtp.messages) == len(events)
+
+
+def test_without_smtp_emails_land_as_eml_files_and_history_keeps_the_chain(tmp_path, database_url):
+    catalog = Catalog([Product(id="solo", title="Produit solo", price=Decimal("9.90"), seller=SELLER)])
+    with run_in_thread(catalog) as sandbox:
+        vigie = Vigie(tmp_path / "data", database_url, VIGIE_CONFIRMATIONS="2")
+        listing = vigie.ok("add", f"{sandbox.url}/p/solo", "--email", EMAIL, "--json").json()
+        vigie.ok("check", "--all")
+        sandbox.catalog.patch("solo", state="gone_410")
+        vigie.ok("check", "--all")
+        last = vigie.ok("check", "--listing", str(listing["id"]))
+    assert "outbox" in last.err  # the CLI says where the email went
+    emails = list((tmp_path / "data" / "outbox").glob("*.eml"))
+    assert len(emails) == 1
+    assert f"{sandbox.url}/p/solo" in emails[0].read_text()
+
+    history = vigie.ok("history", str(listing["id"]), "--json").json()
+    assert [s["outcome"] for s in history] == ["listed", "gone", "gone"]
+    for key in ("outcome", "price", "currency", "shipping_fee", "seller", "fetched_at", "http_status"):
+        assert key in history[0]
+    assert history[0]["price"] == "9.90" and history[1]["http_status"] == 410
+    assert [s["prev_hash"] for s in history[1:]] == [s["chain_hash"] for s in history[:-1]]
+    assert history[0]["body_sha256"] and history[0]["body_sha256"] != history[1]["body_sha256"]
