@@ -5,6 +5,7 @@ snapshot without its events or an event without its emails queued.
 """
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -26,7 +27,8 @@ class RecorderConfig:
     confirmations: int = 2
     price_threshold: Decimal = Decimal("0.10")
     lang: str = "fr"
-    recheck_after: timedelta = timedelta(minutes=10)  # a suspicious sighting is re-checked soon
+    recheck_after: timedelta = timedelta(minutes=10)  # a suspicious sighting is re-checked soon (VIGIE_RECHECK_DELAY)
+    jitter: float = 0.0  # ± fraction of the interval, so the service's checks spread instead of bunching
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,7 @@ class Recorder:
         self.sessions = sessions
         self.config = config
         self._known_blobs: set[str] = set()
+        self._random = random.Random()
 
     def policy_for(self, listing: Listing) -> Policy:
         threshold = listing.price_threshold or listing.account.price_threshold or self.config.price_threshold
@@ -90,7 +93,8 @@ class Recorder:
         return Recorded(listing.id, snapshot.id, obs.outcome.value, tuple(kinds))
 
     def _next_check(self, listing: Listing, now: datetime, *, suspicious: bool) -> datetime:
-        regular = now + timedelta(seconds=listing.every_seconds)
+        spread = self._random.uniform(-self.config.jitter, self.config.jitter) if self.config.jitter else 0.0
+        regular = now + timedelta(seconds=listing.every_seconds * (1 + spread))
         return min(regular, now + self.config.recheck_after) if suspicious else regular
 
 

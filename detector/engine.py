@@ -8,14 +8,17 @@ are those of DESIGN.md, "Listing state and events":
   monitoring_blocked for the operator;
 - gone and offer_gone need `policy.confirmations` consecutive sightings, the other moves are
   immediate;
-- prices, shipping fees and the buy-box seller are followed on listed observations only.
+- prices, shipping fees and the buy-box seller are followed on listed observations only; an abrupt
+  change is judged against the policy's baseline and, by default, reported only once seen twice;
+- a fee page's schedule (observation.fee_schedule) is diffed against the last one: the first is the
+  baseline, any later change is one fee_schedule_change.
 """
 from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
 
-from detector import baseline, seller
+from detector import baseline, fees, seller
 from detector.model import Event, EventKind, ListingState, Observation, Outcome, Policy
 
 # Moves that wait for confirmation, and the event each one raises once confirmed.
@@ -35,10 +38,12 @@ def detect(
         return uninformative(state, observation, policy, now)
     state = replace(state, blocked_streak=0, blocked_alerted=False, checks=state.checks + 1)
     if state.status is None:
-        return set_baseline(state, observation), []
+        return set_baseline(state, observation, now), []
     state, events = move_status(state, observation, policy, now)
     if observation.outcome is Outcome.LISTED:
         state, more = follow_offer(state, observation, policy, now)
+        events += more
+        state, more = follow_schedule(state, observation, policy, now)
         events += more
     return state, events
 
@@ -50,6 +55,10 @@ def check_inputs(policy: Policy, now: datetime) -> None:
         raise ValueError(f"confirmations, baseline_window and blocked_alert_after must be >= 1: {policy}")
     if policy.price_threshold < 0:
         raise ValueError(f"price_threshold must not be negative: {policy.price_threshold}")
+    if policy.absolute_threshold is not None and policy.absolute_threshold < 0:
+        raise ValueError(f"absolute_threshold must not be negative: {policy.absolute_threshold}")
+    if policy.baseline not in baseline.BaselineKind.__members__.values():
+        raise ValueError(f"unknown baseline {policy.baseline!r}: one of {', '.join(baseline.BaselineKind)}")
 
 
 # -- blocked / error ---------------------------------------------------------------------------
@@ -76,16 +85,26 @@ def uninformative(
 
 
 # -- baseline ----------------------------------------------------------------------------------
-def set_baseline(state: ListingState, observation: Observation) -> ListingState:
+def set_baseline(state: ListingState, observation: Observation, now: datetime) -> ListingState:
     state = replace(state, status=observation.outcome, pending=None, pending_count=0)
     if observation.outcome is not Outcome.LISTED:
         return state
     return replace(
-        state,
-        prices=() if observation.price is None else (observation.price,),
-        shipping_fees=() if observation.shipping_fee is None else (observation.shipping_fee,),
+        fresh_series(state, observation, now),
         currency=observation.currency,
         seller=observation.seller or state.seller,
+        fee_schedule=observation.fee_schedule or state.fee_schedule,
+    )
+
+
+def fresh_series(state: ListingState, observation: Observation, now: datetime) -> ListingState:
+    """Baselines that start from this observation alone."""
+    price, fee = observation.price, observation.shipping_fee
+    return replace(
+        state,
+        prices=() if price is None else (price,), price_times=() if price is None else (now,),
+        shipping_fees=() if fee is None else (fee,), shipping_fee_times=() if fee is None else (now,),
+        pending_price=None, pending_shipping_fee=None,
     )
 
 
@@ -127,29 +146,25 @@ def follow_offer(
     events: list[Event] = []
     if currency_changed(state.currency, observation.currency):
         # Amounts in two currencies cannot be compared: start a fresh baseline, say nothing.
-        state = replace(
-            state,
-            currency=observation.currency,
-            prices=() if observation.price is None else (observation.price,),
-            shipping_fees=() if observation.shipping_fee is None else (observation.shipping_fee,),
-        )
+        state = replace(fresh_series(state, observation, now), currency=observation.currency)
     else:
         currency = state.currency or observation.currency
         state = replace(state, currency=currency)
         if observation.price is not None:
-            prices, jump = baseline.track(
-                state.prices, observation.price,
-                size=policy.baseline_window, threshold=policy.price_threshold,
+            series, jump = baseline.follow(
+                baseline.Series(state.prices, state.price_times, state.pending_price), observation.price,
+                rules=rules_of(policy, free_to_paid=False), now=now,
             )
-            state = replace(state, prices=prices)
+            state = replace(state, prices=series.values, price_times=series.times, pending_price=series.pending)
             if jump:
                 events.append(jump_event(EventKind.PRICE_CHANGE, jump, currency, now))
         if observation.shipping_fee is not None:
-            fees, jump = baseline.track(
-                state.shipping_fees, observation.shipping_fee,
-                size=policy.baseline_window, threshold=policy.price_threshold, free_to_paid=True,
+            series, jump = baseline.follow(
+                baseline.Series(state.shipping_fees, state.shipping_fee_times, state.pending_shipping_fee),
+                observation.shipping_fee, rules=rules_of(policy, free_to_paid=True), now=now,
             )
-            state = replace(state, shipping_fees=fees)
+            state = replace(state, shipping_fees=series.values, shipping_fee_times=series.times,
+                            pending_shipping_fee=series.pending)
             if jump:
                 events.append(jump_event(EventKind.SHIPPING_FEE_CHANGE, jump, currency, now))
     if observation.seller and observation.seller.strip():
@@ -157,6 +172,31 @@ def follow_offer(
             events.append(Event(EventKind.SELLER_CHANGE, now, before=state.seller, after=observation.seller))
         state = replace(state, seller=observation.seller)
     return state, events
+
+
+def rules_of(policy: Policy, *, free_to_paid: bool) -> baseline.Rules:
+    return baseline.Rules(
+        relative=policy.price_threshold,
+        absolute=policy.absolute_threshold,
+        free_to_paid=free_to_paid,
+        kind=baseline.BaselineKind(policy.baseline),
+        size=policy.baseline_window,
+        confirm=policy.revert_is_glitch,
+    )
+
+
+def follow_schedule(
+    state: ListingState, observation: Observation, policy: Policy, now: datetime
+) -> tuple[ListingState, list[Event]]:
+    """The first schedule seen is the baseline; each later change is one event."""
+    schedule = observation.fee_schedule
+    if schedule is None:
+        return state, []
+    previous, state = state.fee_schedule, replace(state, fee_schedule=schedule)
+    if previous is None:
+        return state, []
+    event = fees.schedule_event(previous, schedule, now=now, notice_days=policy.fee_notice_days)
+    return state, [] if event is None else [event]
 
 
 def currency_changed(known: str | None, seen: str | None) -> bool:
@@ -175,5 +215,6 @@ def jump_event(kind: EventKind, jump: baseline.Jump, currency: str | None, now: 
             "currency": currency or "",
             "change_pct": jump.change_pct,
             "rule": jump.rule,
+            "baseline_kind": jump.baseline_kind,
         },
     )

@@ -9,6 +9,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # detector.fees builds Events from this module, so it cannot be imported at run time here
+    from detector.fees import FeeSchedule
 
 
 class Outcome(StrEnum):
@@ -63,6 +67,7 @@ class Observation:
     availability: str | None = None  # schema.org-style word: InStock, OutOfStock, PreOrder, ...
     offers: tuple[Offer, ...] = ()
     reasons: tuple[str, ...] = ()  # why this outcome, and what could not be read
+    fee_schedule: FeeSchedule | None = None  # a marketplace fee page's schedule, normalised
 
 
 @dataclass(frozen=True)
@@ -74,6 +79,10 @@ class Policy:
     baseline_window: int = 5  # median of the last N listed observations
     blocked_alert_after: int = 6  # consecutive blocked/error checks before monitoring_blocked
     track_seller: str | None = None  # the SME's own seller name, for seller_change
+    absolute_threshold: Decimal | None = None  # also abrupt: a move larger than this amount
+    baseline: str = "median_n"  # detector.baseline.BaselineKind: last, median_n, median_3d, median_7d
+    revert_is_glitch: bool = True  # a jump must be seen twice: one that reverts at the next check is a glitch
+    fee_notice_days: int = 15  # P2B Art. 3(2): minimum notice of a change of terms
 
 
 @dataclass(frozen=True)
@@ -90,6 +99,11 @@ class ListingState:
     blocked_streak: int = 0
     blocked_alerted: bool = False
     checks: int = 0  # observations that said something about the listing
+    price_times: tuple[datetime, ...] = ()  # when each of `prices` was seen (same length)
+    shipping_fee_times: tuple[datetime, ...] = ()
+    pending_price: Decimal | None = None  # an abrupt price seen once, waiting for a second sighting
+    pending_shipping_fee: Decimal | None = None
+    fee_schedule: FeeSchedule | None = None  # last schedule read from a fee page
 
 
 @dataclass(frozen=True)

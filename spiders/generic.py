@@ -11,6 +11,7 @@ from functools import cached_property
 
 from lxml import etree
 
+from crawler.listing_spider import ListingSpider
 from detector.model import Offer
 from spiders import schema_org, soft404
 from spiders.marketplace import Marketplace
@@ -162,3 +163,8 @@ class GenericPage(ProductPage):
 
 
 MARKETPLACE = Marketplace(name="generic", domains=(), page=GenericPage)
+
+
+class GenericSpider(ListingSpider):
+    name = "generic"
+    marketplace = MARKETPLACE

@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Mapping
 
 from store.db import sqlite_url
+from vigie.durations import parse_duration
 
 
 class SettingsError(ValueError):
@@ -28,6 +30,16 @@ class Settings:
     user_agent: str = "Mozilla/5.0 (compatible; Vigie/0.1; +https://github.com/vigie-pme/vigie)"
     timeout: float = 30.0
     concurrency: int = 32
+    # the service (`vigie run`, issue 5)
+    recheck_delay: timedelta = timedelta(minutes=10)  # VIGIE_RECHECK_DELAY: re-check a suspicious sighting
+    tick: timedelta = timedelta(seconds=5)  # VIGIE_TICK: how often due listings are dispatched (short for tests)
+    alert_every: timedelta = timedelta(seconds=30)  # VIGIE_ALERT_EVERY: outbox delivery schedule
+    jitter: float = 0.1  # VIGIE_JITTER: ± fraction of each interval, so checks spread evenly
+    catchup_window: timedelta = timedelta(minutes=15)  # VIGIE_CATCHUP_WINDOW: overdue checks spread over this
+    obey_robots: bool = True  # VIGIE_OBEY_ROBOTS
+    operator_email: str | None = None  # VIGIE_OPERATOR_EMAIL: told when a marketplace blocks Vigie
+    blocked_alert_after: timedelta = timedelta(hours=1)  # VIGIE_BLOCKED_ALERT_AFTER
+    digest_hour: int = 7  # VIGIE_DIGEST_HOUR: UTC hour of the daily digest
 
     @property
     def outbox_dir(self) -> Path:
@@ -47,9 +59,24 @@ def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 1) -> i
     return value
 
 
-def _bool(env: Mapping[str, str], name: str) -> bool:
+def _duration(env: Mapping[str, str], name: str, default: timedelta) -> timedelta:
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = parse_duration(raw)
+    except ValueError:
+        raise SettingsError(f"{name}={raw!r} is not a duration like 30s, 10m or 1h") from None
+    if value <= timedelta(0):
+        raise SettingsError(f"{name}={raw!r} must be longer than 0s")
+    return value
+
+
+def _bool(env: Mapping[str, str], name: str, default: bool = False) -> bool:
     raw = (env.get(name) or "").strip().lower()
-    if raw in ("", "0", "false", "no", "off"):
+    if raw == "":
+        return default
+    if raw in ("0", "false", "no", "off"):
         return False
     if raw in ("1", "true", "yes", "on"):
         return True
@@ -79,4 +106,26 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         price_threshold=threshold,
         timeout=float(_int(env, "VIGIE_TIMEOUT", 30)),
         concurrency=_int(env, "VIGIE_CONCURRENCY", 32),
+        recheck_delay=_duration(env, "VIGIE_RECHECK_DELAY", Settings.recheck_delay),
+        tick=_duration(env, "VIGIE_TICK", Settings.tick),
+        alert_every=_duration(env, "VIGIE_ALERT_EVERY", Settings.alert_every),
+        jitter=_fraction(env, "VIGIE_JITTER", Settings.jitter),
+        catchup_window=_duration(env, "VIGIE_CATCHUP_WINDOW", Settings.catchup_window),
+        obey_robots=_bool(env, "VIGIE_OBEY_ROBOTS", default=True),
+        operator_email=(env.get("VIGIE_OPERATOR_EMAIL") or "").strip() or None,
+        blocked_alert_after=_duration(env, "VIGIE_BLOCKED_ALERT_AFTER", Settings.blocked_alert_after),
+        digest_hour=_int(env, "VIGIE_DIGEST_HOUR", 7, minimum=0),
     )
+
+
+def _fraction(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"{name}={raw!r} is not a number like 0.1") from None
+    if not 0 <= value < 1:
+        raise SettingsError(f"{name}={raw!r} must be from 0 to below 1")
+    return value

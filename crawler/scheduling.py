@@ -1,0 +1,66 @@
+"""Which listings the service checks next, read from the database at every tick.
+
+Reading the schedule from the store (not from jobs held in memory) is what lets a listing added
+by another process be picked up at the next tick, and a restart resume exactly where it stopped.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime, timedelta
+from typing import Iterable, Mapping
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from crawler.targets import CheckTarget
+from store.models import Listing
+
+
+def _active():
+    return select(Listing).where(Listing.active.is_(True), Listing.kind == "listing")
+
+
+def due_batch(session: Session, *, now: datetime, busy: Iterable[int], room: Mapping[str, int],
+              default_room: int) -> list[tuple[CheckTarget, datetime]]:
+    """Due listings not already in flight, oldest due first, at most `room[marketplace]` per marketplace.
+
+    Returns each target with the time it was due (for the scheduling lag).
+    """
+    busy = set(busy)
+    limit = sum(room.values()) + default_room * 16 + len(busy)
+    rows = session.scalars(_active().where(Listing.next_check_at <= now)
+                           .order_by(Listing.next_check_at, Listing.id).limit(limit)).all()
+    taken: Counter[str] = Counter()
+    batch = []
+    for listing in rows:
+        if listing.id in busy or taken[listing.marketplace] >= room.get(listing.marketplace, default_room):
+            continue
+        taken[listing.marketplace] += 1
+        batch.append((CheckTarget(listing_id=listing.id, url=listing.canonical_url, marketplace=listing.marketplace,
+                                  seller=listing.seller, browser=listing.browser), listing.next_check_at))
+    return batch
+
+
+def spread_overdue(session: Session, *, now: datetime, window: timedelta) -> int:
+    """Re-times listings that fell due while the service was down, evenly over `window` (or their own
+    interval when shorter), oldest first, so a restart does not fire them all at the same moment.
+
+    Returns how many were re-timed. Listings due within the last tick are left alone.
+    """
+    overdue = session.execute(
+        select(Listing.id, Listing.every_seconds).where(
+            Listing.active.is_(True), Listing.kind == "listing", Listing.next_check_at < now)
+        .order_by(Listing.next_check_at, Listing.id)).all()
+    count = len(overdue)
+    for rank, (listing_id, every_seconds) in enumerate(overdue):
+        span = min(window.total_seconds(), float(every_seconds))
+        session.execute(update(Listing).where(Listing.id == listing_id)
+                        .values(next_check_at=now + timedelta(seconds=span * rank / max(count, 1))))
+    return count
+
+
+def oldest_due(session: Session, *, now: datetime) -> datetime | None:
+    """When the most overdue active listing fell due (None when nothing is due)."""
+    return session.scalar(select(Listing.next_check_at).where(
+        Listing.active.is_(True), Listing.kind == "listing", Listing.next_check_at <= now)
+        .order_by(Listing.next_check_at).limit(1))

@@ -1,0 +1,101 @@
+"""The P2B timeline of one restriction (Regulation (EU) 2019/1150, Art. 4).
+
+Pure: snapshots, the event and what the seller recorded in, a timeline out. Vigie only sees the
+restriction between two checks, so "the restriction" is dated by the first check that saw it
+(the earliest moment the evidence proves it); the last check that still saw the listing bounds
+it from below, and both are shown.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Sequence
+
+RESTRICTIONS = {"delisted": "gone", "offer_gone": "offer_gone"}
+NOTICE_DAYS = 30
+
+
+@dataclass(frozen=True)
+class Statement:
+    received_on: date | None
+    account_termination: bool = False
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Timeline:
+    event_id: int
+    kind: str
+    detected_at: datetime
+    last_seen_listed: datetime | None
+    first_seen_missing: datetime | None
+    confirmations: tuple[datetime, ...]
+    statement: Statement | None
+    art4_1: str | None  # "before or at the restriction", "after the restriction", None without a date
+    art4_2: str | None  # for account terminations: notice given or not
+    notice_days: int | None
+
+    @property
+    def restricted_on(self) -> date | None:
+        return self.first_seen_missing.date() if self.first_seen_missing else self.detected_at.date()
+
+
+def is_restriction(kind: str) -> bool:
+    return kind in RESTRICTIONS
+
+
+def timeline(snapshots: Sequence[Any], event: Any, statement: Statement | None) -> Timeline:
+    """`snapshots` oldest first (rows or anything with seq, id, fetched_at, outcome)."""
+    missing = RESTRICTIONS[event.kind]
+    upto = [s for s in snapshots if s.fetched_at <= event.detected_at]
+    if event.snapshot_id is not None:
+        upto = [s for s in snapshots if s.seq <= _seq_of(snapshots, event.snapshot_id, default=upto)]
+    run: list[Any] = []
+    last_listed = None
+    for snapshot in upto:
+        if snapshot.outcome == missing:
+            run.append(snapshot)
+        elif snapshot.outcome in ("listed", "unavailable"):
+            last_listed, run = snapshot, []
+        # blocked and error checks say nothing: they neither break nor extend the run
+    first_missing = run[0].fetched_at if run else None
+    art4_1 = art4_2 = None
+    notice_days = None
+    restricted_on = first_missing.date() if first_missing else event.detected_at.date()
+    if statement is not None and statement.received_on is not None:
+        notice_days = (restricted_on - statement.received_on).days
+        art4_1 = "before or at the restriction" if notice_days >= 0 else "after the restriction"
+        if statement.account_termination:
+            art4_2 = (f"{NOTICE_DAYS} days' notice given" if notice_days >= NOTICE_DAYS
+                      else f"less than {NOTICE_DAYS} days' notice")
+    return Timeline(
+        event_id=event.id, kind=event.kind, detected_at=event.detected_at,
+        last_seen_listed=last_listed.fetched_at if last_listed else None,
+        first_seen_missing=first_missing,
+        confirmations=tuple(s.fetched_at for s in run),
+        statement=statement, art4_1=art4_1, art4_2=art4_2, notice_days=notice_days,
+    )
+
+
+def _seq_of(snapshots: Sequence[Any], snapshot_id: int, default: Sequence[Any]) -> int:
+    for snapshot in snapshots:
+        if snapshot.id == snapshot_id:
+            return snapshot.seq
+    return default[-1].seq if default else 0
+
+
+def timeline_json(line: Timeline) -> dict[str, Any]:
+    iso = lambda value: value.isoformat() if value else None  # noqa: E731
+    return {
+        "event_id": line.event_id,
+        "kind": line.kind,
+        "detected_at": iso(line.detected_at),
+        "last_seen_listed": iso(line.last_seen_listed),
+        "first_seen_missing": iso(line.first_seen_missing),
+        "confirmations": [iso(c) for c in line.confirmations],
+        "statement_received_on": iso(line.statement.received_on) if line.statement else None,
+        "account_termination": line.statement.account_termination if line.statement else False,
+        "art4_1": line.art4_1,
+        "art4_2": line.art4_2,
+        "notice_days": line.notice_days,
+    }
