@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from detector.model import EventKind
-from store.models import AlertDelivery, Event, Recipient
+from store.models import AlertDelivery, Event, Listing, Recipient
 
 # Kinds that concern the operator, not the seller: a bot wall says nothing about the listing.
 NOT_FOR_SELLERS = frozenset({EventKind.MONITORING_BLOCKED.value})
@@ -22,6 +22,16 @@ def message_id(event_id: int, email: str) -> str:
     """Stable per (event, person), so a resend of the same alert is recognisable as the same message."""
     digest = hashlib.sha256(email.strip().lower().encode("utf-8")).hexdigest()[:16]
     return f"<event-{event_id}.{digest}@vigie.local>"
+
+
+def marketplace_sellers(session: Session, marketplace: str) -> list[Recipient]:
+    """Whoever watches an active product listing on that marketplace: a fee change concerns them all."""
+    found: list[Recipient] = []
+    query = select(Listing).where(Listing.marketplace == marketplace, Listing.kind == "listing",
+                                  Listing.active.is_(True)).order_by(Listing.id)
+    for listing in session.scalars(query):
+        found += list(listing.recipients) or list(listing.account.recipients)
+    return found
 
 
 def enqueue(session: Session, event: Event, *, now: datetime, default_lang: str) -> list[AlertDelivery]:
@@ -37,6 +47,8 @@ def enqueue(session: Session, event: Event, *, now: datetime, default_lang: str)
     listing = event.listing
     account = listing.account
     recipients: list[Recipient] = list(listing.recipients) or list(account.recipients)
+    if event.kind == EventKind.FEE_SCHEDULE_CHANGE.value:
+        recipients += marketplace_sellers(session, listing.marketplace)
     already = {
         address.lower()
         for address in session.scalars(select(AlertDelivery.recipient).where(AlertDelivery.event_id == event.id))
@@ -51,7 +63,7 @@ def enqueue(session: Session, event: Event, *, now: datetime, default_lang: str)
         row = AlertDelivery(
             event_id=event.id,
             recipient=address,
-            lang=recipient.lang or account.lang or default_lang,
+            lang=recipient.lang or recipient.account.lang or default_lang,
             message_id=message_id(event.id, address),
             status="pending",
             attempts=0,

@@ -7,6 +7,7 @@ page object's job (spiders/), storing it the pipeline's.
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, AsyncIterator, Iterable
 
@@ -14,6 +15,8 @@ import scrapy
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
+from crawler.browser_page import browser_meta, screenshot_of
+from crawler.escalation import escalation_reason
 from crawler.targets import CheckResult, CheckTarget
 from detector.model import Observation, Outcome
 from spiders.marketplace import Marketplace
@@ -46,10 +49,51 @@ class ListingSpider(scrapy.Spider):
             settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", marketplace.concurrency, priority="spider")
             settings.set("DOWNLOAD_DELAY", marketplace.delay, priority="spider")
 
-    async def start(self) -> AsyncIterator[scrapy.Request]:
+    async def start(self) -> AsyncIterator[scrapy.Request | CheckResult]:
         for target in self.targets:
-            yield self.request_for(target)
+            if self.browser_first(target) and self.browser_enabled:
+                yield self.browser_request_for(target)
+            elif self.browser_first(target) and self.browser_unavailable:
+                yield self.no_browser_result(target)
+            else:  # static, also when the crawl disabled the browser path on purpose
+                yield self.request_for(target)
 
+    # -- the browser path ------------------------------------------------------------------------
+    def browser_first(self, target: CheckTarget) -> bool:
+        """Marketplaces that build pages in the browser, and listings registered with --browser."""
+        return target.browser or self.marketplace.needs_browser
+
+    @property
+    def browser_enabled(self) -> bool:
+        return self.settings.getbool("VIGIE_BROWSER_ENABLED", False)
+
+    @property
+    def browser_unavailable(self) -> str:
+        return self.settings.get("VIGIE_BROWSER_UNAVAILABLE") or ""
+
+    def browser_request_for(self, target: CheckTarget, *, escalated: str | None = None) -> scrapy.Request | None:
+        """The same check through the browser; None when no browser is enabled for this crawl."""
+        if not self.browser_enabled:
+            return None
+        request = self.request_for(target)
+        request.meta.update(browser_meta(
+            ready_timeout_ms=self.settings.getint("VIGIE_BROWSER_READY_TIMEOUT_MS", 15_000),
+            screenshot=self.settings.getbool("VIGIE_BROWSER_SCREENSHOTS", True)))
+        if escalated:
+            request.meta["vigie_escalated"] = escalated
+        return request
+
+    def no_browser_result(self, target: CheckTarget) -> CheckResult:
+        self.note_no_browser()
+        return CheckResult(target=target, observation=Observation(Outcome.ERROR, reasons=(self.browser_unavailable,)),
+                           fetched_at=datetime.now(UTC), fetch_method="browser", elapsed_ms=0)
+
+    def note_no_browser(self) -> None:
+        """Tell the operator once per pass, through the pass report, how to get a browser."""
+        if self.browser_unavailable and self.report is not None and hasattr(self.report, "note"):
+            self.report.note(self.browser_unavailable)
+
+    # -- fetching and reading ----------------------------------------------------------------------
     def request_for(self, target: CheckTarget) -> scrapy.Request:
         return scrapy.Request(
             target.url,
@@ -61,6 +105,7 @@ class ListingSpider(scrapy.Spider):
 
     def parse(self, response: Response, **kwargs: Any):
         target: CheckTarget = response.meta["target"]
+        browser = response.meta.get("vigie_fetch_method") == "browser"
         page = PageInput(
             url=response.url,
             body=response.body,
@@ -75,6 +120,20 @@ class ListingSpider(scrapy.Spider):
         except Exception as exc:  # a page object bug is an error finding, never a delisting
             self.logger.exception("page object %s failed on %s", self.marketplace.name, response.url)
             observation = Observation(Outcome.ERROR, reasons=(f"extraction failed: {type(exc).__name__}: {exc}",))
+        if not browser:
+            escalated = escalation_reason(observation, page, confirmed=target.state)
+            if escalated:
+                # only one observation per check is stored: the browser's replaces this one
+                retry = self.browser_request_for(target, escalated=escalated)
+                if retry is not None:
+                    self.crawler.stats.inc_value("vigie/browser/escalated")
+                    yield retry
+                    return
+                if self.browser_unavailable:
+                    self.note_no_browser()
+                    observation = _with_reason(observation, f"not confirmed in a browser: {self.browser_unavailable}")
+        elif response.meta.get("vigie_escalated"):
+            observation = _with_reason(observation, f"browser re-fetch: {response.meta['vigie_escalated']}")
         yield CheckResult(
             target=target,
             observation=observation,
@@ -86,7 +145,7 @@ class ListingSpider(scrapy.Spider):
             headers=page.headers,
             body=response.body,
             media_type=_media_type(response),
-            screenshot=response.meta.get("vigie_screenshot"),
+            screenshot=screenshot_of(response.meta) if browser else None,
         )
 
     def failed(self, failure: Failure):
@@ -101,6 +160,10 @@ class ListingSpider(scrapy.Spider):
             fetch_method=request.meta.get("vigie_fetch_method", "http"),
             elapsed_ms=_elapsed(request.meta),
         )
+
+
+def _with_reason(observation: Observation, reason: str) -> Observation:
+    return replace(observation, reasons=(*observation.reasons, reason))
 
 
 def _headers(response: Response) -> dict[str, str]:

@@ -43,12 +43,16 @@ class Recorder:
     def __init__(self, sessions: sessionmaker[Session], config: RecorderConfig):
         self.sessions = sessions
         self.config = config
-        self._known_blobs: set[str] = set()
         self._random = random.Random()
 
     def policy_for(self, listing: Listing) -> Policy:
-        threshold = listing.price_threshold or listing.account.price_threshold or self.config.price_threshold
-        return Policy(confirmations=self.config.confirmations, price_threshold=threshold, track_seller=listing.seller)
+        account = listing.account
+        threshold = listing.price_threshold or account.price_threshold or self.config.price_threshold
+        absolute = first_set(listing.price_absolute_threshold, account.price_absolute_threshold)
+        glitch = first_set(listing.revert_is_glitch, account.revert_is_glitch)
+        return Policy(confirmations=self.config.confirmations, price_threshold=threshold, track_seller=listing.seller,
+                      absolute_threshold=absolute, baseline=listing.price_baseline or account.price_baseline
+                      or Policy.baseline, revert_is_glitch=Policy.revert_is_glitch if glitch is None else glitch)
 
     def record(self, result: CheckResult) -> Recorded:
         with session_scope(self.sessions) as session:
@@ -62,10 +66,9 @@ class Recorder:
         obs = result.observation
         body_sha = screenshot_sha = None
         if result.body:
-            body_sha = blobs.put(session, result.body, media_type=result.media_type, now=now, known=self._known_blobs)
+            body_sha = blobs.put(session, result.body, media_type=result.media_type, now=now)
         if result.screenshot:
-            screenshot_sha = blobs.put(session, result.screenshot, media_type="image/png", now=now,
-                                       known=self._known_blobs)
+            screenshot_sha = blobs.put(session, result.screenshot, media_type="image/png", now=now)
         snapshot = snapshots.append(
             session, listing.id,
             fetched_at=now, requested_url=result.target.url, final_url=result.final_url,
@@ -96,6 +99,11 @@ class Recorder:
         spread = self._random.uniform(-self.config.jitter, self.config.jitter) if self.config.jitter else 0.0
         regular = now + timedelta(seconds=listing.every_seconds * (1 + spread))
         return min(regular, now + self.config.recheck_after) if suspicious else regular
+
+
+def first_set(*values):
+    """The listing's own setting, else the account's (None = not configured; False is a setting)."""
+    return next((v for v in values if v is not None), None)
 
 
 def _offer(offer) -> dict:

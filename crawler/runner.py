@@ -8,7 +8,7 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Iterable
+from typing import Callable, Iterable
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings as ScrapySettings
@@ -22,7 +22,24 @@ from crawler.listing_spider import ListingSpider
 from crawler.recorder import Recorded, Recorder
 from crawler.targets import CheckResult, CheckTarget
 from spiders import registry
+from spiders.fees import FeeScheduleSpider
 from store.models import Listing
+
+
+# -- issue 6 (fee pages): the kinds checked, and fee pages crawled by their own spider --------------
+WATCHED_KINDS = ("listing", "fees")
+
+
+def crawl_fee_pages(process: CrawlerProcess, targets: list[CheckTarget], recorder: Recorder,
+                    report: PassReport) -> None:
+    """One FeeScheduleSpider per marketplace, reading that marketplace's fee page markup."""
+    by_marketplace: dict[str, list[CheckTarget]] = defaultdict(list)
+    for target in targets:
+        by_marketplace[target.marketplace].append(target)
+    for marketplace, group in by_marketplace.items():
+        process.crawl(FeeScheduleSpider, targets=group, recorder=recorder, report=report,
+                      marketplace_name=marketplace)
+# ----------------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -43,6 +60,11 @@ class PassReport:
 
     results: list[tuple[CheckResult, Recorded]] = field(default_factory=list)
     elapsed_seconds: float = 0.0  # the crawl itself, start-up excluded
+    notes: list[str] = field(default_factory=list)  # one line each for the operator (e.g. no browser found)
+
+    def note(self, line: str) -> None:
+        if line not in self.notes:
+            self.notes.append(line)
 
     def add(self, result: CheckResult, recorded: Recorded) -> None:
         self.results.append((result, recorded))
@@ -54,15 +76,15 @@ class PassReport:
 
 def due_targets(session: Session, *, now: datetime, every: bool = False,
                 listing_id: int | None = None) -> list[CheckTarget]:
-    """Active product listings due now (all of them with `every`, or just one by id)."""
-    query = select(Listing).where(Listing.active.is_(True), Listing.kind == "listing")
+    """Active product listings and fee pages due now (all of them with `every`, or just one by id)."""
+    query = select(Listing).where(Listing.active.is_(True), Listing.kind.in_(WATCHED_KINDS))
     if listing_id is not None:
         query = query.where(Listing.id == listing_id)
     elif not every:
         query = query.where(Listing.next_check_at <= now)
     listings = session.scalars(query.order_by(Listing.next_check_at, Listing.id)).all()
     return [CheckTarget(listing_id=l.id, url=l.canonical_url, marketplace=l.marketplace, seller=l.seller,
-                        browser=l.browser) for l in listings]
+                        browser=l.browser, kind=l.kind, state=l.state) for l in listings]
 
 
 def spider_classes() -> dict[str, type[ListingSpider]]:
@@ -94,19 +116,28 @@ def scrapy_settings(options: CrawlOptions) -> ScrapySettings:
     return settings
 
 
-def run_pass(targets: Iterable[CheckTarget], recorder: Recorder, options: CrawlOptions) -> PassReport:
-    """Fetches every target once and records it. Blocks until done; one pass per process (Twisted)."""
-    report = PassReport()
+def run_pass(targets: Iterable[CheckTarget], recorder: Recorder, options: CrawlOptions,
+             report: PassReport | None = None) -> PassReport:
+    """Fetches every target once and records it. Blocks until done; one pass per process (Twisted).
+    The long-running service (crawler.service) keeps its crawlers open instead."""
+    report = report if report is not None else PassReport()
     by_marketplace: dict[str, list[CheckTarget]] = defaultdict(list)
+    fee_pages: list[CheckTarget] = []
     for target in targets:
-        by_marketplace[target.marketplace].append(target)
-    if not by_marketplace:
+        if target.kind == "fees":
+            fee_pages.append(target)
+        else:
+            by_marketplace[target.marketplace].append(target)
+    if not by_marketplace and not fee_pages:
         return report
     classes = spider_classes()
-    process = CrawlerProcess(scrapy_settings(options), install_root_handler=False)
+    settings = scrapy_settings(options)
+    settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")  # the CLI owns logging
+    process = CrawlerProcess(settings)
     for marketplace, group in by_marketplace.items():
         process.crawl(classes.get(marketplace) or classes[registry.GENERIC_NAME], targets=group, recorder=recorder,
                       report=report)
+    crawl_fee_pages(process, fee_pages, recorder, report)
     started = time.monotonic()
     process.start()
     report.elapsed_seconds = time.monotonic() - started

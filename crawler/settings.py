@@ -15,6 +15,8 @@ CONCURRENT_REQUESTS = 32
 CONCURRENT_REQUESTS_PER_DOMAIN = 8
 REACTOR_THREADPOOL_MAXSIZE = 4
 LOG_LEVEL = "WARNING"
+# scrapy-playwright drives Chromium from asyncio (Scrapy's default reactor, stated because the browser needs it)
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 DEFAULT_REQUEST_HEADERS = {
     "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
     "Accept-Language": "fr-FR,fr;q=0.9,en;q=0.8",
@@ -23,6 +25,8 @@ DEFAULT_REQUEST_HEADERS = {
 DOWNLOADER_MIDDLEWARES = {
     # before RedirectMiddleware (600) sees the response, and on every redirected request too
     "crawler.netguard.PublicOnlyMiddleware": 50,
+    # browser requests only; NotConfigured when the crawl has no browser (crawler.browser)
+    "crawler.browser_recycle.BrowserRecycleMiddleware": 60,
 }
 ITEM_PIPELINES = {
     "crawler.pipelines.RecordPipeline": 300,

@@ -14,6 +14,8 @@ class CheckTarget:
     marketplace: str
     seller: str | None = None
     browser: bool = False  # fetch through the browser from the start
+    kind: str = "listing"  # or "fees": a marketplace's seller fee page (spiders.fees)
+    state: str | None = None  # the listing's confirmed state: a confirmed disappearance is not re-confirmed
 
 
 @dataclass(frozen=True)

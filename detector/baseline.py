@@ -130,13 +130,13 @@ def follow(series: Series, value: Decimal, *, rules: Rules, now: datetime) -> tu
     series = _kept(series, rules, now)
     base = reference(series, kind=rules.kind, size=rules.size, now=now)
     if base is None:
-        return _appended(series, value, now), None
+        return _appended(series, value, rules, now), None
     jump = judge_against(base, series.values[-1], value, rules)
     if not rules.confirm:
-        return (Series((value,), (now,)), jump) if jump else (_appended(series, value, now), None)
+        return (Series((value,), (now,)), jump) if jump else (_appended(series, value, rules, now), None)
     if jump is None:
         # back at (or still at) the usual level: any pending jump was a glitch
-        return _appended(replace(series, pending=None), value, now), None
+        return _appended(replace(series, pending=None), value, rules, now), None
     if series.pending is not None and judge_against(series.pending, series.pending, value, rules) is None:
         return Series((value,), (now,)), jump
     return replace(series, pending=value), None
@@ -163,8 +163,9 @@ def track(
     return (recent + (value,))[-size:], None
 
 
-def _appended(series: Series, value: Decimal, now: datetime) -> Series:
-    return Series(series.values + (value,), _times(series, now) + (now,), series.pending)
+def _appended(series: Series, value: Decimal, rules: Rules, now: datetime) -> Series:
+    grown = Series(series.values + (value,), _times(series, now) + (now,), series.pending)
+    return _kept(grown, rules, now)
 
 
 def _kept(series: Series, rules: Rules, now: datetime) -> Series:

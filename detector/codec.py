@@ -6,9 +6,10 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, get_type_hints
 
+from detector.fees import FeeSchedule, schedule_from_dict, schedule_to_dict
 from detector.model import ListingState, Outcome
 
-_HINTS = get_type_hints(ListingState)
+_HINTS = get_type_hints(ListingState, localns={"FeeSchedule": FeeSchedule})
 
 
 def state_to_dict(state: ListingState) -> dict[str, Any]:
@@ -17,6 +18,8 @@ def state_to_dict(state: ListingState) -> dict[str, Any]:
             return str(value)
         if isinstance(value, datetime):
             return value.isoformat()
+        if isinstance(value, FeeSchedule):
+            return schedule_to_dict(value)
         if isinstance(value, tuple):
             return [plain(v) for v in value]
         return value
@@ -39,10 +42,14 @@ def _typed(hint: Any, value: Any) -> Any:
     if value is None:
         return None
     text = str(hint)
+    if "FeeSchedule" in text:
+        return schedule_from_dict(value)
     if "Outcome" in text:
         return Outcome(value)
     if "tuple" in text and "Decimal" in text:
         return tuple(Decimal(v) for v in value)
+    if "tuple" in text and "datetime" in text:
+        return tuple(datetime.fromisoformat(v) for v in value)
     if "tuple" in text:
         return tuple(value)
     if "Decimal" in text:

@@ -1,6 +1,7 @@
 """The sandbox marketplace as a raw ASGI application.
 
     GET /p/{id}        a product page, served as the product's state says (see catalog.State)
+    GET /fees/{id}     a seller fee page (sandbox.fees)
     GET /api/p/{id}    the data a js_rendered page fetches after load
     GET /search?q=     search results (a page with prices that is not a product page)
     GET /              home page
@@ -20,6 +21,7 @@ from urllib.parse import parse_qs, quote_plus
 
 from sandbox.catalog import Catalog, Product, State
 from sandbox.control import PREFIX as CONTROL_PREFIX, ControlApi
+from sandbox.fees import FeeBook, FeeRenderer, serve_page as fee_page
 from sandbox.http import JSON, TEXT, BodyTooLarge, Receive, Response, Send, header, read_body, send_response
 from sandbox.render import Renderer
 
@@ -30,10 +32,13 @@ FEATURED = 8
 
 
 class SandboxApp:
-    def __init__(self, catalog: Catalog, *, renderer: Renderer | None = None, cache_size: int = 8192):
+    def __init__(self, catalog: Catalog, *, renderer: Renderer | None = None, cache_size: int = 8192,
+                 fees: FeeBook | None = None):
         self.catalog = catalog
         self.renderer = renderer or Renderer()
-        self.control = ControlApi(catalog)
+        self.fees = fees if fees is not None else FeeBook()
+        self._fee_renderer = FeeRenderer()
+        self.control = ControlApi(catalog, self.fees)
         cache = functools.lru_cache(maxsize=cache_size)
         self._product_page = cache(self.renderer.product_page)
         self._js_shell = cache(self.renderer.js_shell)
@@ -70,6 +75,8 @@ class SandboxApp:
     async def page(self, path: str, scope: dict[str, Any]) -> Response:
         if path.startswith("/p/"):
             return await self.product(path[3:], scope)
+        if path.startswith("/fees/"):
+            return fee_page(self.fees, self._fee_renderer, path[6:]) or self._error(404)
         if path.startswith("/api/p/"):
             return self.api_product(path[7:])
         if path == "/":

@@ -6,6 +6,7 @@
     PATCH  /_control/products/{id}       partial update, e.g. {"state": "not_found"}, {"price": "24.99"}
     DELETE /_control/products/{id}
     POST   /_control/bulk                {"count": N, "prefix": "b", "markup": "generic"}
+    ...    /_control/fees[/{id}]         seller fee pages (sandbox.fees)
 
 Amounts travel as strings ("19.99"); a bad body gets a 400 with {"error": "<one line>"} and leaves
 the catalog unchanged.
@@ -16,6 +17,7 @@ import json
 from decimal import Decimal
 from typing import Any
 
+from sandbox import fees
 from sandbox.catalog import Catalog, InvalidProduct, Product
 from sandbox.http import Response
 
@@ -34,11 +36,14 @@ def _parse(body: bytes) -> Any:
 
 
 class ControlApi:
-    def __init__(self, catalog: Catalog):
+    def __init__(self, catalog: Catalog, fee_book: fees.FeeBook | None = None):
         self.catalog = catalog
+        self.fees = fee_book if fee_book is not None else fees.FeeBook()
 
     def handle(self, method: str, path: str, body: bytes) -> Response:
         parts = path[len(PREFIX):].strip("/").split("/")
+        if parts[0] == "fees":
+            return fees.control(self.fees, method, parts[1:], body)
         try:
             if parts == ["products"]:
                 if method != "GET":

@@ -21,29 +21,42 @@ class Sign:
     reason: str
     pattern: re.Pattern[str]
     small_only: bool = True
+    # lowercase literals, one of which the pattern cannot match without: a cheap `in` test spares
+    # the case-insensitive regex scan on the pages that are not walls, i.e. nearly all of them
+    triggers: tuple[str, ...] = ()
 
 
 SIGNS: tuple[Sign, ...] = (
     Sign("DataDome captcha", re.compile(
-        r"geo\.captcha-delivery\.com|ct\.captcha-delivery\.com/c\.js|title=\"DataDome CAPTCHA\"", re.I)),
+        r"geo\.captcha-delivery\.com|ct\.captcha-delivery\.com/c\.js|title=\"DataDome CAPTCHA\"", re.I),
+        triggers=("captcha-delivery", "datadome")),
     Sign("PerimeterX challenge", re.compile(
-        r"id=[\"']px-captcha[\"']|captcha\.px-cdn\.net|Press\s*(?:&amp;|&)\s*Hold|_pxCaptcha", re.I)),
+        r"id=[\"']px-captcha[\"']|captcha\.px-cdn\.net|Press\s*(?:&amp;|&)\s*Hold|_pxCaptcha", re.I),
+        triggers=("px-captcha", "px-cdn", "hold", "_pxcaptcha")),
     Sign("Cloudflare challenge", re.compile(
         r"cdn-cgi/challenge-platform|window\._cf_chl_opt|cf-chl-|challenges\.cloudflare\.com/turnstile"
         r"|<title>\s*(?:Just a moment|Un instant|Einen Moment)[.…]*\s*</title>"
-        r"|Attention Required! \| Cloudflare|Checking your browser before accessing", re.I)),
+        r"|Attention Required! \| Cloudflare|Checking your browser before accessing", re.I),
+        triggers=("challenge-platform", "_cf_chl", "cf-chl-", "turnstile", "<title>", "cloudflare",
+                  "checking your browser")),
     Sign("Cloudflare block", re.compile(
-        r"\A(?=.*Sorry, you have been blocked)(?=.*Cloudflare Ray ID)", re.I | re.S)),
+        r"\A(?=.*Sorry, you have been blocked)(?=.*Cloudflare Ray ID)", re.I | re.S),
+        triggers=("you have been blocked",)),
     Sign("AWS WAF challenge", re.compile(
-        r"AwsWafIntegration|awswaf\.com/[^\"']*(?:challenge|captcha)\.js|window\.gokuProps", re.I)),
+        r"AwsWafIntegration|awswaf\.com/[^\"']*(?:challenge|captcha)\.js|window\.gokuProps", re.I),
+        triggers=("awswaf", "gokuprops")),
     # both the image captcha and the button-only "continue shopping" page post to validateCaptcha
     Sign("Amazon captcha", re.compile(
         r"/errors/validateCaptcha|opfcaptcha\.amazon\.|Type the characters you see in this image"
-        r"|Saisissez les caract[eè]res que vous voyez", re.I)),
-    Sign("Imperva challenge", re.compile(r"_Incapsula_Resource|Incapsula incident ID", re.I)),
+        r"|Saisissez les caract[eè]res que vous voyez", re.I),
+        triggers=("validatecaptcha", "opfcaptcha", "type the characters", "saisissez les caract")),
+    Sign("Imperva challenge", re.compile(r"_Incapsula_Resource|Incapsula incident ID", re.I),
+         triggers=("incapsula",)),
     Sign("Akamai block", re.compile(
-        r"\A(?=.*<title>\s*Access Denied\s*</title>)(?=.*errors\.edgesuite\.net)", re.I | re.S)),
-    Sign("captcha form", re.compile(r"class=[\"'](?:g-recaptcha|h-captcha|cf-turnstile)[\"']", re.I)),
+        r"\A(?=.*<title>\s*Access Denied\s*</title>)(?=.*errors\.edgesuite\.net)", re.I | re.S),
+        triggers=("edgesuite",)),
+    Sign("captcha form", re.compile(r"class=[\"'](?:g-recaptcha|h-captcha|cf-turnstile)[\"']", re.I),
+         triggers=("recaptcha", "h-captcha", "turnstile")),
 )
 
 
@@ -57,8 +70,13 @@ def detect_wall(text: str, headers: Mapping[str, str] | None = None) -> str | No
     if headers.get("x-amzn-waf-action", "").lower() in ("captcha", "challenge"):
         return "AWS WAF challenge"
     small = len(text) <= SMALL_PAGE
+    lowered = text.lower()
     for sign in SIGNS:
-        if (small or not sign.small_only) and sign.pattern.search(text):
+        if not small and sign.small_only:
+            continue
+        if sign.triggers and not any(t in lowered for t in sign.triggers):
+            continue
+        if sign.pattern.search(text):
             return sign.reason
     return None
 

@@ -10,32 +10,30 @@ from sqlalchemy.orm import Session
 
 from store.models import Blob
 
+PRUNED = "pruned"  # retention emptied the bytes; the row stays so snapshots and chains still name it
+
 
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def put(session: Session, data: bytes, *, media_type: str, now: datetime, known: set[str] | None = None) -> str:
-    """Store `data` unless a blob with its hash exists; return the hash.
-
-    `known` is an optional cache of hashes already stored, so a pass over thousands of
-    identical pages does not ask the database each time.
-    """
+def put(session: Session, data: bytes, *, media_type: str, now: datetime) -> str:
+    """Store `data` unless a blob with its hash exists; return the hash."""
     digest = sha256(data)
-    if known is not None and digest in known:
-        return digest
-    if session.get(Blob, digest) is None:
+    blob = session.get(Blob, digest)
+    if blob is None:
         session.add(Blob(sha256=digest, size=len(data), media_type=media_type, compression="zlib",
                          data=zlib.compress(data, 6), created_at=now))
         session.flush()
-    if known is not None:
-        known.add(digest)
+    elif blob.compression == PRUNED:  # the same bytes seen again: evidence once more, keep them
+        blob.data, blob.compression = zlib.compress(data, 6), "zlib"
+        session.flush()
     return digest
 
 
 def get(session: Session, digest: str) -> bytes | None:
     blob = session.get(Blob, digest)
-    if blob is None:
+    if blob is None or blob.compression == PRUNED:
         return None
     data = zlib.decompress(blob.data) if blob.compression == "zlib" else blob.data
     if sha256(data) != digest:

@@ -39,7 +39,12 @@ class Account(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     lang: Mapped[str] = mapped_column(String(8), default="fr")
+    # "immediate" or "digest" (one email a day; delistings and fee changes always immediate) — issue 5
+    alert_mode: Mapped[str] = mapped_column(String(12), default="immediate", server_default="immediate")
     price_threshold: Mapped[Decimal | None] = mapped_column(default=None)
+    price_absolute_threshold: Mapped[Decimal | None] = mapped_column(default=None)  # issue 6
+    price_baseline: Mapped[str | None] = mapped_column(String(20), default=None)  # detector BaselineKind
+    revert_is_glitch: Mapped[bool | None] = mapped_column(Boolean, default=None)
     created_at: Mapped[datetime]
 
     recipients: Mapped[list[Recipient]] = relationship(back_populates="account", cascade="all, delete-orphan")
@@ -78,6 +83,9 @@ class Listing(Base):
     browser: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     price_threshold: Mapped[Decimal | None] = mapped_column(default=None)
+    price_absolute_threshold: Mapped[Decimal | None] = mapped_column(default=None)  # issue 6
+    price_baseline: Mapped[str | None] = mapped_column(String(20), default=None)
+    revert_is_glitch: Mapped[bool | None] = mapped_column(Boolean, default=None)
     state: Mapped[str | None] = mapped_column(String(20), default=None)  # last confirmed outcome
     detector_state: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime]

@@ -27,10 +27,19 @@ def append(session: Session, listing_id: int, **fields: Any) -> Snapshot:
     """
     seq, prev_hash = last_link(session, listing_id)
     snapshot = Snapshot(listing_id=listing_id, seq=seq + 1, prev_hash=prev_hash, **fields)
+    _apply_column_defaults(snapshot)  # hash what will be stored, not what the INSERT would fill in later
     snapshot.chain_hash = chain.link(prev_hash, chain.payload(snapshot))
     session.add(snapshot)
     session.flush()
     return snapshot
+
+
+def _apply_column_defaults(snapshot: Snapshot) -> None:
+    for column in Snapshot.__table__.columns:
+        default = column.default
+        if default is None or getattr(snapshot, column.key) is not None:
+            continue
+        setattr(snapshot, column.key, default.arg(None) if callable(default.arg) else default.arg)
 
 
 def history(session: Session, listing_id: int) -> Sequence[Snapshot]:

@@ -111,6 +111,9 @@ def test_blocked_leaves_status_and_pending_alone() -> None:
     assert after.checks == state.checks
 
 
+IMMEDIATE = Policy(revert_is_glitch=False)
+
+
 @pytest.mark.parametrize(
     ("steps", "expected"),
     [
@@ -147,19 +150,20 @@ def test_blocked_leaves_status_and_pending_alone() -> None:
     ],
 )
 def test_price_and_fee_events(steps: str, expected: str) -> None:
-    assert kinds(run(steps)[1]) == expected
+    # reported at the first sighting; the default (a jump must persist) is in test_abrupt_table.py
+    assert kinds(run(steps, IMMEDIATE)[1]) == expected
 
 
 def test_free_to_paid_ignores_the_threshold() -> None:
-    lax = Policy(price_threshold=Decimal("100"))
+    lax = Policy(price_threshold=Decimal("100"), revert_is_glitch=False)
     assert kinds(run("L10/0 L10/0.50 L10/5", lax)[1]) == "- shipping_fee_change -"
 
 
 def test_baseline_window_size() -> None:
     # With a window of 2 the median forgets the 100s quickly; with 5 it does not.
     steps = "L100 L100 L100 L108 L108 L116"
-    assert kinds(run(steps, Policy(baseline_window=2))[1]) == "- - - - - -"
-    assert kinds(run(steps, Policy(baseline_window=5))[1]) == "- - - - - price_change"
+    assert kinds(run(steps, Policy(baseline_window=2, revert_is_glitch=False))[1]) == "- - - - - -"
+    assert kinds(run(steps, Policy(baseline_window=5, revert_is_glitch=False))[1]) == "- - - - - price_change"
 
 
 @pytest.mark.parametrize(
@@ -194,24 +198,26 @@ def test_state_event_contents() -> None:
 
 
 def test_price_event_contents() -> None:
-    _, per_step = run("L19.99@EUR L20.01@EUR L24.99@EUR")
+    _, per_step = run("L19.99@EUR L20.01@EUR L24.99@EUR", IMMEDIATE)
     (event,) = per_step[2]
     assert event.kind is EventKind.PRICE_CHANGE
     assert (event.before, event.after) == ("20.01", "24.99")
-    assert event.details == {"baseline": "20.00", "currency": "EUR", "change_pct": "+25.0", "rule": "relative>10%"}
+    assert event.details == {"baseline": "20.00", "currency": "EUR", "change_pct": "+25.0", "rule": "relative>10%",
+                             "baseline_kind": "median_n(5)"}
 
 
 def test_fee_event_contents() -> None:
-    _, per_step = run("L10/0@GBP L10/3.50@GBP")
+    _, per_step = run("L10/0@GBP L10/3.50@GBP", IMMEDIATE)
     (event,) = per_step[1]
     assert event.kind is EventKind.SHIPPING_FEE_CHANGE
     assert (event.before, event.after) == ("0", "3.50")
-    assert event.details == {"baseline": "0", "currency": "GBP", "change_pct": "+inf", "rule": "free_to_paid"}
+    assert event.details == {"baseline": "0", "currency": "GBP", "change_pct": "+inf", "rule": "free_to_paid",
+                             "baseline_kind": "median_n(5)"}
     assert Decimal(event.details["change_pct"]).is_infinite()
 
 
 def test_price_drop_contents() -> None:
-    _, per_step = run("L100 L80", Policy(price_threshold=Decimal("0.125")))
+    _, per_step = run("L100 L80", Policy(price_threshold=Decimal("0.125"), revert_is_glitch=False))
     (event,) = per_step[1]
     assert event.details["change_pct"] == "-20.0"
     assert event.details["rule"] == "relative>12.5%"
@@ -246,7 +252,7 @@ def test_baseline_state() -> None:
 def test_window_is_capped_and_reset_after_a_jump() -> None:
     state, _ = run("L1 L1 L1 L1 L1 L1 L1", Policy(baseline_window=3))
     assert state.prices == (Decimal(1),) * 3
-    state, _ = run("L1 L1 L2")
+    state, _ = run("L1 L1 L2", IMMEDIATE)
     assert state.prices == (Decimal(2),)
 
 

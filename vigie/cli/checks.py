@@ -1,9 +1,13 @@
 """One check pass (`vigie check`) and alert delivery."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 import click
 
-from alerts.sender import deliver_pending
+from alerts.digest import hold_for_digest, send_due_digests
+from alerts.operator import notify_blocked_marketplaces
+from alerts.sender import DeliveryReport, deliver_pending
 from alerts.transport import transport_from_url
 from crawler.recorder import Recorder, RecorderConfig
 from crawler.runner import CrawlOptions, PassReport, due_targets, run_pass
@@ -12,18 +16,37 @@ from store.models import Listing
 from vigie.cli.app import App, BadInput
 from vigie.cli.main import cli
 from vigie.cli.output import print_json, print_table, say
+from vigie.cli.progress import progress_for
 
 
-def recorder_for(app: App) -> Recorder:
+def recorder_for(app: App, *, jitter: float = 0.0) -> Recorder:
     s = app.settings
     return Recorder(app.sessions, RecorderConfig(confirmations=s.confirmations, price_threshold=s.price_threshold,
-                                                 lang=s.lang))
+                                                 lang=s.lang, recheck_after=s.recheck_delay, jitter=jitter))
 
 
 def crawl_options(app: App) -> CrawlOptions:
     s = app.settings
     return CrawlOptions(allow_private_hosts=s.allow_private_hosts, timeout=s.timeout, concurrency=s.concurrency,
-                        user_agent=s.user_agent, browser_path=s.browser_path)
+                        user_agent=s.user_agent, browser_path=s.browser_path,
+                        extra={"ROBOTSTXT_OBEY": s.obey_robots})
+
+
+def deliver_alerts(app: App, transport, *, margin: timedelta = timedelta(0)) -> DeliveryReport:
+    """Everything the outbox owes: digest holds, immediate emails, due digests, the operator's alert.
+
+    `margin`: the service records while it delivers, so it holds rows at `now` and sends those due
+    at `now - margin`; a one-shot pass has finished recording and needs none.
+    """
+    s = app.settings
+    now = app.now()
+    hold_for_digest(app.sessions, now=now)
+    report = deliver_pending(app.sessions, transport, now=now - margin, mail_from=s.mail_from)
+    send_due_digests(app.sessions, transport, now=now, mail_from=s.mail_from, hour=s.digest_hour)
+    if s.operator_email:
+        notify_blocked_marketplaces(app.sessions, transport, now=now, mail_from=s.mail_from,
+                                    operator=s.operator_email, after=s.blocked_alert_after, lang=s.lang)
+    return report
 
 
 def send_alerts(app: App):
@@ -31,8 +54,7 @@ def send_alerts(app: App):
         transport = transport_from_url(app.settings.smtp_url, outbox_dir=app.settings.outbox_dir)
     except ValueError as exc:
         raise BadInput(f"VIGIE_SMTP_URL: {exc}") from None
-    report = deliver_pending(app.sessions, transport, now=app.now(), mail_from=app.settings.mail_from)
-    return transport, report
+    return transport, deliver_alerts(app, transport)
 
 
 @cli.command()
@@ -52,7 +74,15 @@ def check(app: App, every: bool, listing_id: int | None, as_json: bool) -> None:
             if listing is None or not listing.active:
                 raise BadInput(f"no active listing with id {listing_id}")
         targets = due_targets(session, now=app.now(), every=every, listing_id=listing_id)
-    report = run_pass(targets, recorder_for(app), crawl_options(app)) if targets else PassReport()
+    with progress_for("checking") as progress:
+        report = PassReport()
+        if progress is not None:
+            task = progress.add_task("checking", total=len(targets))
+            report.on_result = lambda *_: progress.advance(task)
+        if targets:
+            report = run_pass(targets, recorder_for(app), crawl_options(app), report)
+    for note in report.notes:
+        say(f"vigie: {note}")
     transport, delivery = send_alerts(app)
     results = [{
         "listing_id": result.target.listing_id,

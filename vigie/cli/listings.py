@@ -13,6 +13,7 @@ from store.models import Listing
 from vigie.cli.app import App, BadInput
 from vigie.cli.main import cli
 from vigie.cli.output import listing_json, print_json, print_table, say
+from vigie.cli.progress import progress_for
 from vigie.durations import format_duration
 from vigie.registration import DEFAULT_ACCOUNT, NewListing, RegistrationError, account_named, store_listing, validate
 
@@ -28,12 +29,16 @@ CSV_COLUMNS = ("url", "marketplace", "seller", "email", "label")
 @click.option("--every", help="Check interval, e.g. 30m, 1h (default), 1d; minimum 5m.")
 @click.option("--browser", is_flag=True, help="Always fetch this listing through the browser.")
 @click.option("--account", default=DEFAULT_ACCOUNT, show_default=True, help="The seller account it belongs to.")
+@click.option("--kind", type=click.Choice(["listing", "fees"]), default="listing", show_default=True,
+              help="listing: a product page; fees: the marketplace's seller fee page (needs --marketplace).")
 @click.option("--json", "as_json", is_flag=True, help="Print the new listing as JSON.")
 @click.pass_obj
-def add(app: App, url, marketplace, seller, emails, label, every, browser, account, as_json) -> None:
-    """Register a product URL to watch."""
+def add(app: App, url, marketplace, seller, emails, label, every, browser, account, kind, as_json) -> None:
+    """Register a product URL (or, with --kind fees, a marketplace fee page) to watch."""
+    if kind == "fees" and not marketplace:
+        raise BadInput("--kind fees needs --marketplace NAME: whose fee page is it?")
     request = NewListing(url=url, marketplace=marketplace, seller=seller, emails=tuple(emails), label=label,
-                         every=every, browser=browser)
+                         every=every, browser=browser, kind=kind)
     try:
         checked = validate(request, allow_private=app.settings.allow_private_hosts)
         with session_scope(app.sessions) as session:
@@ -59,25 +64,35 @@ def import_csv(app: App, file: Path, account: str) -> None:
     """Register listings from a CSV file: url[,marketplace,seller,email,label]. Bad rows are reported, good ones kept."""
     rows = _read_csv(file)
     added, bad = 0, 0
-    for line, row in rows:
-        emails = tuple(e for e in (row.get("email") or "").replace(";", " ").split() if e)
-        request = NewListing(url=row.get("url") or "", marketplace=row.get("marketplace") or None,
-                             seller=row.get("seller") or None, emails=emails, label=row.get("label") or None)
-        try:
-            if not request.url.strip():
-                raise RegistrationError("url is empty")
-            checked = validate(request, allow_private=app.settings.allow_private_hosts)
-            with session_scope(app.sessions) as session:
-                owner = account_named(session, account, now=app.now(), lang=app.settings.lang)
-                listing = store_listing(session, checked, account=owner, now=app.now())
-                say(f"line {line}: listing {listing.id} added: {listing.canonical_url}")
-            added += 1
-        except RegistrationError as exc:
-            bad += 1
-            say(f"line {line}: {exc}")
+    with progress_for("importing") as progress:
+        task = progress.add_task("importing", total=len(rows)) if progress is not None else None
+        for line, row in rows:
+            added, bad = _import_row(app, account, line, row, added, bad)
+            if progress is not None:
+                progress.advance(task)
     say(f"{added} added, {bad} refused")
     if bad and not added:
         raise BadInput(f"{file}: no row could be imported")
+
+
+def _import_row(app: App, account: str, line: int, row: dict[str, str], added: int, bad: int) -> tuple[int, int]:
+    """One CSV row registered (or refused, and said why); returns the running counts."""
+    emails = tuple(e for e in (row.get("email") or "").replace(";", " ").split() if e)
+    request = NewListing(url=row.get("url") or "", marketplace=row.get("marketplace") or None,
+                         seller=row.get("seller") or None, emails=emails, label=row.get("label") or None)
+    try:
+        if not request.url.strip():
+            raise RegistrationError("url is empty")
+        checked = validate(request, allow_private=app.settings.allow_private_hosts)
+        with session_scope(app.sessions) as session:
+            owner = account_named(session, account, now=app.now(), lang=app.settings.lang)
+            listing = store_listing(session, checked, account=owner, now=app.now())
+            say(f"line {line}: listing {listing.id} added: {listing.canonical_url}")
+        added += 1
+    except RegistrationError as exc:
+        bad += 1
+        say(f"line {line}: {exc}")
+    return added, bad
 
 
 def _read_csv(file: Path) -> list[tuple[int, dict[str, str]]]:

@@ -20,7 +20,7 @@ def cli(ctx: click.Context) -> None:
 
 
 def _register_commands() -> None:
-    from vigie.cli import checks, demo, listings, reports  # noqa: F401 (commands attach themselves)
+    from vigie.cli import checks, demo, listings, observatory, reports, service  # noqa: F401 (commands attach themselves)
 
 
 def main(argv: list[str] | None = None) -> None:

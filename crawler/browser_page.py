@@ -1,0 +1,61 @@
+"""One browser fetch: the Playwright request meta, the wait for product data, the screenshot.
+
+Many pages fill in their product data after `load`; waiting for `load` alone would read an empty
+shell. The page is ready when product data is there (JSON-LD Product, a price node, a known
+marketplace data blob), or when it plainly is no product page (an error page, a search page:
+loaded, no loading placeholder, some text). A page still loading when the timeout passes is
+an `error` observation (the download fails, the errback records it), never `gone`.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from scrapy_playwright.page import PageMethod
+
+READY_METHOD = "vigie_ready"
+SCREENSHOT_METHOD = "vigie_screenshot"
+
+# Kept in step with crawler.escalation: what makes a page "still loading" there makes it not
+# ready here.
+READY_JS = r"""
+() => {
+  if (document.readyState !== "complete" || !document.body) return false;
+  const jsonld = Array.from(document.querySelectorAll('script[type="application/ld+json"]'))
+    .some(s => /"(Product|Offer|AggregateOffer)"/.test(s.textContent));
+  if (jsonld) return true;
+  if (document.querySelector('[itemprop="price"], [itemprop="offers"], meta[property="product:price:amount"], '
+      + '[data-price], #__NEXT_DATA__')) return true;
+  if (window.runParams && Object.keys(window.runParams).length) return true;
+  if (document.querySelector('[aria-busy="true"], .loading, .loader, .spinner, .skeleton, .shimmer')) return false;
+  const text = (document.body.innerText || "").trim();
+  if (/^\W*(chargement|loading|veuillez patienter|please wait)\b/i.test(text)) return false;
+  for (const id of ["app", "root", "__next", "__nuxt"]) {
+    const node = document.getElementById(id);
+    if (node && !node.innerText.trim()) return false;
+  }
+  return text.length > 0;
+}
+"""
+
+
+def browser_meta(*, ready_timeout_ms: int, screenshot: bool) -> dict[str, Any]:
+    """The request meta sending a request through the browser (merge it into the request's own)."""
+    methods = {READY_METHOD: PageMethod("wait_for_function", READY_JS, timeout=ready_timeout_ms, polling=100)}
+    if screenshot:
+        methods[SCREENSHOT_METHOD] = PageMethod("screenshot", full_page=True, type="png",
+                                                timeout=ready_timeout_ms, animations="disabled")
+    return {
+        "playwright": True,
+        "playwright_page_methods": methods,
+        "playwright_page_goto_kwargs": {"wait_until": "load"},
+        "vigie_fetch_method": "browser",
+    }
+
+
+def screenshot_of(meta: dict[str, Any]) -> bytes | None:
+    """The PNG the screenshot page method took, once the download is done."""
+    methods = meta.get("playwright_page_methods")
+    if not isinstance(methods, dict) or SCREENSHOT_METHOD not in methods:
+        return meta.get("vigie_screenshot")
+    result = methods[SCREENSHOT_METHOD].result
+    return result if isinstance(result, bytes) else None

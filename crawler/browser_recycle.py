@@ -1,0 +1,83 @@
+"""Recycling the browser: a fresh Chromium after N pages or when its memory passes a limit.
+
+Chromium grows over thousands of pages (caches, leaked renderers). When a limit is reached the
+middleware stops handing out browser pages, lets the pages in flight finish, closes the browser,
+and lets the next request launch a new one (scrapy-playwright relaunches a disconnected browser
+with PLAYWRIGHT_RESTART_DISCONNECTED_BROWSER). Static requests pass untouched.
+"""
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from scrapy.exceptions import NotConfigured
+
+from crawler.browser_memory import browser_rss
+
+MEMORY_CHECK_EVERY = 25  # pages: reading /proc costs ~1 ms, not worth doing per page
+
+
+class BrowserRecycleMiddleware:
+    def __init__(self, crawler: Any, *, max_pages: int, max_rss_bytes: int):
+        self.crawler = crawler
+        self.max_pages = max_pages
+        self.max_rss_bytes = max_rss_bytes
+        self.pages = 0  # pages handed to the current browser
+        self.in_flight = 0
+        self.browser: Any = None  # the current playwright Browser, seen through a page
+        self._open = asyncio.Event()
+        self._open.set()
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> BrowserRecycleMiddleware:
+        settings = crawler.settings
+        if not settings.getbool("VIGIE_BROWSER_ENABLED", False):
+            raise NotConfigured("browser path disabled")
+        return cls(crawler, max_pages=settings.getint("VIGIE_BROWSER_RECYCLE_PAGES", 1000),
+                   max_rss_bytes=settings.getint("VIGIE_BROWSER_RECYCLE_RSS_MB", 1536) * 1024 * 1024)
+
+    async def process_request(self, request: Any) -> None:
+        if not request.meta.get("playwright"):
+            return None
+        while not self._open.is_set():
+            await self._open.wait()
+        self.in_flight += 1
+        self.pages += 1
+        request.meta["vigie_browser_page"] = True
+        request.meta.setdefault("playwright_page_init_callback", self._remember_browser)
+        if self.pages >= self.max_pages or (self.pages % MEMORY_CHECK_EVERY == 0 and self.over_memory()):
+            self._open.clear()  # drain: the next browser request waits for a fresh browser
+        return None
+
+    async def process_response(self, request: Any, response: Any) -> Any:
+        await self._finished(request)
+        return response
+
+    async def process_exception(self, request: Any, exception: BaseException) -> None:
+        await self._finished(request)
+        return None
+
+    def over_memory(self) -> bool:
+        return browser_rss() > self.max_rss_bytes
+
+    async def _remember_browser(self, page: Any, request: Any) -> None:
+        self.browser = page.context.browser
+
+    async def _finished(self, request: Any) -> None:
+        if not request.meta.pop("vigie_browser_page", False):
+            return
+        self.in_flight -= 1
+        if not self._open.is_set() and self.in_flight == 0:
+            await self.recycle()
+
+    async def recycle(self) -> None:
+        browser, self.browser = self.browser, None
+        if browser is not None and browser.is_connected():
+            await browser.close()
+            # let scrapy-playwright's "disconnected" listener forget the old browser first
+            for _ in range(3):
+                await asyncio.sleep(0)
+            if self.crawler.stats is not None:
+                self.crawler.stats.inc_value("vigie/browser/recycled")
+        self.pages = 0
+        self._open.set()

@@ -1,0 +1,139 @@
+"""One long-lived Scrapy crawler per marketplace, fed check targets as they fall due.
+
+Each marketplace's spider is opened once, kept open while idle, and given requests one by one
+(`engine.crawl`), so its politeness (concurrency, delay, AutoThrottle, back-off), its connections
+and the browser stay warm for the life of the service. Results are recorded by the usual
+RecordPipeline (one transaction each); this module only tracks what is in flight.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from scrapy import signals
+from scrapy.crawler import AsyncCrawlerRunner, Crawler
+from scrapy.exceptions import DontCloseSpider
+
+from crawler.listing_spider import ListingSpider
+from crawler.recorder import Recorded
+from crawler.targets import CheckResult, CheckTarget
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Flight:
+    target: CheckTarget
+    started: float  # time.monotonic()
+
+
+@dataclass
+class ServiceStats:
+    checks: int = 0
+    outcomes: Counter = field(default_factory=Counter)
+    events: Counter = field(default_factory=Counter)
+    failures: int = 0  # results that could not be recorded
+
+
+class _Sink:
+    """Stands where a one-shot pass keeps its PassReport: told of every recorded result."""
+
+    def __init__(self, crawls: LiveCrawls):
+        self.crawls = crawls
+
+    def add(self, result: CheckResult, recorded: Recorded) -> None:
+        self.crawls._landed(result.target.listing_id, recorded=recorded)
+
+
+class LiveCrawls:
+    def __init__(self, runner: AsyncCrawlerRunner, classes: dict[str, type[ListingSpider]], recorder: Any,
+                 *, fallback: str, on_landed: Callable[[], None] | None = None):
+        self.runner = runner
+        self.classes = classes
+        self.recorder = recorder
+        self.fallback = fallback
+        self.on_landed = on_landed  # told each time a check lands, to refill the queues
+        self.crawlers: dict[str, Crawler] = {}
+        self.in_flight: dict[int, Flight] = {}
+        self.stats = ServiceStats()
+        self.closing = False
+        self._sink = _Sink(self)
+        self._tasks: list[asyncio.Task] = []
+
+    def busy(self) -> set[int]:
+        return set(self.in_flight)
+
+    def in_flight_by_marketplace(self) -> Counter[str]:
+        return Counter(flight.target.marketplace for flight in self.in_flight.values())
+
+    async def submit(self, target: CheckTarget) -> None:
+        crawler = self.crawlers.get(target.marketplace) or await self._open(target.marketplace)
+        spider: ListingSpider = crawler.spider  # type: ignore[assignment]
+        self.in_flight[target.listing_id] = Flight(target, time.monotonic())
+        crawler.engine.crawl(spider.request_for(target))  # type: ignore[union-attr]
+
+    async def _open(self, marketplace: str) -> Crawler:
+        cls = self.classes.get(marketplace) or self.classes[self.fallback]
+        crawler = self.runner.create_crawler(cls)
+        opened: asyncio.Future = asyncio.get_running_loop().create_future()
+
+        def spider_opened(spider):
+            if not opened.done():
+                opened.set_result(spider)
+
+        crawler.signals.connect(spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(self._keep_open, signal=signals.spider_idle)
+        crawler.signals.connect(self._item_failed, signal=signals.item_error)
+        self.crawlers[marketplace] = crawler
+        self._tasks.append(self.runner.crawl(crawler, targets=[], recorder=self.recorder, report=self._sink))
+        await opened
+        return crawler
+
+    def _keep_open(self, spider) -> None:
+        if not self.closing:
+            raise DontCloseSpider("the service feeds this spider as listings fall due")
+
+    def _item_failed(self, item, response, spider, failure) -> None:
+        if isinstance(item, CheckResult):
+            log.error("service: recording listing %s failed: %s", item.target.listing_id, failure.getErrorMessage())
+            self.stats.failures += 1
+            self._landed(item.target.listing_id, recorded=None)
+
+    def _landed(self, listing_id: int, *, recorded: Recorded | None) -> None:
+        self.in_flight.pop(listing_id, None)
+        if recorded is not None:
+            self.stats.checks += 1
+            self.stats.outcomes[recorded.outcome] += 1
+            self.stats.events.update(recorded.events)
+        if self.on_landed is not None:
+            self.on_landed()
+
+    def forget_stale(self, older_than: float) -> list[int]:
+        """Drop in-flight entries older than `older_than` seconds (a request lost somewhere in Scrapy),
+        so their listings are dispatched again; returns their ids."""
+        limit = time.monotonic() - older_than
+        stale = [listing_id for listing_id, flight in self.in_flight.items() if flight.started < limit]
+        for listing_id in stale:
+            self.in_flight.pop(listing_id, None)
+        return stale
+
+    async def drain(self, grace: float) -> int:
+        """Wait up to `grace` seconds for in-flight checks to land; returns how many were abandoned."""
+        deadline = time.monotonic() + grace
+        while self.in_flight and time.monotonic() < deadline:
+            await asyncio.sleep(0.1)
+        return len(self.in_flight)
+
+    async def close(self, timeout: float) -> None:
+        """Stop every crawler; requests still queued are dropped (nothing of theirs was written)."""
+        self.closing = True
+        if not self.crawlers:
+            return
+        try:
+            await asyncio.wait_for(self.runner.stop(), timeout)
+        except asyncio.TimeoutError:
+            log.warning("service: crawlers did not stop within %.0f s", timeout)

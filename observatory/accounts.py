@@ -1,0 +1,144 @@
+"""Users, passwords (argon2), login sessions and API tokens.
+
+Only hashes of session and API tokens are stored: a copy of the database does not let anyone
+log in. Unknown emails still cost one argon2 verification, so timing does not tell which
+emails have accounts.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from store.models import Account
+from store.models_observatory import ROLES, ApiToken, LoginSession, User
+
+TOKEN_PREFIX = "vigie_"
+MIN_PASSWORD = 10
+
+
+class AccountError(ValueError):
+    """One line saying what is wrong; nothing was stored."""
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who is asking. Sellers see their account only; investigators and admins see everything."""
+
+    user_id: int
+    email: str
+    role: str
+    account_id: int | None
+    account_name: str | None = None
+    csrf_token: str | None = None
+
+    @property
+    def reads_everything(self) -> bool:
+        return self.role in ("investigator", "admin")
+
+    @property
+    def manages_listings(self) -> bool:
+        return self.role in ("seller", "admin")
+
+
+def _hasher() -> PasswordHasher:
+    return PasswordHasher()
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def hash_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD:
+        raise AccountError(f"the password must have at least {MIN_PASSWORD} characters")
+    return _hasher().hash(password)
+
+
+def add_user(session: Session, email: str, role: str, *, now: datetime, account: Account | None = None,
+             password: str | None = None) -> User:
+    if role not in ROLES:
+        raise AccountError(f"role {role!r} must be one of {', '.join(ROLES)}")
+    if role == "seller" and account is None:
+        raise AccountError("a seller user needs --account (the seller account it manages)")
+    try:
+        email = validate_email(email.strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError as exc:
+        raise AccountError(f"invalid email {email!r}: {exc}") from None
+    if session.scalar(select(User).where(User.email == email)) is not None:
+        raise AccountError(f"a user {email} already exists")
+    user = User(email=email, role=role, account_id=account.id if account and role == "seller" else None,
+                password_hash=hash_password(password) if password else None, active=True, created_at=now)
+    session.add(user)
+    session.flush()
+    return user
+
+
+def viewer(user: User, csrf_token: str | None = None) -> Viewer:
+    return Viewer(user.id, user.email, user.role, user.account_id, user.account.name if user.account else None,
+                  csrf_token)
+
+
+def authenticate(session: Session, email: str, password: str) -> User | None:
+    user = session.scalar(select(User).where(User.email == email.strip().lower(), User.active.is_(True)))
+    stored = user.password_hash if user is not None and user.password_hash else None
+    try:
+        _hasher().verify(stored or _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    return user if stored else None
+
+
+# A fixed argon2 hash of a random string, verified when the email is unknown (see module doc).
+_DUMMY_HASH = "$argon2id$v=19$m=65536,t=3,p=4$c29tZXNhbHRzb21lc2FsdA$2m5Y0E4d0PZ4m4kzGq3n0T1w8vJc0ZpQwW7m0mH1y2E"
+
+
+def start_session(session: Session, user: User, *, now: datetime, lifetime: timedelta) -> str:
+    """A new login session; returns the cookie value (shown once, stored hashed)."""
+    token = secrets.token_urlsafe(32)
+    session.add(LoginSession(token_sha256=_digest(token), user_id=user.id, csrf_token=secrets.token_urlsafe(24),
+                             created_at=now, expires_at=now + lifetime))
+    session.flush()
+    return token
+
+
+def session_viewer(session: Session, token: str | None, *, now: datetime) -> Viewer | None:
+    if not token:
+        return None
+    row = session.scalar(select(LoginSession).where(LoginSession.token_sha256 == _digest(token)))
+    if row is None or row.expires_at <= now or not row.user.active:
+        return None
+    return viewer(row.user, row.csrf_token)
+
+
+def end_session(session: Session, token: str | None) -> None:
+    if token:
+        row = session.scalar(select(LoginSession).where(LoginSession.token_sha256 == _digest(token)))
+        if row is not None:
+            session.delete(row)
+
+
+def issue_token(session: Session, user: User, *, now: datetime) -> str:
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    session.add(ApiToken(token_sha256=_digest(token), user_id=user.id, created_at=now, revoked=False))
+    session.flush()
+    return token
+
+
+def token_viewer(session: Session, token: str) -> Viewer | None:
+    row = session.scalar(select(ApiToken).where(ApiToken.token_sha256 == _digest(token), ApiToken.revoked.is_(False)))
+    if row is None or not row.user.active:
+        return None
+    return viewer(row.user)
+
+
+def same_secret(given: str | None, expected: str | None) -> bool:
+    return bool(given) and bool(expected) and hmac.compare_digest(given.encode(), expected.encode())

@@ -1,0 +1,148 @@
+"""The JSON API (described at /openapi.json) and the CSV/JSON exports. Authorization: Bearer <token>."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import datetime
+from typing import Any, Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
+
+from sqlalchemy.orm import Session
+
+from observatory import queries
+from observatory.accounts import Viewer
+from observatory.deps import api_viewer, db
+from observatory.evidence import export_bundle
+from observatory.registering import NotAllowed, register, remove
+from observatory.serialize import EVENT_COLUMNS, LISTING_COLUMNS, event_json, listing_json, snapshot_json
+from store.snapshots import history
+from vigie.registration import NewListing, RegistrationError
+
+router = APIRouter(prefix="/api", tags=["api"])
+
+
+class ListingIn(BaseModel):
+    url: str
+    marketplace: str | None = None
+    seller: str | None = None
+    emails: list[str] = Field(default_factory=list)
+    label: str | None = None
+    every: str | None = Field(None, description="check interval such as 30m, 1h, 1d (minimum 5m)")
+    account: str | None = Field(None, description="admins only: the seller account; sellers always use theirs")
+
+
+def _listing(session: Session, viewer: Viewer, listing_id: int):
+    listing = queries.visible_listing(session, viewer, listing_id)
+    if listing is None:
+        raise HTTPException(404, f"no listing {listing_id}")
+    return listing
+
+
+def _filter(marketplace: str | None, state: str | None, account: str | None, q: str | None):
+    return queries.ListingFilter(marketplace, state, account, q)
+
+
+@router.get("/listings", summary="Listings this token may read")
+def list_listings(marketplace: str | None = None, state: str | None = None, account: str | None = None,
+                  q: str | None = None, viewer: Viewer = Depends(api_viewer),
+                  session: Session = Depends(db)) -> list[dict[str, Any]]:
+    return [listing_json(x) for x in queries.listings(session, viewer, _filter(marketplace, state, account, q))]
+
+
+@router.post("/listings", status_code=201, summary="Register a listing")
+def create_listing(body: ListingIn, request: Request, viewer: Viewer = Depends(api_viewer),
+                   session: Session = Depends(db)) -> dict[str, Any]:
+    config = request.app.state.config
+    new = NewListing(url=body.url, marketplace=body.marketplace, seller=body.seller, emails=tuple(body.emails),
+                     label=body.label, every=body.every)
+    try:
+        listing = register(session, viewer, new, account=body.account, allow_private=config.allow_private_hosts,
+                           now=config.clock(), lang=config.lang)
+    except NotAllowed as exc:
+        raise HTTPException(403, str(exc)) from None
+    except RegistrationError as exc:
+        raise HTTPException(422, str(exc)) from None
+    data = listing_json(listing)
+    session.commit()
+    return data
+
+
+@router.get("/listings/{listing_id}", summary="One listing")
+def get_listing(listing_id: int, viewer: Viewer = Depends(api_viewer),
+                session: Session = Depends(db)) -> dict[str, Any]:
+    return listing_json(_listing(session, viewer, listing_id))
+
+
+@router.delete("/listings/{listing_id}", summary="Stop watching a listing (its history is kept)")
+def delete_listing(listing_id: int, viewer: Viewer = Depends(api_viewer),
+                   session: Session = Depends(db)) -> dict[str, Any]:
+    listing = _listing(session, viewer, listing_id)
+    try:
+        remove(listing, viewer)
+    except NotAllowed as exc:
+        raise HTTPException(403, str(exc)) from None
+    data = listing_json(listing)
+    session.commit()
+    return data
+
+
+@router.get("/listings/{listing_id}/snapshots", summary="A listing's snapshots, oldest first")
+def list_snapshots(listing_id: int, viewer: Viewer = Depends(api_viewer),
+                   session: Session = Depends(db)) -> list[dict[str, Any]]:
+    _listing(session, viewer, listing_id)
+    return [snapshot_json(s) for s in history(session, listing_id)]
+
+
+@router.get("/events", summary="Events, newest first")
+def list_events(listing_id: int | None = None, kind: str | None = None, since: datetime | None = None,
+                viewer: Viewer = Depends(api_viewer), session: Session = Depends(db)) -> list[dict[str, Any]]:
+    if since is not None and since.tzinfo is None:
+        raise HTTPException(422, "since needs a time zone, e.g. 2026-03-01T00:00:00Z")
+    return [event_json(e) for e in queries.events(session, viewer, listing_id=listing_id, kind=kind, since=since)]
+
+
+@router.get("/listings/{listing_id}/evidence", summary="The listing's evidence bundle (zip)",
+            response_class=Response, responses={200: {"content": {"application/zip": {}}}})
+def evidence(listing_id: int, request: Request, viewer: Viewer = Depends(api_viewer),
+             session: Session = Depends(db)) -> Response:
+    _listing(session, viewer, listing_id)
+    data = export_bundle(session, listing_id, now=request.app.state.config.clock())
+    return Response(data, media_type="application/zip",
+                    headers={"Content-Disposition": f'attachment; filename="vigie-evidence-{listing_id}.zip"'})
+
+
+def _csv(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore")
+    writer.writeheader()
+    for row in rows:
+        # a cell starting with = + - @ would run as a formula in a spreadsheet: quote it as text
+        writer.writerow({k: (f"'{v}" if isinstance(v, str) and v[:1] in "=+-@" else v) for k, v in row.items()})
+    return out.getvalue()
+
+
+def _export(rows: list[dict[str, Any]], columns: tuple[str, ...], name: str, fmt: str) -> Response:
+    if fmt == "csv":
+        return Response(_csv(rows, columns), media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+    return Response(json.dumps(rows, ensure_ascii=False, indent=2), media_type="application/json",
+                    headers={"Content-Disposition": f'attachment; filename="{name}.json"'})
+
+
+@router.get("/export/listings.{fmt}", summary="Export listings as CSV or JSON", response_class=Response)
+def export_listings(fmt: Literal["csv", "json"], marketplace: str | None = None, state: str | None = None,
+                    account: str | None = None, q: str | None = None, viewer: Viewer = Depends(api_viewer),
+                    session: Session = Depends(db)) -> Response:
+    rows = [listing_json(x) for x in queries.listings(session, viewer, _filter(marketplace, state, account, q))]
+    return _export(rows, LISTING_COLUMNS, "listings", fmt)
+
+
+@router.get("/export/events.{fmt}", summary="Export events as CSV or JSON", response_class=Response)
+def export_events(fmt: Literal["csv", "json"], listing_id: int | None = None, kind: str | None = None,
+                  viewer: Viewer = Depends(api_viewer), session: Session = Depends(db)) -> Response:
+    rows = [event_json(e) for e in queries.events(session, viewer, listing_id=listing_id, kind=kind, limit=100_000)]
+    return _export(rows, EVENT_COLUMNS, "events", fmt)

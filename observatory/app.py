@@ -1,0 +1,53 @@
+"""The observatory web app: create_app(config, sessions) builds the FastAPI application."""
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.templating import Jinja2Templates
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from observatory import api, login, pages
+from observatory.config import ObservatoryConfig
+from observatory.deps import LoginRequired
+from observatory.templating import environment
+
+# The UI runs no script from anywhere; stored pages get a stricter policy of their own (pages.stored_page).
+UI_POLICY = ("default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-src 'self'; "
+             "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+
+
+def create_app(config: ObservatoryConfig, sessions: sessionmaker[Session]) -> FastAPI:
+    app = FastAPI(title="Vigie observatory", version="1",
+                  description="Listings, events, snapshots and evidence bundles of the Vigie delisting detector.")
+    app.state.config = config
+    app.state.sessions = sessions
+    app.state.templates = Jinja2Templates(env=environment())
+    app.include_router(login.router)
+    app.include_router(pages.router)
+    app.include_router(api.router)
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next):
+        response = await call_next(request)
+        response.headers.setdefault("Content-Security-Policy", UI_POLICY)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        if "frame-ancestors 'self'" not in response.headers["Content-Security-Policy"]:
+            response.headers.setdefault("X-Frame-Options", "DENY")
+        return response
+
+    @app.exception_handler(LoginRequired)
+    async def to_login(request: Request, _exc: LoginRequired):
+        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException):
+        if request.url.path.startswith("/api/") or request.url.path.startswith("/openapi"):
+            from fastapi.exception_handlers import http_exception_handler
+            return await http_exception_handler(request, exc)
+        return HTMLResponse(app.state.templates.get_template("error.html").render(
+            status=exc.status_code, detail=exc.detail, viewer=None, csrf=""), status_code=exc.status_code,
+            headers=getattr(exc, "headers", None))
+
+    return app

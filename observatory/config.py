@@ -1,0 +1,19 @@
+"""What the web app is given by its caller (the CLI reads settings; the app never reads the environment)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Callable
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class ObservatoryConfig:
+    allow_private_hosts: bool = False  # registration of loopback/private URLs (local use and tests)
+    secure_cookies: bool = False  # set behind HTTPS
+    session_hours: int = 12
+    lang: str = "fr"
+    clock: Callable[[], datetime] = field(default=utc_now)

@@ -1,0 +1,64 @@
+"""Request plumbing shared by the pages and the API: database session, who is asking, CSRF."""
+from __future__ import annotations
+
+from typing import Iterator
+
+from fastapi import Depends, Form, HTTPException, Request
+from sqlalchemy.orm import Session
+
+from observatory.accounts import Viewer, same_secret, session_viewer, token_viewer
+from observatory.config import ObservatoryConfig
+
+SESSION_COOKIE = "vigie_session"
+LOGIN_CSRF_COOKIE = "vigie_login_csrf"
+
+
+class LoginRequired(Exception):
+    """A page needs a logged-in user; answered with a redirect to the login page."""
+
+
+def db(request: Request) -> Iterator[Session]:
+    """One session per request; routes that write commit explicitly."""
+    session = request.app.state.sessions()
+    try:
+        yield session
+    finally:
+        session.rollback()
+        session.close()
+
+
+def config(request: Request) -> ObservatoryConfig:
+    return request.app.state.config
+
+
+def optional_viewer(request: Request, session: Session = Depends(db)) -> Viewer | None:
+    return session_viewer(session, request.cookies.get(SESSION_COOKIE), now=request.app.state.config.clock())
+
+
+def page_viewer(viewer: Viewer | None = Depends(optional_viewer)) -> Viewer:
+    if viewer is None:
+        raise LoginRequired()
+    return viewer
+
+
+def csrf_checked(csrf: str = Form(""), viewer: Viewer = Depends(page_viewer)) -> Viewer:
+    """Every form POST carries the session's CSRF token; a forged cross-site form does not have it."""
+    if not same_secret(csrf, viewer.csrf_token):
+        raise HTTPException(403, "CSRF token missing or wrong: reload the page and try again")
+    return viewer
+
+
+def api_viewer(request: Request, session: Session = Depends(db)) -> Viewer:
+    """Bearer token; a browser session is accepted for reads only (writes through a cookie would need CSRF)."""
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        viewer = token_viewer(session, header[7:].strip())
+        if viewer is None:
+            raise HTTPException(401, "invalid API token", headers={"WWW-Authenticate": "Bearer"})
+        return viewer
+    if request.method in ("GET", "HEAD"):
+        viewer = session_viewer(session, request.cookies.get(SESSION_COOKIE), now=request.app.state.config.clock())
+        if viewer is not None:
+            return viewer
+    raise HTTPException(401, "authentication required: Authorization: Bearer <token>",
+                        headers={"WWW-Authenticate": "Bearer"})

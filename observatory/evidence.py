@@ -1,0 +1,194 @@
+"""Evidence bundles: one listing's snapshots, raw bodies, screenshots, events and chain in a zip
+that anyone can verify offline.
+
+The zip is written canonically (entries sorted, stored uncompressed, fixed timestamps and
+attributes), so the verifier can rebuild it from its own entries and compare every byte: a change
+outside the hashed files (a header, a timestamp, a comment) is caught too, not only a change in
+a file. Inside, manifest.json lists the SHA-256 of every other file and manifest.sha256 seals
+the manifest; bodies and screenshots are named by their own hash and referenced by the
+snapshots, whose hash chain is re-walked with store.snapshots.verify_chain.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import zipfile
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from observatory import p2b
+from observatory.chart import build as build_chart
+from observatory.history import state_runs
+from observatory.serialize import event_json, listing_json
+from observatory.templating import environment
+from store import blobs, chain
+from store.models import Event, Listing
+from store.models_observatory import StatementOfReasons
+from store.snapshots import history, verify_chain
+
+FORMAT = "vigie-evidence/1"
+MANIFEST, SEAL = "manifest.json", "manifest.sha256"
+FIXED_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+class NoSuchListing(LookupError):
+    pass
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _json(data: Any) -> bytes:
+    return (json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
+
+
+def snapshot_record(snapshot: Any) -> dict[str, Any]:
+    """Exactly the chained fields, plus the chain hash that seals them."""
+    return {**chain.payload(snapshot), "chain_hash": snapshot.chain_hash}
+
+
+def statements(session: Session, listing_id: int) -> dict[int, p2b.Statement]:
+    rows = session.scalars(select(StatementOfReasons).where(StatementOfReasons.listing_id == listing_id))
+    return {r.event_id: p2b.Statement(r.received_on, r.account_termination, r.note) for r in rows}
+
+
+def timelines(session: Session, listing_id: int, snapshots: Any, events: Any) -> list[p2b.Timeline]:
+    recorded = statements(session, listing_id)
+    return [p2b.timeline(snapshots, e, recorded.get(e.id)) for e in events if p2b.is_restriction(e.kind)]
+
+
+def bundle_files(session: Session, listing_id: int, *, now: datetime) -> dict[str, bytes]:
+    """Every file of the bundle but the manifest and its seal, by path."""
+    listing = session.get(Listing, listing_id)
+    if listing is None:
+        raise NoSuchListing(f"no listing with id {listing_id}")
+    snapshots = history(session, listing_id)
+    events = session.scalars(select(Event).where(Event.listing_id == listing_id)
+                             .order_by(Event.detected_at, Event.id)).all()
+    files: dict[str, bytes] = {}
+    for snapshot in snapshots:
+        for digest, folder, suffix in ((snapshot.body_sha256, "bodies", "html"),
+                                       (snapshot.screenshot_sha256, "screenshots", "png")):
+            if digest and f"{folder}/{digest}.{suffix}" not in files:
+                data = blobs.get(session, digest)
+                if data is not None:
+                    files[f"{folder}/{digest}.{suffix}"] = data
+    lines = timelines(session, listing_id, snapshots, events)
+    files["listing.json"] = _json(listing_json(listing))
+    files["snapshots.json"] = _json([snapshot_record(s) for s in snapshots])
+    files["events.json"] = _json([event_json(e) for e in events])
+    files["p2b.json"] = _json([p2b.timeline_json(line) for line in lines])
+    files["report.html"] = environment().get_template("report.html").render(
+        listing=listing, snapshots=snapshots, events=events, timelines=lines, runs=state_runs(snapshots),
+        chart=build_chart(snapshots), created_at=now, chain_head=snapshots[-1].chain_hash if snapshots else None,
+        chain_problems=verify_chain(snapshots), files=files,
+    ).encode()
+    return files
+
+
+def export_bundle(session: Session, listing_id: int, *, now: datetime, out: Path | None = None) -> bytes:
+    """The bundle's bytes; also written to `out` when given."""
+    files = bundle_files(session, listing_id, now=now)
+    snapshots = json.loads(files["snapshots.json"])
+    manifest = {
+        "format": FORMAT,
+        "listing_id": listing_id,
+        "created_at": now.isoformat(),
+        "chain_head": snapshots[-1]["chain_hash"] if snapshots else None,
+        "snapshots": len(snapshots),
+        "files": {path: _sha(data) for path, data in sorted(files.items())},
+    }
+    files[MANIFEST] = _json(manifest)
+    files[SEAL] = (_sha(files[MANIFEST]) + "  " + MANIFEST + "\n").encode()
+    data = _write_zip(files)
+    if out is not None:
+        out.write_bytes(data)
+    return data
+
+
+def _write_zip(files: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
+        for path in sorted(files):
+            info = zipfile.ZipInfo(path, date_time=FIXED_TIME)
+            info.create_system = 3
+            info.external_attr = 0o100644 << 16
+            info.compress_type = zipfile.ZIP_STORED
+            archive.writestr(info, files[path])
+    return buffer.getvalue()
+
+
+def verify_bundle(path: Path | str | bytes) -> list[str]:
+    """Problems found in the bundle, each naming the file concerned; empty when intact."""
+    raw = path if isinstance(path, bytes) else Path(path).read_bytes()
+    name = "bundle" if isinstance(path, bytes) else Path(path).name
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(raw))
+    except zipfile.BadZipFile as exc:
+        return [f"{name}: not a readable zip ({exc})"]
+    files: dict[str, bytes] = {}
+    problems: list[str] = []
+    with archive:
+        names = archive.namelist()
+        for duplicate in sorted({n for n in names if names.count(n) > 1}):
+            problems.append(f"{duplicate}: appears more than once in the zip")
+        for entry in names:
+            try:
+                files[entry] = archive.read(entry)
+            except (zipfile.BadZipFile, OSError, ValueError) as exc:
+                problems.append(f"{entry}: corrupt in the zip ({exc})")
+    problems += _verify_files(files)
+    if not problems and _write_zip(files) != raw:
+        problems.append(f"{name}: the zip's structure was altered (bytes outside the hashed files differ)")
+    return problems
+
+
+def _verify_files(files: dict[str, bytes]) -> list[str]:
+    if MANIFEST not in files:
+        return [f"{MANIFEST}: missing"]
+    problems: list[str] = []
+    seal = files.get(SEAL, b"").decode(errors="replace").split()
+    if not seal or seal[0] != _sha(files[MANIFEST]):
+        problems.append(f"{MANIFEST}: does not match its seal in {SEAL}")
+    try:
+        manifest = json.loads(files[MANIFEST])
+        listed: dict[str, str] = manifest["files"]
+    except (ValueError, KeyError, TypeError):
+        return problems + [f"{MANIFEST}: unreadable"]
+    for path, digest in sorted(listed.items()):
+        if path not in files:
+            problems.append(f"{path}: listed in the manifest but missing")
+        elif _sha(files[path]) != digest:
+            problems.append(f"{path}: content does not match its SHA-256 in the manifest")
+    for path in sorted(set(files) - set(listed) - {MANIFEST, SEAL}):
+        problems.append(f"{path}: not listed in the manifest")
+    for path, data in sorted(files.items()):
+        if path.startswith(("bodies/", "screenshots/")) and Path(path).stem != _sha(data):
+            problems.append(f"{path}: content does not match the hash in its name")
+    problems += _verify_snapshots(files, manifest)
+    return problems
+
+
+def _verify_snapshots(files: dict[str, bytes], manifest: dict[str, Any]) -> list[str]:
+    try:
+        snapshots = json.loads(files["snapshots.json"])
+    except (KeyError, ValueError):
+        return ["snapshots.json: missing or unreadable"]
+    problems = [f"snapshots.json: {p}" for p in verify_chain(snapshots)]
+    for s in snapshots:
+        if s.get("listing_id") != manifest.get("listing_id"):
+            problems.append(f"snapshots.json: snapshot {s.get('seq')} belongs to another listing")
+        if s.get("body_sha256") and f"bodies/{s['body_sha256']}.html" not in files:
+            problems.append(f"bodies/{s['body_sha256']}.html: body of snapshot {s.get('seq')} missing")
+        if s.get("screenshot_sha256") and f"screenshots/{s['screenshot_sha256']}.png" not in files:
+            problems.append(f"screenshots/{s['screenshot_sha256']}.png: screenshot of snapshot {s.get('seq')} missing")
+    head = snapshots[-1]["chain_hash"] if snapshots else None
+    if head != manifest.get("chain_head"):
+        problems.append(f"snapshots.json: the last chain hash is not the manifest's chain_head")
+    return problems

@@ -1,0 +1,214 @@
+"""The HTML pages: server-rendered, usable without JavaScript."""
+from __future__ import annotations
+
+from datetime import date
+
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from observatory import queries
+from observatory.accounts import Viewer
+from observatory.chart import build as build_chart
+from observatory.deps import csrf_checked, db, optional_viewer, page_viewer
+from observatory.evidence import export_bundle, timelines
+from observatory.history import diff, state_runs
+from observatory.login import login_page
+from observatory.registering import NotAllowed, register, register_csv, remove
+from store import blobs
+from store.models import Event, Snapshot
+from store.models_observatory import StatementOfReasons
+from store.snapshots import history, verify_chain
+from vigie.registration import NewListing, RegistrationError
+
+router = APIRouter(include_in_schema=False)
+
+# Stored marketplace pages: no script, no fetch, no form, framed only by the UI itself.
+STORED_PAGE_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'; sandbox"
+MAX_CSV_BYTES = 2_000_000
+
+
+def render(request: Request, name: str, viewer: Viewer | None, status: int = 200, **context) -> Response:
+    return request.app.state.templates.TemplateResponse(
+        request, name, {"viewer": viewer, "csrf": viewer.csrf_token if viewer else "", **context}, status_code=status)
+
+
+@router.get("/")
+def home(request: Request, viewer: Viewer | None = Depends(optional_viewer), session: Session = Depends(db)):
+    if viewer is None:
+        return login_page(request)
+    return dashboard(request, viewer, session)
+
+
+@router.get("/dashboard")
+def dashboard_page(request: Request, viewer: Viewer = Depends(page_viewer), session: Session = Depends(db)):
+    return dashboard(request, viewer, session)
+
+
+def dashboard(request: Request, viewer: Viewer, session: Session) -> Response:
+    now = request.app.state.config.clock()
+    return render(request, "dashboard.html", viewer, weeks=queries.dashboard(session, viewer, now=now),
+                  recent=queries.events(session, viewer, limit=10),
+                  listing_count=len(queries.listings(session, viewer)))
+
+
+@router.get("/listings")
+def listings_page(request: Request, marketplace: str = "", state: str = "", account: str = "", q: str = "",
+                  viewer: Viewer = Depends(page_viewer), session: Session = Depends(db)):
+    wanted = queries.ListingFilter(marketplace or None, state or None,
+                                   (account or None) if viewer.reads_everything else None, q or None)
+    return render(request, "listings.html", viewer, listings=queries.listings(session, viewer, wanted),
+                  facets=queries.facets(session, viewer), wanted=wanted)
+
+
+def _listing_or_404(session: Session, viewer: Viewer, listing_id: int):
+    listing = queries.visible_listing(session, viewer, listing_id)
+    if listing is None:
+        raise HTTPException(404, f"no listing {listing_id}")
+    return listing
+
+
+def _snapshot(session: Session, listing_id: int, seq: int) -> Snapshot:
+    snapshot = session.scalar(select(Snapshot).where(Snapshot.listing_id == listing_id, Snapshot.seq == seq))
+    if snapshot is None:
+        raise HTTPException(404, f"no snapshot {seq}")
+    return snapshot
+
+
+@router.get("/listings/{listing_id}")
+def listing_page(request: Request, listing_id: int, a: int | None = None, b: int | None = None,
+                 seq: int | None = None, viewer: Viewer = Depends(page_viewer), session: Session = Depends(db)):
+    listing = _listing_or_404(session, viewer, listing_id)
+    snapshots = history(session, listing_id)
+    events = session.scalars(select(Event).where(Event.listing_id == listing_id)
+                             .order_by(Event.detected_at, Event.id)).all()
+    by_seq = {s.seq: s for s in snapshots}
+    shown = by_seq.get(seq) if seq else next((s for s in reversed(snapshots) if s.body_sha256), None)
+    comparison = None
+    if a in by_seq and b in by_seq:
+        left, right = by_seq[a], by_seq[b]
+        comparison = diff(left, right, _body(session, left), _body(session, right))
+    elif len(snapshots) >= 2:
+        a, b = snapshots[-2].seq, snapshots[-1].seq
+    return render(request, "listing.html", viewer, listing=listing, snapshots=snapshots, events=events,
+                  runs=state_runs(snapshots), chart=build_chart(snapshots), shown=shown, a=a, b=b,
+                  comparison=comparison, timelines=timelines(session, listing_id, snapshots, events),
+                  chain_problems=verify_chain(snapshots))
+
+
+def _body(session: Session, snapshot: Snapshot) -> bytes | None:
+    return blobs.get(session, snapshot.body_sha256) if snapshot.body_sha256 else None
+
+
+@router.get("/listings/{listing_id}/snapshots/{seq}/page")
+def stored_page(listing_id: int, seq: int, viewer: Viewer = Depends(page_viewer), session: Session = Depends(db)):
+    _listing_or_404(session, viewer, listing_id)
+    body = _body(session, _snapshot(session, listing_id, seq))
+    if body is None:
+        raise HTTPException(404, "this snapshot kept no body")
+    return Response(body, media_type="text/html", headers={
+        "Content-Security-Policy": STORED_PAGE_POLICY, "X-Frame-Options": "SAMEORIGIN",
+        "Cross-Origin-Resource-Policy": "same-origin"})
+
+
+@router.get("/listings/{listing_id}/snapshots/{seq}/screenshot")
+def screenshot(listing_id: int, seq: int, viewer: Viewer = Depends(page_viewer), session: Session = Depends(db)):
+    _listing_or_404(session, viewer, listing_id)
+    snapshot = _snapshot(session, listing_id, seq)
+    data = blobs.get(session, snapshot.screenshot_sha256) if snapshot.screenshot_sha256 else None
+    if data is None:
+        raise HTTPException(404, "this snapshot has no screenshot")
+    return Response(data, media_type="image/png")
+
+
+@router.get("/listings/{listing_id}/evidence.zip")
+def evidence(request: Request, listing_id: int, viewer: Viewer = Depends(page_viewer),
+             session: Session = Depends(db)):
+    _listing_or_404(session, viewer, listing_id)
+    data = export_bundle(session, listing_id, now=request.app.state.config.clock())
+    return Response(data, media_type="application/zip",
+                    headers={"Content-Disposition": f'attachment; filename="vigie-evidence-{listing_id}.zip"'})
+
+
+@router.post("/listings/{listing_id}/remove")
+def remove_listing(listing_id: int, viewer: Viewer = Depends(csrf_checked), session: Session = Depends(db)):
+    listing = _listing_or_404(session, viewer, listing_id)
+    try:
+        remove(listing, viewer)
+    except NotAllowed as exc:
+        raise HTTPException(403, str(exc)) from None
+    session.commit()
+    return RedirectResponse(f"/listings/{listing_id}", status_code=303)
+
+
+@router.post("/listings/{listing_id}/events/{event_id}/statement")
+def record_statement(request: Request, listing_id: int, event_id: int, received_on: str = Form(""),
+                     account_termination: str = Form(""), note: str = Form(""),
+                     viewer: Viewer = Depends(csrf_checked), session: Session = Depends(db)):
+    listing = _listing_or_404(session, viewer, listing_id)
+    if not viewer.manages_listings:
+        raise HTTPException(403, "only the seller (or an admin) records what the platform sent")
+    event = session.get(Event, event_id)
+    if event is None or event.listing_id != listing.id:
+        raise HTTPException(404, f"no event {event_id} on this listing")
+    try:
+        received = date.fromisoformat(received_on) if received_on.strip() else None
+    except ValueError:
+        raise HTTPException(400, f"{received_on!r} is not a date (YYYY-MM-DD)") from None
+    row = session.scalar(select(StatementOfReasons).where(StatementOfReasons.event_id == event_id))
+    if row is None:
+        row = StatementOfReasons(listing_id=listing.id, event_id=event_id, recorded_at=request.app.state.config.clock())
+        session.add(row)
+    row.received_on, row.account_termination = received, bool(account_termination)
+    row.note, row.recorded_by = note.strip() or None, viewer.user_id
+    row.recorded_at = request.app.state.config.clock()
+    session.commit()
+    return RedirectResponse(f"/listings/{listing_id}#p2b", status_code=303)
+
+
+@router.get("/register")
+def register_form(request: Request, viewer: Viewer = Depends(page_viewer)):
+    return render(request, "register.html", viewer, message=None, problems=[])
+
+
+@router.post("/register")
+def register_one(request: Request, url: str = Form(...), marketplace: str = Form(""), seller: str = Form(""),
+                 email: str = Form(""), label: str = Form(""), every: str = Form(""), account: str = Form(""),
+                 viewer: Viewer = Depends(csrf_checked), session: Session = Depends(db)):
+    config = request.app.state.config
+    new = NewListing(url=url, marketplace=marketplace or None, seller=seller or None,
+                     emails=tuple(email.replace(";", " ").split()), label=label or None, every=every or None)
+    try:
+        listing = register(session, viewer, new, account=account, allow_private=config.allow_private_hosts,
+                           now=config.clock(), lang=config.lang)
+    except NotAllowed as exc:
+        raise HTTPException(403, str(exc)) from None
+    except RegistrationError as exc:
+        return render(request, "register.html", viewer, status=400, message=None, problems=[str(exc)])
+    session.commit()
+    return RedirectResponse(f"/listings/{listing.id}", status_code=303)
+
+
+@router.post("/register/csv")
+async def register_file(request: Request, file: UploadFile = File(...), account: str = Form(""),
+                        viewer: Viewer = Depends(csrf_checked), session: Session = Depends(db)):
+    config = request.app.state.config
+    raw = await file.read(MAX_CSV_BYTES + 1)
+    if len(raw) > MAX_CSV_BYTES:
+        return render(request, "register.html", viewer, status=413, message=None, problems=["the file is too big"])
+    try:
+        added, problems = register_csv(session, viewer, raw.decode("utf-8-sig", errors="replace"), account=account,
+                                       allow_private=config.allow_private_hosts, now=config.clock(), lang=config.lang)
+    except NotAllowed as exc:
+        raise HTTPException(403, str(exc)) from None
+    session.commit()
+    return render(request, "register.html", viewer, status=200 if added or not problems else 400,
+                  message=f"{len(added)} added, {len(problems)} refused", problems=problems)
+
+
+@router.get("/events")
+def events_page(request: Request, kind: str = "", viewer: Viewer = Depends(page_viewer),
+                session: Session = Depends(db)):
+    return render(request, "events.html", viewer, events=queries.events(session, viewer, kind=kind or None),
+                  kind=kind)

@@ -1,0 +1,21 @@
+"""The package's one Jinja2 environment: autoescaped, strict about missing names."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+
+def environment() -> Environment:
+    env = Environment(loader=PackageLoader("observatory", "templates"), autoescape=select_autoescape(["html"]),
+                      undefined=StrictUndefined)
+    env.filters["when"] = _when
+    return env
+
+
+def _when(value: datetime | date | None) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M UTC")
+    return value.isoformat()

@@ -1,0 +1,147 @@
+"""Browser discovery, the settings it produces, what pages may fetch, and browser memory (no Chromium needed)."""
+from __future__ import annotations
+
+import asyncio
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from scrapy_playwright.page import PageMethod
+
+from crawler import browser
+from crawler.browser_memory import browser_rss, descendants
+from crawler.browser_page import SCREENSHOT_METHOD, browser_meta, screenshot_of
+from crawler.browser_routes import ResourcePolicy
+from crawler.runner import CrawlOptions
+
+
+def executable(path: Path) -> str:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("#!/bin/sh\n")
+    path.chmod(0o755)
+    return str(path)
+
+
+def test_the_configured_path_wins(tmp_path):
+    mine = executable(tmp_path / "my-chromium")
+    assert browser.find_browser(mine, managed=lambda: "/other", fallback="/usr/bin/true") == mine
+
+
+def test_a_configured_path_that_does_not_exist_finds_nothing_rather_than_another_browser(tmp_path):
+    fallback = executable(tmp_path / "chromium")
+    assert browser.find_browser("/nonexistent", managed=lambda: fallback, fallback=fallback) is None
+
+
+def test_a_playwright_managed_chromium_comes_before_debians(tmp_path):
+    fallback = executable(tmp_path / "debian" / "chromium")
+    managed = executable(tmp_path / "ms-playwright" / "chromium-1200" / "chrome-linux" / "chrome")
+    executable(tmp_path / "ms-playwright" / "chromium-1100" / "chrome-linux" / "chrome")
+    found = browser.managed_chromium([tmp_path / "ms-playwright"])
+    assert found == managed  # the newest build
+    assert browser.find_browser(None, managed=lambda: found, fallback=fallback) == managed
+    assert browser.find_browser(None, managed=lambda: None, fallback=fallback) == fallback
+    assert browser.find_browser(None, managed=lambda: None, fallback=str(tmp_path / "none")) is None
+
+
+def test_a_non_executable_file_is_no_browser(tmp_path):
+    plain = tmp_path / "chromium"
+    plain.write_text("")
+    assert browser.find_browser(str(plain)) is None
+
+
+def test_without_a_browser_the_settings_carry_only_the_install_hint():
+    settings = browser.browser_settings(CrawlOptions(browser_path="/nonexistent"))
+    assert list(settings) == ["VIGIE_BROWSER_UNAVAILABLE"]
+    line = settings["VIGIE_BROWSER_UNAVAILABLE"]
+    assert "\n" not in line
+    assert "VIGIE_BROWSER_PATH=/nonexistent" in line
+    assert "apt-get install chromium" in line and "playwright install chromium" in line
+
+
+def test_a_disabled_browser_path_changes_nothing():
+    assert browser.browser_settings(CrawlOptions(browser=False), find=lambda _: "/usr/bin/chromium") == {}
+
+
+def test_with_a_browser_playwright_handles_both_schemes_headless_and_quiet():
+    settings = browser.browser_settings(CrawlOptions(timeout=12, allow_private_hosts=True),
+                                        find=lambda configured: "/opt/chromium")
+    assert settings["DOWNLOAD_HANDLERS"] == {"http": browser.PLAYWRIGHT_HANDLER, "https": browser.PLAYWRIGHT_HANDLER}
+    assert settings["TWISTED_REACTOR"] == browser.ASYNCIO_REACTOR
+    launch = settings["PLAYWRIGHT_LAUNCH_OPTIONS"]
+    assert launch["executable_path"] == "/opt/chromium" and launch["headless"] is True
+    for flag in ("--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-quic", "--disable-dev-shm-usage"):
+        assert flag in launch["args"]
+    assert settings["PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT"] == 12_000
+    assert settings["VIGIE_BROWSER_READY_TIMEOUT_MS"] == 12_000
+    assert settings["PLAYWRIGHT_MAX_PAGES_PER_CONTEXT"] >= 1 and settings["PLAYWRIGHT_MAX_CONTEXTS"] >= 1
+    assert isinstance(settings["PLAYWRIGHT_ABORT_REQUEST"], ResourcePolicy)
+
+
+@dataclass
+class FakeRequest:
+    url: str
+    resource_type: str = "document"
+
+
+def aborts(policy: ResourcePolicy, request: FakeRequest) -> bool:
+    return asyncio.run(policy(request))
+
+
+@pytest.mark.parametrize("kind", ["image", "font", "media"])
+def test_heavy_resources_are_aborted_without_screenshots_only(kind):
+    request = FakeRequest("http://127.0.0.1/x", kind)
+    assert aborts(ResourcePolicy(screenshots=False, allow_private=True), request)
+    assert aborts(ResourcePolicy(screenshots=True, allow_private=True), request) is (kind == "media")
+
+
+def test_pages_and_their_data_are_fetched():
+    policy = ResourcePolicy(screenshots=False, allow_private=True)
+    for kind in ("document", "script", "xhr", "fetch", "stylesheet"):
+        assert not aborts(policy, FakeRequest("http://127.0.0.1:8000/p/1", kind))
+    assert not aborts(policy, FakeRequest("data:text/plain,hi", "fetch"))
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1/admin", "http://169.254.169.254/latest/meta-data",
+                                 "http://10.0.0.7/", "file:///etc/passwd", "http://0x7f.1/"])
+def test_a_page_cannot_reach_the_operators_network(url):
+    assert aborts(ResourcePolicy(screenshots=True, allow_private=False), FakeRequest(url, "xhr"))
+
+
+def test_browser_meta_waits_for_data_then_takes_a_full_page_png():
+    meta = browser_meta(ready_timeout_ms=1234, screenshot=True)
+    assert meta["playwright"] is True and meta["vigie_fetch_method"] == "browser"
+    methods = list(meta["playwright_page_methods"].values())
+    assert [m.method for m in methods] == ["wait_for_function", "screenshot"]
+    assert methods[0].kwargs["timeout"] == 1234
+    assert methods[1].kwargs["full_page"] is True and methods[1].kwargs["type"] == "png"
+    assert "screenshot" not in [m.method for m in browser_meta(ready_timeout_ms=1, screenshot=False)[
+        "playwright_page_methods"].values()]
+
+
+def test_the_screenshot_is_read_from_its_page_method():
+    method = PageMethod("screenshot")
+    method.result = b"\x89PNG..."
+    assert screenshot_of({"playwright_page_methods": {SCREENSHOT_METHOD: method}}) == b"\x89PNG..."
+    assert screenshot_of({"playwright_page_methods": {SCREENSHOT_METHOD: PageMethod("screenshot")}}) is None
+    assert screenshot_of({"vigie_screenshot": b"png"}) == b"png"
+
+
+def fake_proc(root: Path, processes: dict[int, tuple[str, int, int]]) -> Path:
+    """pid → (name, parent, resident pages)."""
+    for pid, (name, parent, pages) in processes.items():
+        entry = root / str(pid)
+        entry.mkdir(parents=True)
+        (entry / "stat").write_text(f"{pid} ({name}) S {parent} 1 1 0 -1\n")
+        (entry / "statm").write_text(f"1000 {pages} 10 1 0 100 0\n")
+    return root
+
+
+def test_browser_memory_sums_the_chromium_processes_below_us(tmp_path):
+    proc = fake_proc(tmp_path / "proc", {
+        100: ("python", 1, 50), 101: ("node", 100, 20), 102: ("chrome", 101, 100),
+        103: ("chrome (renderer)", 102, 30), 104: ("chromium", 1, 999), 105: ("headless_shell", 101, 5)})
+    assert descendants(100, proc) == {101: "node", 102: "chrome", 103: "chrome (renderer)", 105: "headless_shell"}
+    page = os.sysconf("SC_PAGE_SIZE")
+    assert browser_rss(100, proc) == (100 + 30 + 5) * page

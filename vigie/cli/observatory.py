@@ -1,0 +1,102 @@
+"""The observatory's commands: serve, user add/token, export-evidence, verify-evidence."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from sqlalchemy import select
+
+from observatory.accounts import AccountError, add_user, issue_token
+from observatory.evidence import NoSuchListing, export_bundle, verify_bundle
+from store.db import session_scope
+from store.models_observatory import ROLES, User
+from vigie.cli.app import App, BadInput, Failure
+from vigie.cli.main import cli
+from vigie.cli.output import say
+from vigie.registration import account_named
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--secure-cookies", is_flag=True, help="Mark cookies Secure (when served behind HTTPS).")
+@click.pass_obj
+def serve(app: App, host: str, port: int, secure_cookies: bool) -> None:
+    """The observatory: web UI for sellers and investigators, and the JSON API (/docs, /openapi.json)."""
+    import uvicorn
+
+    from observatory.app import create_app
+    from observatory.config import ObservatoryConfig
+
+    config = ObservatoryConfig(allow_private_hosts=app.settings.allow_private_hosts, secure_cookies=secure_cookies,
+                               lang=app.settings.lang)
+    say(f"observatory on http://{host}:{port}/ (API description at /openapi.json)")
+    uvicorn.run(create_app(config, app.sessions), host=host, port=port, log_level="info")
+
+
+@cli.group()
+def user() -> None:
+    """Observatory users: sellers, investigators, admins."""
+
+
+@user.command("add")
+@click.argument("email")
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--account", help="The seller account (required for sellers; created if new).")
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of stdin.")
+@click.pass_obj
+def user_add(app: App, email: str, role: str, account: str | None, password_stdin: bool) -> None:
+    """Add a user who can log in to the observatory (without a password: API token only)."""
+    password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
+    try:
+        with session_scope(app.sessions) as session:
+            owner = account_named(session, account, now=app.now(), lang=app.settings.lang) if account else None
+            created = add_user(session, email, role, now=app.now(), account=owner, password=password)
+            say(f"user {created.id} added: {created.email} ({role}{', account ' + account if owner else ''})")
+    except AccountError as exc:
+        raise BadInput(str(exc)) from None
+
+
+@user.command("token")
+@click.argument("email")
+@click.pass_obj
+def user_token(app: App, email: str) -> None:
+    """Print a new API token for the user (shown once; use it as Authorization: Bearer TOKEN)."""
+    with session_scope(app.sessions) as session:
+        found = session.scalar(select(User).where(User.email == email.strip().lower()))
+        if found is None:
+            raise BadInput(f"no user {email}")
+        token = issue_token(session, found, now=app.now())
+    click.echo(token)
+
+
+@cli.command("export-evidence")
+@click.argument("listing_id", type=int)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.pass_obj
+def export_evidence(app: App, listing_id: int, out: Path) -> None:
+    """Write the listing's evidence bundle (zip) for offline verification."""
+    try:
+        with session_scope(app.sessions) as session:
+            export_bundle(session, listing_id, now=app.now(), out=out)
+    except NoSuchListing as exc:
+        raise BadInput(str(exc)) from None
+    except OSError as exc:
+        raise Failure(f"cannot write {out}: {exc}") from None
+    say(f"evidence bundle of listing {listing_id} written to {out}")
+
+
+@cli.command("verify-evidence")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def verify_evidence(file: Path) -> None:
+    """Re-check every hash and the chain of an evidence bundle, offline. Exit 0 when intact."""
+    if not file.is_file():
+        raise BadInput(f"{file}: no such file")
+    problems = verify_bundle(file)
+    if problems:
+        for problem in problems:
+            click.echo(f"ALTERED {problem}", err=True)
+        raise Failure(f"{file}: evidence altered ({len(problems)} problem{'s' if len(problems) > 1 else ''}; first: "
+                      f"{problems[0]})")
+    click.echo(f"{file}: intact")

@@ -1,0 +1,113 @@
+"""The long-running service and its operator commands: run, status, prune."""
+from __future__ import annotations
+
+import logging
+import sys
+
+import click
+
+from alerts.transport import transport_from_url
+from crawler.recorder import Recorder
+from crawler.service import BackgroundJob, Service, ServiceConfig
+from vigie.cli.app import App, BadInput
+from vigie.cli.checks import crawl_options, deliver_alerts, recorder_for
+from vigie.cli.main import cli
+from vigie.cli.output import print_json, print_table, say
+from vigie.durations import parse_duration
+
+
+def service_recorder(app: App) -> Recorder:
+    return recorder_for(app, jitter=app.settings.jitter)
+
+
+def alert_job(app: App) -> BackgroundJob:
+    s = app.settings
+
+    def deliver() -> None:
+        from alerts.digest import HOLD_MARGIN
+
+        transport = transport_from_url(s.smtp_url, outbox_dir=s.outbox_dir)
+        deliver_alerts(app, transport, margin=HOLD_MARGIN)
+
+    return BackgroundJob("alerts", s.alert_every.total_seconds(), deliver)
+
+
+@cli.command()
+@click.pass_obj
+def run(app: App) -> None:
+    """The long-running service: checks every listing on its schedule, detects, sends alerts. Stop with Ctrl-C."""
+    s = app.settings
+    try:
+        transport = transport_from_url(s.smtp_url, outbox_dir=s.outbox_dir)
+    except ValueError as exc:
+        raise BadInput(f"VIGIE_SMTP_URL: {exc}") from None
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr,
+                        format="%(asctime)s %(name)s %(levelname)s: %(message)s")
+    app.engine  # migrate before the first tick, not during it
+    say(f"vigie run: emails go to {transport.describe()}; robots.txt {'obeyed' if s.obey_robots else 'ignored'}")
+    service = Service(app.sessions, service_recorder(app), crawl_options(app),
+                      ServiceConfig(tick=s.tick.total_seconds(), catchup_window=s.catchup_window),
+                      obey_robots=s.obey_robots, background=(alert_job(app),), clock=app.now)
+    status = service.run()
+    if status:
+        sys.exit(status)
+
+
+@cli.command("alert-mode")
+@click.argument("mode", type=click.Choice(["immediate", "digest"]))
+@click.option("--account", default="default", show_default=True)
+@click.pass_obj
+def alert_mode(app: App, mode: str, account: str) -> None:
+    """One email per event (immediate) or one a day (digest); delistings and fee changes are always immediate."""
+    from sqlalchemy import select
+
+    from store.db import session_scope
+    from store.models import Account
+
+    with session_scope(app.sessions) as session:
+        row = session.scalar(select(Account).where(Account.name == account))
+        if row is None:
+            raise BadInput(f"no account named {account!r}")
+        row.alert_mode = mode
+    say(f"account {account}: alerts {mode}")
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def status(app: App, as_json: bool) -> None:
+    """Per marketplace: listings watched, last check, how overdue, blocked and error rates, pending alerts."""
+    from store.db import session_scope
+    from store.status import marketplace_status
+
+    with session_scope(app.sessions) as session:
+        rows = marketplace_status(session, now=app.now())
+    if as_json:
+        print_json([row.as_json() for row in rows])
+        return
+    print_table("Vigie status", ["marketplace", "listings", "last check (UTC)", "overdue", "blocked/h", "errors/h",
+                                 "checks/h", "pending alerts"],
+                [[r.marketplace, r.listings, r.last_check_at.isoformat()[:19] if r.last_check_at else "never",
+                  f"{int(r.overdue_seconds)}s", f"{r.blocked_rate:.0%}", f"{r.error_rate:.0%}", r.checks_last_hour,
+                  r.pending_alerts] for r in rows])
+
+
+@cli.command()
+@click.option("--older-than", "older_than", default="30d", show_default=True,
+              help="Prune bodies of snapshots older than this (e.g. 30d).")
+@click.option("--dry-run", is_flag=True, help="Say what would be pruned, prune nothing.")
+@click.pass_obj
+def prune(app: App, older_than: str, dry_run: bool) -> None:
+    """Delete stored page bodies that are not evidence of any event; snapshot metadata and hashes stay."""
+    from store.retention import prune_bodies
+    from vigie.cli.progress import progress_for
+
+    try:
+        age = parse_duration(older_than)
+    except ValueError as exc:
+        raise BadInput(f"--older-than: {exc}") from None
+    with progress_for("pruning") as progress:
+        report = prune_bodies(app.sessions, before=app.now() - age, dry_run=dry_run, progress=progress)
+    verb = "would free" if dry_run else "freed"
+    say(f"{report.snapshots} snapshot bod(ies) released, {report.blobs} blob(s) {verb} "
+        f"({report.bytes} bytes); {report.kept_as_evidence} kept as evidence of an event")
