@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
@@ -13,9 +14,13 @@ def environment() -> Environment:
     return env
 
 
+# Stored in UTC; shown as the French sellers and investigators read their clocks.
+PARIS = ZoneInfo("Europe/Paris")
+
+
 def _when(value: datetime | date | None) -> str:
     if value is None:
         return "—"
     if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M UTC")
+        return value.astimezone(PARIS).strftime("%Y-%m-%d %H:%M %Z (Paris)")
     return value.isoformat()

@@ -96,3 +96,12 @@ def test_a_forged_chain_is_caught_even_with_a_consistent_manifest(bundle, tmp_pa
             z.writestr(name, content)
     problems = verify_bundle(out.getvalue())
     assert any("snapshots.json: snapshot 1: chain_hash" in p for p in problems), problems
+
+
+def test_every_byte_of_the_first_header_is_checked(bundle):
+    # the local header holds the compression method, flags and sizes: each flip must be named, never crash
+    _, data = bundle
+    for position in range(0, 64):
+        altered = bytearray(data)
+        altered[position] ^= 0x01
+        assert verify_bundle(bytes(altered)), f"byte {position} changed and the bundle still verified"

@@ -109,3 +109,13 @@ def test_logout_needs_csrf_and_ends_the_session(client):
     assert client.post("/logout", data={}).status_code == 403
     client.post("/logout", data={"csrf": csrf})
     assert client.get("/listings", follow_redirects=False).status_code == 303
+
+
+def test_times_are_shown_in_paris_time():
+    from datetime import UTC, datetime
+
+    from observatory.templating import environment
+
+    when = environment().filters["when"]
+    assert when(datetime(2026, 7, 1, 12, 0, tzinfo=UTC)) == "2026-07-01 14:00 CEST (Paris)"
+    assert when(datetime(2026, 12, 1, 12, 0, tzinfo=UTC)) == "2026-12-01 13:00 CET (Paris)"

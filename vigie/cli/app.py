@@ -36,6 +36,11 @@ class App:
     def sessions(self) -> sessionmaker[Session]:
         return session_factory(self.engine)
 
+    def close(self) -> None:
+        """Return the database connections; a command's end is the edge that owns them."""
+        if "engine" in self.__dict__:
+            self.engine.dispose()
+
     @staticmethod
     def now() -> datetime:
         return datetime.now(UTC)

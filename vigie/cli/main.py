@@ -15,6 +15,7 @@ def cli(ctx: click.Context) -> None:
     """Vigie watches marketplace listings and tells sellers when one is delisted or its price or fees jump."""
     try:
         ctx.obj = App(load())
+        ctx.call_on_close(ctx.obj.close)
     except SettingsError as exc:
         raise BadInput(f"bad setting: {exc}") from None
 
