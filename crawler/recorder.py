@@ -1,7 +1,8 @@
-"""Recording one check: evidence, snapshot, detection, events and outbox rows, in one transaction.
+"""Recording checks: evidence, snapshot, detection, events and outbox rows, in one transaction.
 
-A crash at any point leaves either all of it or none of it, so a restart never finds a
-snapshot without its events or an event without its emails queued.
+A crash at any point leaves either all of a batch or none of it, so a restart never finds a
+snapshot without its events or an event without its emails queued (a lost batch was never
+stored: its listings are still due and are simply checked again).
 """
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload, sessionmaker
 
 from alerts.outbox import enqueue
 from crawler.targets import CheckResult
@@ -19,7 +21,7 @@ from detector.codec import state_from_dict, state_to_dict
 from detector.model import EventKind, Policy
 from store import blobs, snapshots
 from store.db import session_scope
-from store.models import Event, Listing
+from store.models import Event, Listing, Snapshot
 
 
 @dataclass(frozen=True)
@@ -55,45 +57,73 @@ class Recorder:
                       or Policy.baseline, revert_is_glitch=Policy.revert_is_glitch if glitch is None else glitch)
 
     def record(self, result: CheckResult) -> Recorded:
-        with session_scope(self.sessions) as session:
-            return self._record(session, result)
+        return self.record_many([result])[0]
 
-    def _record(self, session: Session, result: CheckResult) -> Recorded:
-        listing = session.get(Listing, result.target.listing_id)
-        if listing is None:
-            raise LookupError(f"listing {result.target.listing_id} vanished during its check")
-        now = result.fetched_at
+    def record_many(self, results: list[CheckResult]) -> list[Recorded]:
+        """Records a batch of results in one transaction: all of them or none."""
+        with session_scope(self.sessions) as session:
+            return self._record_batch(session, results)
+
+    def _record_batch(self, session: Session, results: list[CheckResult]) -> list[Recorded]:
+        ids = {result.target.listing_id for result in results}
+        listings = {listing.id: listing for listing in session.scalars(
+            select(Listing).where(Listing.id.in_(ids)).options(joinedload(Listing.account)))}
+        missing = ids - listings.keys()
+        if missing:
+            raise LookupError(f"listing(s) {sorted(missing)} vanished during their check")
+        links = snapshots.last_links(session, ids)
+        evidence = [(r.body, r.media_type) for r in results if r.body]
+        evidence += [(r.screenshot, "image/png") for r in results if r.screenshot]
+        if evidence:
+            blobs.put_many(session, evidence, now=results[0].fetched_at)
+        found: list[tuple[Snapshot, list]] = []
+        for result in results:
+            listing = listings[result.target.listing_id]
+            snapshot = self._snapshot(result, links.get(listing.id, (0, None)))
+            links[listing.id] = (snapshot.seq, snapshot.chain_hash)
+            session.add(snapshot)
+            found.append((snapshot, self._detect(listing, result)))
+        session.flush()  # one batched INSERT gives every snapshot its id
+        recorded = []
+        for result, (snapshot, events) in zip(results, found):
+            kinds = []
+            for found_event in events:
+                row = Event(listing_id=snapshot.listing_id, snapshot_id=snapshot.id, kind=found_event.kind.value,
+                            detected_at=found_event.detected_at, before=found_event.before,
+                            after=found_event.after, details=dict(found_event.details))
+                session.add(row)
+                session.flush()
+                if found_event.kind is not EventKind.MONITORING_BLOCKED:
+                    enqueue(session, row, now=result.fetched_at, default_lang=self.config.lang)
+                kinds.append(row.kind)
+            recorded.append(Recorded(snapshot.listing_id, snapshot.id, result.observation.outcome.value,
+                                     tuple(kinds)))
+        return recorded
+
+    @staticmethod
+    def _snapshot(result: CheckResult, link: tuple[int, str | None]) -> Snapshot:
         obs = result.observation
-        body_sha = screenshot_sha = None
-        if result.body:
-            body_sha = blobs.put(session, result.body, media_type=result.media_type, now=now)
-        if result.screenshot:
-            screenshot_sha = blobs.put(session, result.screenshot, media_type="image/png", now=now)
-        snapshot = snapshots.append(
-            session, listing.id,
-            fetched_at=now, requested_url=result.target.url, final_url=result.final_url,
+        return snapshots.sealed(
+            result.target.listing_id, link,
+            fetched_at=result.fetched_at, requested_url=result.target.url, final_url=result.final_url,
             http_status=result.http_status, fetch_method=result.fetch_method, elapsed_ms=result.elapsed_ms,
             headers=dict(result.headers), outcome=obs.outcome.value, price=obs.price, currency=obs.currency,
             shipping_fee=obs.shipping_fee, seller=obs.seller, title=obs.title, availability=obs.availability,
             offers=[_offer(o) for o in obs.offers], reasons=list(obs.reasons),
-            body_sha256=body_sha, screenshot_sha256=screenshot_sha,
+            body_sha256=blobs.sha256(result.body) if result.body else None,
+            screenshot_sha256=blobs.sha256(result.screenshot) if result.screenshot else None,
         )
-        state, found = detect(state_from_dict(listing.detector_state), obs, policy=self.policy_for(listing), now=now)
+
+    def _detect(self, listing: Listing, result: CheckResult) -> list:
+        """Runs the detector and moves the listing's state and schedule on; returns the events found."""
+        now = result.fetched_at
+        state, events = detect(state_from_dict(listing.detector_state), result.observation,
+                               policy=self.policy_for(listing), now=now)
         listing.detector_state = state_to_dict(state)
         listing.state = state.status.value if state.status else None
         listing.last_checked_at = now
         listing.next_check_at = self._next_check(listing, now, suspicious=state.pending is not None)
-        kinds = []
-        for found_event in found:
-            row = Event(listing_id=listing.id, snapshot_id=snapshot.id, kind=found_event.kind.value,
-                        detected_at=found_event.detected_at, before=found_event.before, after=found_event.after,
-                        details=dict(found_event.details))
-            session.add(row)
-            session.flush()
-            if found_event.kind is not EventKind.MONITORING_BLOCKED:
-                enqueue(session, row, now=now, default_lang=self.config.lang)
-            kinds.append(row.kind)
-        return Recorded(listing.id, snapshot.id, obs.outcome.value, tuple(kinds))
+        return events
 
     def _next_check(self, listing: Listing, now: datetime, *, suspicious: bool) -> datetime:
         spread = self._random.uniform(-self.config.jitter, self.config.jitter) if self.config.jitter else 0.0

@@ -8,7 +8,7 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Callable, Iterable
+from typing import Iterable
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings as ScrapySettings
@@ -60,11 +60,15 @@ class PassReport:
 
     results: list[tuple[CheckResult, Recorded]] = field(default_factory=list)
     elapsed_seconds: float = 0.0  # the crawl itself, start-up excluded
+    unrecorded: list[CheckResult] = field(default_factory=list)  # fetched, but storing them failed
     notes: list[str] = field(default_factory=list)  # one line each for the operator (e.g. no browser found)
 
     def note(self, line: str) -> None:
         if line not in self.notes:
             self.notes.append(line)
+
+    def failed(self, result: CheckResult) -> None:
+        self.unrecorded.append(result)
 
     def add(self, result: CheckResult, recorded: Recorded) -> None:
         self.results.append((result, recorded))

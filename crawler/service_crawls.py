@@ -48,6 +48,11 @@ class _Sink:
     def add(self, result: CheckResult, recorded: Recorded) -> None:
         self.crawls._landed(result.target.listing_id, recorded=recorded)
 
+    def failed(self, result: CheckResult) -> None:
+        log.error("service: recording listing %s failed", result.target.listing_id)
+        self.crawls.stats.failures += 1
+        self.crawls._landed(result.target.listing_id, recorded=None)
+
 
 class LiveCrawls:
     def __init__(self, runner: AsyncCrawlerRunner, classes: dict[str, type[ListingSpider]], recorder: Any,

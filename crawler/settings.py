@@ -13,6 +13,9 @@ DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
 CONCURRENT_REQUESTS = 32
 CONCURRENT_REQUESTS_PER_DOMAIN = 8
+# A check yields one result (or one escalated request): Scrapy's default of 100 starts 100 asyncio
+# workers per response to process its output, which costs more than the whole page extraction.
+CONCURRENT_ITEMS = 1
 REACTOR_THREADPOOL_MAXSIZE = 4
 LOG_LEVEL = "WARNING"
 # scrapy-playwright drives Chromium from asyncio (Scrapy's default reactor, stated because the browser needs it)

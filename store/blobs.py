@@ -31,6 +31,23 @@ def put(session: Session, data: bytes, *, media_type: str, now: datetime) -> str
     return digest
 
 
+def put_many(session: Session, items: list[tuple[bytes, str]], *, now: datetime) -> list[str]:
+    """`put` for a batch of (data, media_type): one query to learn what exists, one insert."""
+    digests = [sha256(data) for data, _ in items]
+    rows = session.execute(select(Blob.sha256, Blob.compression).where(Blob.sha256.in_(set(digests))))
+    known = {digest: compression for digest, compression in rows}
+    for digest, (data, media_type) in zip(digests, items):
+        compression = known.get(digest)
+        if compression is None:
+            session.add(Blob(sha256=digest, size=len(data), media_type=media_type, compression="zlib",
+                             data=zlib.compress(data, 6), created_at=now))
+            known[digest] = "zlib"
+        elif compression == PRUNED:
+            put(session, data, media_type=media_type, now=now)
+            known[digest] = "zlib"
+    return digests
+
+
 def get(session: Session, digest: str) -> bytes | None:
     blob = session.get(Blob, digest)
     if blob is None or blob.compression == PRUNED:

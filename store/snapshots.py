@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from sqlalchemy import select
+from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import Session
 
 from store import chain
@@ -19,16 +19,33 @@ def last_link(session: Session, listing_id: int) -> tuple[int, str | None]:
     return (0, None) if row is None else (row.seq, row.chain_hash)
 
 
+def last_links(session: Session, listing_ids: set[int]) -> dict[int, tuple[int, str | None]]:
+    """`last_link` for many listings in one query; listings without snapshots are absent."""
+    if not listing_ids:
+        return {}
+    newest = (select(Snapshot.listing_id, func.max(Snapshot.seq))
+              .where(Snapshot.listing_id.in_(listing_ids)).group_by(Snapshot.listing_id))
+    rows = session.execute(select(Snapshot.listing_id, Snapshot.seq, Snapshot.chain_hash)
+                           .where(tuple_(Snapshot.listing_id, Snapshot.seq).in_(newest)))
+    return {row.listing_id: (row.seq, row.chain_hash) for row in rows}
+
+
+def sealed(listing_id: int, link: tuple[int, str | None], **fields: Any) -> Snapshot:
+    """The snapshot that follows `link` (the previous (seq, chain_hash)), its chain hash computed."""
+    seq, prev_hash = link
+    snapshot = Snapshot(listing_id=listing_id, seq=seq + 1, prev_hash=prev_hash, **fields)
+    _apply_column_defaults(snapshot)  # hash what will be stored, not what the INSERT would fill in later
+    snapshot.chain_hash = chain.link(prev_hash, chain.payload(snapshot))
+    return snapshot
+
+
 def append(session: Session, listing_id: int, **fields: Any) -> Snapshot:
     """Adds the next snapshot of the listing, sealed by the previous one's chain hash.
 
     Callers hold the transaction; the (listing_id, seq) unique key makes two writers racing
     on one listing fail loudly instead of forking the chain.
     """
-    seq, prev_hash = last_link(session, listing_id)
-    snapshot = Snapshot(listing_id=listing_id, seq=seq + 1, prev_hash=prev_hash, **fields)
-    _apply_column_defaults(snapshot)  # hash what will be stored, not what the INSERT would fill in later
-    snapshot.chain_hash = chain.link(prev_hash, chain.payload(snapshot))
+    snapshot = sealed(listing_id, last_link(session, listing_id), **fields)
     session.add(snapshot)
     session.flush()
     return snapshot

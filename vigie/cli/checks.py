@@ -13,7 +13,7 @@ from crawler.recorder import Recorder, RecorderConfig
 from crawler.runner import CrawlOptions, PassReport, due_targets, run_pass
 from store.db import session_scope
 from store.models import Listing
-from vigie.cli.app import App, BadInput
+from vigie.cli.app import App, BadInput, Failure
 from vigie.cli.main import cli
 from vigie.cli.output import print_json, print_table, say
 from vigie.cli.progress import progress_for
@@ -83,6 +83,8 @@ def check(app: App, every: bool, listing_id: int | None, as_json: bool) -> None:
             report = run_pass(targets, recorder_for(app), crawl_options(app), report)
     for note in report.notes:
         say(f"vigie: {note}")
+    for result in report.unrecorded:
+        say(f"vigie: listing {result.target.listing_id} was checked but could not be stored (see the log)")
     transport, delivery = send_alerts(app)
     results = [{
         "listing_id": result.target.listing_id,
@@ -100,14 +102,16 @@ def check(app: App, every: bool, listing_id: int | None, as_json: bool) -> None:
                     "results": results, "events": report.events,
                     "emails": {"sent": delivery.sent, "retrying": delivery.retried + delivery.deferred,
                                "failed": delivery.failed,
-                               "transport": transport.describe()}})
-        return
-    if results:
+                               "transport": transport.describe()},
+                    "unrecorded": [r.target.listing_id for r in report.unrecorded]})
+    elif results:
         print_table(f"{len(results)} listing(s) checked", ["id", "outcome", "http", "price", "events", "url"],
                     [[r["listing_id"], r["outcome"], r["http_status"], r["price"], ", ".join(r["events"]),
                       r["url"]] for r in results])
     else:
         say("no listing is due; `vigie check --all` checks every listing now")
-    if delivery.sent or delivery.retried or delivery.failed or delivery.deferred:
+    if not as_json and (delivery.sent or delivery.retried or delivery.failed or delivery.deferred):
         say(f"emails: {delivery.sent} sent, {delivery.retried + delivery.deferred} to retry, "
             f"{delivery.failed} failed — {transport.describe()}")
+    if report.unrecorded:
+        raise Failure(f"{len(report.unrecorded)} check(s) could not be stored")

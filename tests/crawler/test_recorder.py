@@ -1,0 +1,75 @@
+"""The recorder: a batch of results is one transaction, chained and detected as if recorded one by one."""
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select
+
+from crawler.recorder import Recorder, RecorderConfig
+from crawler.targets import CheckResult, CheckTarget
+from detector.model import Observation, Outcome
+from store import snapshots
+from store.db import session_scope
+from store.models import Account, AlertDelivery, Blob, Event, Listing, Recipient, Snapshot
+
+T0 = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
+
+
+def _listings(sessions, count: int) -> list[int]:
+    with session_scope(sessions) as session:
+        account = Account(name="shop", lang="fr", created_at=T0)
+        session.add(account)
+        session.flush()
+        recipient = Recipient(account_id=account.id, email="shop@example.org")
+        ids = []
+        for n in range(count):
+            listing = Listing(account_id=account.id, url=f"https://x.example/p/{n}",
+                              canonical_url=f"https://x.example/p/{n}", marketplace="generic", created_at=T0,
+                              next_check_at=T0, detector_state={})
+            listing.recipients = [recipient]
+            session.add(listing)
+            session.flush()
+            ids.append(listing.id)
+        return ids
+
+
+def _result(listing_id: int, outcome: Outcome, at: datetime, body: bytes = b"<html>same</html>") -> CheckResult:
+    price = Decimal("10.00") if outcome is Outcome.LISTED else None
+    return CheckResult(target=CheckTarget(listing_id=listing_id, url=f"https://x.example/p/{listing_id}",
+                                          marketplace="generic"),
+                       observation=Observation(outcome, price=price, currency="EUR" if price else None),
+                       fetched_at=at, http_status=200, body=body)
+
+
+def test_a_batch_chains_detects_and_queues_like_single_records(sessions):
+    ids = _listings(sessions, 3)
+    recorder = Recorder(sessions, RecorderConfig(confirmations=2))
+    steps = [Outcome.LISTED, Outcome.GONE, Outcome.GONE]
+    for n, outcome in enumerate(steps):
+        at = T0 + timedelta(hours=n)
+        # listing 1 goes through batches, listings 2 and 3 one by one, with the same observations
+        batch = recorder.record_many([_result(ids[0], outcome, at), _result(ids[1], Outcome.LISTED, at)])
+        assert [r.listing_id for r in batch] == ids[:2]
+        recorder.record(_result(ids[2], outcome, at))
+    with session_scope(sessions) as session:
+        for listing_id in (ids[0], ids[2]):
+            chain = snapshots.history(session, listing_id)
+            assert [s.outcome for s in chain] == ["listed", "gone", "gone"]
+            assert snapshots.verify_chain(chain) == []
+            assert [e.kind for e in session.scalars(select(Event).where(Event.listing_id == listing_id))] == [
+                "delisted"]
+        assert session.scalar(select(func.count()).select_from(AlertDelivery)) == 2
+        assert session.scalar(select(func.count()).select_from(Blob)) == 1  # the same body, stored once
+        assert session.get(Listing, ids[0]).state == "gone"
+
+
+def test_a_failing_batch_stores_nothing(sessions):
+    ids = _listings(sessions, 1)
+    recorder = Recorder(sessions, RecorderConfig())
+    with pytest.raises(LookupError, match="vanished"):
+        recorder.record_many([_result(ids[0], Outcome.LISTED, T0), _result(9999, Outcome.LISTED, T0)])
+    with session_scope(sessions) as session:
+        assert session.scalar(select(func.count()).select_from(Snapshot)) == 0
+        assert session.scalar(select(func.count()).select_from(Blob)) == 0
