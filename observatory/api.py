@@ -18,7 +18,8 @@ from observatory.accounts import Viewer
 from observatory.deps import api_viewer, db
 from observatory.evidence import export_bundle
 from observatory.registering import NotAllowed, register, remove
-from observatory.serialize import EVENT_COLUMNS, LISTING_COLUMNS, event_json, listing_json, snapshot_json
+from observatory.serialize import EVENT_COLUMNS, LISTING_COLUMNS
+from store.serialize import event_json, listing_json, snapshot_json
 from store.snapshots import history
 from vigie.registration import NewListing, RegistrationError
 

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from observatory import p2b
 from observatory.chart import build as build_chart
 from observatory.history import state_runs
-from observatory.serialize import event_json, listing_json
+from store.serialize import event_json, listing_json
 from observatory.templating import environment
 from store import blobs, chain
 from store.models import Event, Listing
@@ -191,5 +191,5 @@ def _verify_snapshots(files: dict[str, bytes], manifest: dict[str, Any]) -> list
             problems.append(f"screenshots/{s['screenshot_sha256']}.png: screenshot of snapshot {s.get('seq')} missing")
     head = snapshots[-1]["chain_hash"] if snapshots else None
     if head != manifest.get("chain_head"):
-        problems.append(f"snapshots.json: the last chain hash is not the manifest's chain_head")
+        problems.append("snapshots.json: the last chain hash is not the manifest's chain_head")
     return problems

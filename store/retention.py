@@ -9,7 +9,6 @@ A pruned blob keeps its row (hash, size, media type) with its bytes emptied and 
 """
 from __future__ import annotations
 
-from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any

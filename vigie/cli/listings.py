@@ -10,9 +10,10 @@ from sqlalchemy import select
 
 from store.db import session_scope
 from store.models import Listing
+from store.serialize import listing_json
 from vigie.cli.app import App, BadInput
 from vigie.cli.main import cli
-from vigie.cli.output import listing_json, print_json, print_table, say
+from vigie.cli.output import print_json, print_table, say
 from vigie.cli.progress import progress_for
 from vigie.durations import format_duration
 from vigie.registration import DEFAULT_ACCOUNT, NewListing, RegistrationError, account_named, store_listing, validate

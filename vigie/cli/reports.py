@@ -11,10 +11,11 @@ from spiders import registry
 from spiders.extract import extract_file, observation_json
 from store.db import session_scope
 from store.models import Event, Listing
+from store.serialize import event_json, snapshot_json
 from store.snapshots import history as snapshot_history
 from vigie.cli.app import App, BadInput
 from vigie.cli.main import cli
-from vigie.cli.output import event_json, print_json, print_table, snapshot_json
+from vigie.cli.output import print_json, print_table
 
 
 def _since(text: str | None) -> datetime | None:
