@@ -105,3 +105,16 @@ def test_every_byte_of_the_first_header_is_checked(bundle):
         altered = bytearray(data)
         altered[position] ^= 0x01
         assert verify_bundle(bytes(altered)), f"byte {position} changed and the bundle still verified"
+
+
+def test_every_bit_of_every_local_header_is_checked(bundle):
+    # flags (encryption), method, sizes, name: any flipped bit is a finding, never a crash
+    _, data = bundle
+    offset = 0
+    while (offset := data.find(b"PK\x03\x04", offset)) != -1:
+        for position in range(offset, offset + 30):
+            for bit in range(8):
+                altered = bytearray(data)
+                altered[position] ^= 1 << bit
+                assert verify_bundle(bytes(altered)), f"bit {bit} of byte {position} changed, still verified"
+        offset += 4
