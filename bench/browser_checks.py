@@ -15,10 +15,8 @@ import subprocess
 import sys
 import tempfile
 import threading
-import time
-from pathlib import Path
-
 from datetime import UTC, datetime
+from pathlib import Path
 
 from sqlalchemy import update
 
@@ -44,12 +42,14 @@ class SampledRecorder(Recorder):
         self.rss_at: dict[int, int] = {}
         self.methods: dict[str, int] = {}
 
-    def record(self, result):
-        self.count += 1
-        self.methods[result.fetch_method] = self.methods.get(result.fetch_method, 0) + 1
-        if self.count in self.marks:
-            self.rss_at[self.count] = browser_rss()
-        return super().record(result)
+    def record_many(self, results):
+        before, self.count = self.count, self.count + len(results)
+        for result in results:
+            self.methods[result.fetch_method] = self.methods.get(result.fetch_method, 0) + 1
+        for mark in self.marks:
+            if before < mark <= self.count:  # results arrive in batches: sample when one crosses a mark
+                self.rss_at[mark] = browser_rss()
+        return super().record_many(results)
 
 
 def main() -> None:
@@ -57,6 +57,7 @@ def main() -> None:
     parser.add_argument("--listings", type=int, default=500)
     parser.add_argument("--js", type=float, default=0.2, help="share of pages built by JavaScript after load")
     parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--no-screenshots", action="store_true", help="measure the cost of the screenshots")
     args = parser.parse_args()
     if find_browser(None) is None:
         sys.exit("no Chromium found: apt-get install chromium, or playwright install chromium")
@@ -89,7 +90,9 @@ def main() -> None:
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
-        report = run_pass(targets, recorder, CrawlOptions(allow_private_hosts=True, concurrency=args.concurrency))
+        extra = {"VIGIE_BROWSER_SCREENSHOTS": False} if args.no_screenshots else {}
+        report = run_pass(targets, recorder, CrawlOptions(allow_private_hosts=True, concurrency=args.concurrency,
+                                                          extra=extra))
         done.set()
         sampler.join()
         engine.dispose()
