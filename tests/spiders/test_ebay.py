@@ -1,10 +1,5 @@
-from decimal import Decimal
-
 import pytest
 
-from sandbox.catalog import Offer as SandboxOffer
-from sandbox.catalog import Product as SandboxProduct
-from sandbox.render import Renderer
 from spiders import registry
 from spiders.ebay import canonicalize, ebay_page, identify
 from spiders.ebay_layouts import EbayClassicPage, EbayJsonLdPage, EbayModernPage, EbayPage
@@ -75,33 +70,3 @@ def test_price_in_dot_format_read_on_a_comma_site():
     page = ebay_page(PageInput(url="https://www.ebay.fr/itm/123456789012", body=body))
     assert str(page.price()) == "1136.00"
     assert page.currency() == "USD"
-
-
-# -- the sandbox's ebay markup reads back -------------------------------------------------------------
-
-SANDBOX_URL = {"ebay": "https://www.ebay.fr/itm/226612345678", "leboncoin": "https://www.leboncoin.fr/ad/velos/2745612345",
-               "rakuten": "https://fr.shopping.rakuten.com/offer/buy/3820499960/"}["ebay"]
-
-
-@pytest.mark.parametrize("state, fee, outcome", [
-    ("listed", "0.00", "listed"), ("listed", "4.90", "listed"), ("out_of_stock", "4.90", "unavailable"),
-])
-def test_sandbox_page_reads_back(state, fee, outcome):
-    product = SandboxProduct(id="p1", title="Vélo « Rockrider » & casque", price="1299.90", seller="Cycles Martin",
-                             markup="ebay", state=state, shipping_fee=fee,
-                             other_offers=(SandboxOffer(seller="Autre Boutique", price="1310.00", shipping_fee="5.00"),))
-    body = Renderer().product_page(product)
-    observation = registry.by_name("ebay").observe(PageInput(url=SANDBOX_URL, body=body, seller="Cycles Martin"))
-    assert observation.outcome == outcome, observation.reasons
-    assert observation.title == "Vélo « Rockrider » & casque"
-    assert str(observation.price) in ("1299.90", "1299.9")
-    assert observation.seller == "Cycles Martin"
-    assert observation.shipping_fee == Decimal(fee)
-
-
-def test_sandbox_offer_removed_is_offer_gone():
-    product = SandboxProduct(id="p1", title="Vélo", price="450.00", seller="Cycles Martin", markup="ebay",
-                             state="offer_removed")
-    body = Renderer().product_page(product)
-    observation = registry.by_name("ebay").observe(PageInput(url=SANDBOX_URL, body=body, seller="Cycles Martin"))
-    assert observation.outcome == "offer_gone"
