@@ -175,9 +175,7 @@ class LeboncoinJsonLdPage(LeboncoinPage):
 
     @cached_property
     def product(self) -> dict | None:
-        data = schema_org.read(self.tree.root, base_url=self.page.url, syntaxes=("json-ld",))
-        found = schema_org.products(list(data.jsonld))
-        return found[0] if found else None
+        return schema_org.jsonld_product(self.tree.root, base_url=self.page.url)
 
     @cached_property
     def offer(self) -> dict | None:

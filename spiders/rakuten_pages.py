@@ -124,9 +124,7 @@ class RakutenPage(ProductPage):
     # -- the JSON-LD offers, shared by both layouts ----------------------------------------------
     @cached_property
     def product(self) -> dict | None:
-        data = schema_org.read(self.tree.root, base_url=self.page.url, syntaxes=("json-ld",))
-        found = schema_org.products(list(data.jsonld))
-        return found[0] if found else None
+        return schema_org.jsonld_product(self.tree.root, base_url=self.page.url)
 
     @cached_property
     def jsonld_offers(self) -> list[RakutenOffer]:

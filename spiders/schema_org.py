@@ -136,6 +136,12 @@ def is_type(node: Any, *names: str) -> bool:
     return bool({t.casefold() for t in types(node)} & {n.casefold() for n in names})
 
 
+def jsonld_product(root: Any, *, base_url: str | None = None) -> dict | None:
+    """The page's first JSON-LD Product node (JSON-LD only: the cheap syntax, enough for most sites)."""
+    found = products(list(read(root, base_url=base_url, syntaxes=("json-ld",)).jsonld))
+    return found[0] if found else None
+
+
 def products(items: Iterable[Any]) -> list[dict]:
     """Product nodes among top-level items, inside `@graph` and inside a page's `mainEntity`."""
     found: list[dict] = []

@@ -98,7 +98,8 @@ def run_demo(echo: Callable[[str], None], keep_dir: Path | None = None) -> int:
         echo(f"  {item.label:<8} {item.expect:<26} → {found}")
     echo(f"{len(events)} events, {len(smtp.messages)} emails sent to {EMAIL} "
          f"(copies in {mail_dir}); took {time.monotonic() - started:.1f} s")
-    echo(f"Explore: VIGIE_DATA_DIR={data_dir} vigie events   (or: vigie history 1)")
+    vigie = Path(sys.executable).with_name("vigie")  # the demo's own install, on PATH or not
+    echo(f"Explore: VIGIE_DATA_DIR={data_dir} {vigie} events   (or: ... {vigie} history 1)")
     return 0
 
 

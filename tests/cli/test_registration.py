@@ -130,3 +130,11 @@ def test_unknown_command_and_bad_setting_are_one_line_exit_2(vigie, monkeypatch)
     monkeypatch.setenv("VIGIE_CONFIRMATIONS", "zero")
     result = vigie("list")
     assert result.code == 2 and "VIGIE_CONFIRMATIONS" in result.err
+
+
+def test_an_unresolvable_host_is_kept_with_a_warning_to_be_checked_at_fetch_time(vigie):
+    # .invalid never resolves (RFC 2606): DNS may be down at registration, the crawler re-checks every fetch
+    result = vigie("add", "https://shop.example.invalid/produit/7", "--json")
+    assert result.code == 0, result.err
+    assert "warning: cannot resolve shop.example.invalid" in result.err
+    assert result.json()["url"] == "https://shop.example.invalid/produit/7"
