@@ -3,9 +3,12 @@ product data, full-page screenshot, extract, snapshot, detect, store).
 
     .venv/bin/python bench/browser_checks.py [--listings 500] [--js 0.2] [--concurrency 32]
 
-Reports checks/s of the crawl alone (start-up and registration excluded), the peak RSS of the
-browser processes (summed over Chromium's processes, sampled every 100 ms), and their RSS after
-100 checks versus after the last. Target on a 2-core machine: ≥ 8 checks/s, no growth after warm-up.
+Reports checks/s of the crawl alone (start-up and registration excluded) and the browser's memory,
+sampled every 100 ms over Chromium's processes: peak RSS (summed, shared pages counted once per
+process) and PSS (shared pages divided among their processes: what the browser holds), and the
+mean PSS over the 100 checks after the first 100 versus over the last 100, which says whether the
+browser keeps growing after warm-up. A single sample would swing with the renderers alive at that
+instant. Target on a 2-core machine: ≥ 8 checks/s, no growth after warm-up.
 """
 from __future__ import annotations
 
@@ -21,7 +24,7 @@ from pathlib import Path
 from sqlalchemy import update
 
 from crawler.browser import find_browser
-from crawler.browser_memory import browser_rss
+from crawler.browser_memory import browser_pss, browser_rss
 from crawler.recorder import Recorder, RecorderConfig
 from crawler.runner import CrawlOptions, due_targets, run_pass
 from sandbox.catalog import Catalog
@@ -32,24 +35,25 @@ from store.models import Listing
 MB = 1024 * 1024
 
 
-class SampledRecorder(Recorder):
-    """The real recorder, noting the browser's RSS after given numbers of checks."""
+class CountingRecorder(Recorder):
+    """The real recorder, counting the checks stored so far (the memory sampler reads the count)."""
 
-    def __init__(self, *args, marks: tuple[int, ...], **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.marks = set(marks)
         self.count = 0
-        self.rss_at: dict[int, int] = {}
         self.methods: dict[str, int] = {}
 
     def record_many(self, results):
-        before, self.count = self.count, self.count + len(results)
+        self.count += len(results)
         for result in results:
             self.methods[result.fetch_method] = self.methods.get(result.fetch_method, 0) + 1
-        for mark in self.marks:
-            if before < mark <= self.count:  # results arrive in batches: sample when one crosses a mark
-                self.rss_at[mark] = browser_rss()
         return super().record_many(results)
+
+
+def mean_between(samples: list[tuple[int, int, int]], low: int, high: int) -> float:
+    """Mean PSS of the samples taken while the check count was in [low, high)."""
+    window = [pss for count, _, pss in samples if low <= count < high]
+    return sum(window) / len(window) if window else 0.0
 
 
 def main() -> None:
@@ -58,6 +62,7 @@ def main() -> None:
     parser.add_argument("--js", type=float, default=0.2, help="share of pages built by JavaScript after load")
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--no-screenshots", action="store_true", help="measure the cost of the screenshots")
+    parser.add_argument("--page-uses", type=int, help="checks per browser tab before it is closed")
     args = parser.parse_args()
     if find_browser(None) is None:
         sys.exit("no Chromium found: apt-get install chromium, or playwright install chromium")
@@ -79,18 +84,20 @@ def main() -> None:
             session.execute(update(Listing).values(browser=True))
         with session_scope(sessions) as session:
             targets = due_targets(session, now=datetime.now(UTC), every=True)
-        recorder = SampledRecorder(sessions, RecorderConfig(), marks=(min(100, len(targets)), len(targets)))
+        recorder = CountingRecorder(sessions, RecorderConfig())
 
-        peak = [0]
+        samples: list[tuple[int, int, int]] = []  # (checks stored, RSS, PSS)
         done = threading.Event()
 
         def sample() -> None:
             while not done.wait(0.1):
-                peak[0] = max(peak[0], browser_rss())
+                samples.append((recorder.count, browser_rss(), browser_pss()))
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
         extra = {"VIGIE_BROWSER_SCREENSHOTS": False} if args.no_screenshots else {}
+        if args.page_uses:
+            extra["VIGIE_BROWSER_PAGE_USES"] = args.page_uses
         report = run_pass(targets, recorder, CrawlOptions(allow_private_hosts=True, concurrency=args.concurrency,
                                                           extra=extra))
         done.set()
@@ -103,9 +110,18 @@ def main() -> None:
     print(f"browser checks : {len(report.results)} in {report.elapsed_seconds:.2f} s = {rate:.1f} checks/s "
           f"(target ≥ 8); {int(len(products) * args.js)} pages built by JavaScript")
     print(f"fetch methods  : {recorder.methods}; outcomes: {outcomes}")
-    print(f"browser RSS    : peak {peak[0] / MB:.0f} MB; after 100 checks {recorder.rss_at.get(100, 0) / MB:.0f} MB, "
-          f"after {recorder.count} {recorder.rss_at.get(recorder.count, 0) / MB:.0f} MB "
-          f"(summed over Chromium processes)")
+    counters = report.counters
+    print(f"browser tabs   : {counters.get('playwright/page_count', 0)} opened for {len(report.results)} checks; "
+          f"browser recycled {counters.get('vigie/browser/recycled', 0)} times")
+    total = recorder.count
+    early, late = mean_between(samples, 100, 200), mean_between(samples, total - 100, total)
+    print(f"browser memory : peak RSS {max(s[1] for s in samples) / MB:.0f} MB, "
+          f"peak PSS {max(s[2] for s in samples) / MB:.0f} MB (summed over Chromium's processes)")
+    windows = [f"{mean_between(samples, low, low + 100) / MB:.0f}" for low in range(0, total, 100)]
+    print(f"PSS by 100     : {', '.join(windows)} MB (mean per window of 100 checks)")
+    if total >= 300:  # a window after warm-up and a last one that do not overlap
+        print(f"after warm-up  : mean PSS over checks 100-199 {early / MB:.0f} MB, over checks {total - 100}-{total - 1} "
+              f"{late / MB:.0f} MB ({(late - early) / early * 100 if early else 0:+.1f} %)")
 
 
 if __name__ == "__main__":

@@ -35,7 +35,7 @@ CHROMIUM_ARGS = (
     # A renderer process per page costs more than the page on 2 cores (+24 % checks/s without them).
     # Site isolation guards a person's logged-in sessions; this browser holds none and keeps no cookies.
     "--renderer-process-limit=4",
-    "--disable-features=site-per-process,IsolateOrigins",
+    "--disable-features=site-per-process,IsolateOrigins,BackForwardCache",
 )
 
 PLAYWRIGHT_HANDLER = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
@@ -44,7 +44,7 @@ ASYNCIO_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 # cost control defaults; any of them can be overridden through CrawlOptions.extra
 PAGES_PER_CONTEXT = 8  # concurrent pages: Chromium on 2 cores is CPU-bound past this
 RECYCLE_AFTER_PAGES = 1000
-RECYCLE_ABOVE_RSS_MB = 1536
+RECYCLE_ABOVE_MB = 1536
 READY_TIMEOUT_MS = 15_000  # product data must appear within this, else the check is an error
 
 
@@ -111,7 +111,7 @@ def browser_settings(options: Any, *, find: Callable[[str | None], str | None] =
         "VIGIE_BROWSER_SCREENSHOTS": True,
         "VIGIE_BROWSER_READY_TIMEOUT_MS": min(READY_TIMEOUT_MS, timeout_ms),
         "VIGIE_BROWSER_RECYCLE_PAGES": RECYCLE_AFTER_PAGES,
-        "VIGIE_BROWSER_RECYCLE_RSS_MB": RECYCLE_ABOVE_RSS_MB,
+        "VIGIE_BROWSER_RECYCLE_MEMORY_MB": RECYCLE_ABOVE_MB,
         "TWISTED_REACTOR": ASYNCIO_REACTOR,
         "DOWNLOAD_HANDLERS": {"http": PLAYWRIGHT_HANDLER, "https": PLAYWRIGHT_HANDLER},
         "PLAYWRIGHT_BROWSER_TYPE": "chromium",

@@ -1,4 +1,5 @@
-"""Recycling the browser: a fresh Chromium after N pages or when its memory passes a limit.
+"""The browser's pages and its lifetime: pages reused between checks (crawler.browser_pool), and a
+fresh Chromium after N pages or when its memory passes a limit.
 
 Chromium grows over thousands of pages (caches, leaked renderers). When a limit is reached the
 middleware stops handing out browser pages, lets the pages in flight finish, closes the browser,
@@ -12,16 +13,19 @@ from typing import Any
 
 from scrapy.exceptions import NotConfigured
 
-from crawler.browser_memory import browser_rss
+from crawler.browser_memory import browser_pss
+from crawler.browser_pool import USES_PER_PAGE, PagePool
 
 MEMORY_CHECK_EVERY = 25  # pages: reading /proc costs ~1 ms, not worth doing per page
 
 
 class BrowserRecycleMiddleware:
-    def __init__(self, crawler: Any, *, max_pages: int, max_rss_bytes: int):
+    def __init__(self, crawler: Any, *, max_pages: int, max_memory_bytes: int, open_pages: int,
+                 uses_per_page: int = USES_PER_PAGE):
         self.crawler = crawler
+        self.pool = PagePool(open_pages, uses=uses_per_page)
         self.max_pages = max_pages
-        self.max_rss_bytes = max_rss_bytes
+        self.max_memory_bytes = max_memory_bytes
         self.pages = 0  # pages handed to the current browser
         self.in_flight = 0
         self.browser: Any = None  # the current playwright Browser, seen through a page
@@ -34,13 +38,18 @@ class BrowserRecycleMiddleware:
         if not settings.getbool("VIGIE_BROWSER_ENABLED", False):
             raise NotConfigured("browser path disabled")
         return cls(crawler, max_pages=settings.getint("VIGIE_BROWSER_RECYCLE_PAGES", 1000),
-                   max_rss_bytes=settings.getint("VIGIE_BROWSER_RECYCLE_RSS_MB", 1536) * 1024 * 1024)
+                   max_memory_bytes=settings.getint("VIGIE_BROWSER_RECYCLE_MEMORY_MB", 1536) * 1024 * 1024,
+                   open_pages=settings.getint("PLAYWRIGHT_MAX_PAGES_PER_CONTEXT", 8),
+                   uses_per_page=settings.getint("VIGIE_BROWSER_PAGE_USES", USES_PER_PAGE))
 
     async def process_request(self, request: Any) -> None:
         if not request.meta.get("playwright"):
             return None
+        await self.pool.hold_slot()
         while not self._open.is_set():
             await self._open.wait()
+        # no await from here on: a page is taken and counted in flight before a recycle can start
+        self.pool.lend(request.meta)
         self.in_flight += 1
         self.pages += 1
         request.meta["vigie_browser_page"] = True
@@ -50,28 +59,30 @@ class BrowserRecycleMiddleware:
         return None
 
     async def process_response(self, request: Any, response: Any) -> Any:
-        await self._finished(request)
+        await self._finished(request, reusable=True)
         return response
 
     async def process_exception(self, request: Any, exception: BaseException) -> None:
-        await self._finished(request)
+        await self._finished(request, reusable=False)
         return None
 
     def over_memory(self) -> bool:
-        return browser_rss() > self.max_rss_bytes
+        return browser_pss() > self.max_memory_bytes
 
     async def _remember_browser(self, page: Any, request: Any) -> None:
         self.browser = page.context.browser
 
-    async def _finished(self, request: Any) -> None:
+    async def _finished(self, request: Any, *, reusable: bool) -> None:
         if not request.meta.pop("vigie_browser_page", False):
             return
+        await self.pool.give_back(request.meta, reusable=reusable)
         self.in_flight -= 1
         if not self._open.is_set() and self.in_flight == 0:
             await self.recycle()
 
     async def recycle(self) -> None:
         browser, self.browser = self.browser, None
+        self.pool.forget()
         if browser is not None and browser.is_connected():
             await browser.close()
             # let scrapy-playwright's "disconnected" listener forget the old browser first

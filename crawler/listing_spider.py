@@ -88,6 +88,10 @@ class ListingSpider(scrapy.Spider):
         return CheckResult(target=target, observation=Observation(Outcome.ERROR, reasons=(self.browser_unavailable,)),
                            fetched_at=datetime.now(UTC), fetch_method="browser", elapsed_ms=0)
 
+    def closed(self, reason: str) -> None:
+        if self.report is not None and hasattr(self.report, "count"):
+            self.report.count(self.crawler.stats.get_stats())
+
     def note_no_browser(self) -> None:
         """Tell the operator once per pass, through the pass report, how to get a browser."""
         if self.browser_unavailable and self.report is not None and hasattr(self.report, "note"):

@@ -54,6 +54,9 @@ class CrawlOptions:
     extra: dict = field(default_factory=dict)  # any other Scrapy setting
 
 
+COUNTED_STATS = ("vigie/", "playwright/")
+
+
 @dataclass
 class PassReport:
     """What one pass found, in the order results arrived."""
@@ -62,10 +65,19 @@ class PassReport:
     elapsed_seconds: float = 0.0  # the crawl itself, start-up excluded
     unrecorded: list[CheckResult] = field(default_factory=list)  # fetched, but storing them failed
     notes: list[str] = field(default_factory=list)  # one line each for the operator (e.g. no browser found)
+    counters: dict[str, int] = field(default_factory=dict)  # Scrapy stats of Vigie and the browser, summed
 
     def note(self, line: str) -> None:
         if line not in self.notes:
             self.notes.append(line)
+
+    def count(self, stats: dict[str, object]) -> None:
+        """Add one crawler's counts: Vigie's own (`vigie/…`) and the browser's (`playwright/…`); maxima
+        do not add up across crawlers and are left out."""
+        for key, value in stats.items():
+            if (key.startswith(COUNTED_STATS) and "max_" not in key and isinstance(value, int)
+                    and not isinstance(value, bool)):
+                self.counters[key] = self.counters.get(key, 0) + value
 
     def failed(self, result: CheckResult) -> None:
         self.unrecorded.append(result)

@@ -28,8 +28,10 @@ DEFAULT_REQUEST_HEADERS = {
 DOWNLOADER_MIDDLEWARES = {
     # before RedirectMiddleware (600) sees the response, and on every redirected request too
     "crawler.netguard.PublicOnlyMiddleware": 50,
-    # browser requests only; NotConfigured when the crawl has no browser (crawler.browser)
-    "crawler.browser_recycle.BrowserRecycleMiddleware": 60,
+    # browser requests only; NotConfigured when the crawl has no browser (crawler.browser). Next to
+    # the download handler, so its process_response runs first, before a middleware (a redirect,
+    # a meta refresh) can replace the response and skip it: it must give back every page it lent.
+    "crawler.browser_recycle.BrowserRecycleMiddleware": 950,
 }
 ITEM_PIPELINES = {
     "crawler.pipelines.RecordPipeline": 300,

@@ -10,8 +10,8 @@ import pytest
 from scrapy_playwright.page import PageMethod
 
 from crawler import browser
-from crawler.browser_memory import browser_rss, descendants
-from crawler.browser_page import SCREENSHOT_METHOD, browser_meta, screenshot_of
+from crawler.browser_memory import browser_pss, browser_rss, descendants
+from crawler.browser_page import SCREENSHOT_METHOD, browser_meta, full_page_png, screenshot_of
 from crawler.browser_routes import ResourcePolicy
 from crawler.runner import CrawlOptions
 
@@ -112,12 +112,11 @@ def test_a_page_cannot_reach_the_operators_network(url):
 def test_browser_meta_waits_for_data_then_takes_a_full_page_png():
     meta = browser_meta(ready_timeout_ms=1234, screenshot=True)
     assert meta["playwright"] is True and meta["vigie_fetch_method"] == "browser"
-    methods = list(meta["playwright_page_methods"].values())
-    assert [m.method for m in methods] == ["wait_for_function", "screenshot"]
-    assert methods[0].kwargs["timeout"] == 1234
-    assert methods[1].kwargs["full_page"] is True and methods[1].kwargs["type"] == "png"
-    assert "screenshot" not in [m.method for m in browser_meta(ready_timeout_ms=1, screenshot=False)[
-        "playwright_page_methods"].values()]
+    ready, shot = meta["playwright_page_methods"].values()
+    assert ready.method == "wait_for_function" and ready.kwargs["timeout"] == 1234
+    assert shot.method is full_page_png and shot.kwargs == {"timeout_ms": 1234}
+    without = browser_meta(ready_timeout_ms=1, screenshot=False)["playwright_page_methods"]
+    assert SCREENSHOT_METHOD not in without and len(without) == 1
 
 
 def test_the_screenshot_is_read_from_its_page_method():
@@ -128,13 +127,17 @@ def test_the_screenshot_is_read_from_its_page_method():
     assert screenshot_of({"vigie_screenshot": b"png"}) == b"png"
 
 
-def fake_proc(root: Path, processes: dict[int, tuple[str, int, int]]) -> Path:
-    """pid → (name, parent, resident pages)."""
+def fake_proc(root: Path, processes: dict[int, tuple[str, int, int]], pss_kb: dict[int, int] | None = None) -> Path:
+    """pid → (name, parent, resident pages); pid → PSS in kB for the processes that have smaps_rollup."""
     for pid, (name, parent, pages) in processes.items():
         entry = root / str(pid)
         entry.mkdir(parents=True)
         (entry / "stat").write_text(f"{pid} ({name}) S {parent} 1 1 0 -1\n")
         (entry / "statm").write_text(f"1000 {pages} 10 1 0 100 0\n")
+        if pss_kb and pid in pss_kb:
+            (entry / "smaps_rollup").write_text(
+                f"00400000-ff000000 ---p 00000000 00:00 0  [rollup]\nRss:  {pages * 4} kB\n"
+                f"Pss:  {pss_kb[pid]} kB\nPss_Anon:  1 kB\n")
     return root
 
 
@@ -145,3 +148,13 @@ def test_browser_memory_sums_the_chromium_processes_below_us(tmp_path):
     assert descendants(100, proc) == {101: "node", 102: "chrome", 103: "chrome (renderer)", 105: "headless_shell"}
     page = os.sysconf("SC_PAGE_SIZE")
     assert browser_rss(100, proc) == (100 + 30 + 5) * page
+
+
+def test_browser_memory_divides_shared_pages_and_falls_back_to_rss(tmp_path):
+    proc = fake_proc(tmp_path / "proc", {
+        100: ("python", 1, 50), 101: ("node", 100, 20), 102: ("chromium", 101, 100),
+        103: ("chromium", 102, 80), 104: ("chromium", 102, 60)}, pss_kb={100: 999, 102: 300, 103: 120})
+    page = os.sysconf("SC_PAGE_SIZE")
+    # 104 has no smaps_rollup (an old kernel): its RSS stands in; python and node are not the browser
+    assert browser_pss(100, proc) == (300 + 120) * 1024 + 60 * page
+    assert browser_rss(100, proc) == (100 + 80 + 60) * page

@@ -1,0 +1,75 @@
+"""Browser pages kept open and reused from one check to the next.
+
+scrapy-playwright opens a page per request and closes it after; on 2 cores opening and closing a
+page (a new target, Playwright's per-page set-up) costs Chromium more than loading a product page.
+Each browser request holds one of `size` slots; it takes an idle open page if there is one, else
+scrapy-playwright opens a new one. So open pages never outnumber the slots, and scrapy-playwright's
+own per-context page limit (the same number) never makes a request wait for a page that sits idle
+here. Every check still loads a fresh document: only the tab is reused, never the page's content.
+
+A tab is closed after `uses` checks: Chromium's renderers keep growing while their tabs live
+(+100 MB per 100 checks with 8 tabs reused forever, measured); closing tabs now and then lets
+renderer processes end and hand their memory back, at a small cost (bench/browser_checks.py).
+"""
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+PAGE_META = "playwright_page"
+USES_PER_PAGE = 10
+
+
+class PagePool:
+    def __init__(self, size: int, *, uses: int = USES_PER_PAGE):
+        self.size = size
+        self.uses = uses
+        self._slots = asyncio.Semaphore(size)
+        self._idle: list[Any] = []  # playwright Pages between two checks
+        self._used: dict[Any, int] = {}  # page → checks it served
+
+    async def hold_slot(self) -> None:
+        await self._slots.acquire()
+
+    def lend(self, meta: dict[str, Any]) -> None:
+        """Hand the request (holding a slot) an idle page when there is one."""
+        while self._idle:
+            page = self._idle.pop()
+            if not page.is_closed():
+                meta[PAGE_META] = page
+                break
+        # kept open after the response: `give_back` decides what becomes of the page
+        meta["playwright_include_page"] = True
+
+    async def give_back(self, meta: dict[str, Any], *, reusable: bool) -> None:
+        """Release the request's slot; its page goes back to the pool, or is closed after a failure
+        (it may still be loading a page that timed out)."""
+        page = meta.pop(PAGE_META, None)  # the response must not keep the page alive
+        try:
+            if page is not None:
+                used = self._used.pop(page, 0) + 1
+                if page.is_closed():
+                    pass
+                elif reusable and used < self.uses:
+                    self._used[page] = used
+                    self._idle.append(page)
+                else:
+                    await _close_quietly(page)
+        finally:
+            self._slots.release()
+
+    def forget(self) -> None:
+        """Drop the idle pages of a browser that is being closed."""
+        self._idle.clear()
+        self._used.clear()
+
+    @property
+    def idle(self) -> int:
+        return len(self._idle)
+
+
+async def _close_quietly(page: Any) -> None:
+    try:
+        await page.close()
+    except Exception:  # the browser went away first: nothing left to close
+        pass
