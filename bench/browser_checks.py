@@ -4,7 +4,7 @@ product data, full-page screenshot, extract, snapshot, detect, store).
     .venv/bin/python bench/browser_checks.py [--listings 500] [--js 0.2] [--concurrency 32]
 
 Reports checks/s of the crawl alone (start-up and registration excluded) and the browser's memory,
-sampled every 100 ms over Chromium's processes: peak RSS (summed, shared pages counted once per
+sampled every 0.5 s over Chromium's processes: peak RSS (summed, shared pages counted once per
 process) and PSS (shared pages divided among their processes: what the browser holds), and the
 mean PSS over the 100 checks after the first 100 versus over the last 100, which says whether the
 browser keeps growing after warm-up. A single sample would swing with the renderers alive at that
@@ -90,7 +90,7 @@ def main() -> None:
         done = threading.Event()
 
         def sample() -> None:
-            while not done.wait(0.1):
+            while not done.wait(0.5):
                 samples.append((recorder.count, browser_rss(), browser_pss()))
 
         sampler = threading.Thread(target=sample, daemon=True)

@@ -55,11 +55,14 @@ async def full_page_png(page: Any, *, timeout_ms: int) -> bytes:
     session = await page.context.new_cdp_session(page)
     try:
         async with asyncio.timeout(timeout_ms / 1000):  # a page that never paints is an error, not a hang
-            content = (await session.send("Page.getLayoutMetrics"))["cssContentSize"]
+            metrics = await session.send("Page.getLayoutMetrics")
+            content, viewport = metrics["cssContentSize"], metrics["cssLayoutViewport"]
             clip = {"x": 0, "y": 0, "scale": 1, "width": max(1, math.ceil(content["width"])),
                     "height": max(1, min(MAX_SCREENSHOT_HEIGHT, math.ceil(content["height"])))}
+            # painting beyond the viewport resizes the page twice: only for pages taller or wider than it
+            beyond = clip["width"] > viewport["clientWidth"] or clip["height"] > viewport["clientHeight"]
             shot = await session.send("Page.captureScreenshot", {
-                "format": "png", "optimizeForSpeed": True, "captureBeyondViewport": True, "clip": clip})
+                "format": "png", "optimizeForSpeed": True, "captureBeyondViewport": beyond, "clip": clip})
     finally:
         await session.detach()
     return base64.b64decode(shot["data"])

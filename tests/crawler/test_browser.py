@@ -109,6 +109,14 @@ def test_a_page_cannot_reach_the_operators_network(url):
     assert aborts(ResourcePolicy(screenshots=True, allow_private=False), FakeRequest(url, "xhr"))
 
 
+def test_launch_flags_leave_playwrights_feature_lists_alone():
+    # Chromium keeps the last --disable-features it is given: one here would replace Playwright's,
+    # which turns off the features that call Google (OptimizationHints, NetworkTimeServiceQuerying…)
+    args = browser.launch_options("/usr/bin/chromium")["args"]
+    assert not [a for a in args if a.startswith(("--disable-features", "--enable-features"))]
+    assert "--disable-background-networking" in args and "--disable-back-forward-cache" in args
+
+
 def test_browser_meta_waits_for_data_then_takes_a_full_page_png():
     meta = browser_meta(ready_timeout_ms=1234, screenshot=True)
     assert meta["playwright"] is True and meta["vigie_fetch_method"] == "browser"

@@ -66,6 +66,11 @@ def test_the_screenshot_covers_the_whole_page_not_the_viewport():
     assert png_size(shot) == (800, 2600)
 
 
+def test_a_page_shorter_than_the_viewport_is_pictured_with_the_whole_viewport():
+    shot = screenshot_of_html('<body style="margin:0"><p>court</p></body>')
+    assert png_size(shot) == (800, 600)
+
+
 def test_a_page_taller_than_chromium_can_paint_is_cut_at_the_limit():
     shot = screenshot_of_html('<body style="margin:0"><div style="height:30000px">endless</div></body>', width=64)
     assert png_size(shot) == (64, MAX_SCREENSHOT_HEIGHT)
