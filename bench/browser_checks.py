@@ -50,9 +50,9 @@ class CountingRecorder(Recorder):
         return super().record_many(results)
 
 
-def mean_between(samples: list[tuple[int, int, int]], low: int, high: int) -> float:
-    """Mean PSS of the samples taken while the check count was in [low, high)."""
-    window = [pss for count, _, pss in samples if low <= count < high]
+def mean_between(samples: list[tuple[int, int, int]], low: int, high: int, *, rss: bool = False) -> float:
+    """Mean PSS (or summed RSS) of the samples taken while the check count was in [low, high)."""
+    window = [sample[1 if rss else 2] for sample in samples if low <= sample[0] < high]
     return sum(window) / len(window) if window else 0.0
 
 
@@ -120,8 +120,10 @@ def main() -> None:
     windows = [f"{mean_between(samples, low, low + 100) / MB:.0f}" for low in range(0, total, 100)]
     print(f"PSS by 100     : {', '.join(windows)} MB (mean per window of 100 checks)")
     if total >= 300:  # a window after warm-up and a last one that do not overlap
-        print(f"after warm-up  : mean PSS over checks 100-199 {early / MB:.0f} MB, over checks {total - 100}-{total - 1} "
-              f"{late / MB:.0f} MB ({(late - early) / early * 100 if early else 0:+.1f} %)")
+        for name, first, last in (("PSS", early, late), ("RSS", mean_between(samples, 100, 200, rss=True),
+                                                        mean_between(samples, total - 100, total, rss=True))):
+            print(f"after warm-up  : mean {name} over checks 100-199 {first / MB:.0f} MB, over checks "
+                  f"{total - 100}-{total - 1} {last / MB:.0f} MB ({(last - first) / first * 100 if first else 0:+.1f} %)")
 
 
 if __name__ == "__main__":
