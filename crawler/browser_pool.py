@@ -10,6 +10,9 @@ here. Every check still loads a fresh document: only the tab is reused, never th
 A tab is closed after `uses` checks: Chromium's renderers keep growing while their tabs live
 (+100 MB per 100 checks with 8 tabs reused forever, measured); closing tabs now and then lets
 renderer processes end and hand their memory back, at a small cost (bench/browser_checks.py).
+A tab left idle for `idle_seconds` is closed too: the page it shows would otherwise keep running
+its scripts (trackers, ads, polling) and fetching until the next browser check, which in the
+service may be an hour away. During a pass tabs are taken again within milliseconds.
 """
 from __future__ import annotations
 
@@ -18,15 +21,19 @@ from typing import Any
 
 PAGE_META = "playwright_page"
 USES_PER_PAGE = 10
+IDLE_SECONDS = 2.0
 
 
 class PagePool:
-    def __init__(self, size: int, *, uses: int = USES_PER_PAGE):
+    def __init__(self, size: int, *, uses: int = USES_PER_PAGE, idle_seconds: float = IDLE_SECONDS):
         self.size = size
         self.uses = uses
+        self.idle_seconds = idle_seconds
         self._slots = asyncio.Semaphore(size)
         self._idle: list[Any] = []  # playwright Pages between two checks
         self._used: dict[Any, int] = {}  # page → checks it served
+        self._idle_timers: dict[Any, asyncio.TimerHandle] = {}
+        self._closing: set[asyncio.Task] = set()  # referenced until done, or asyncio may drop them
 
     async def hold_slot(self) -> None:
         await self._slots.acquire()
@@ -35,6 +42,7 @@ class PagePool:
         """Hand the request (holding a slot) an idle page when there is one."""
         while self._idle:
             page = self._idle.pop()
+            self._stop_timer(page)
             if not page.is_closed():
                 meta[PAGE_META] = page
                 break
@@ -53,6 +61,8 @@ class PagePool:
                 elif reusable and used < self.uses:
                     self._used[page] = used
                     self._idle.append(page)
+                    self._idle_timers[page] = asyncio.get_running_loop().call_later(
+                        self.idle_seconds, self._close_idle, page)
                 else:
                     await _close_quietly(page)
         finally:
@@ -60,8 +70,24 @@ class PagePool:
 
     def forget(self) -> None:
         """Drop the idle pages of a browser that is being closed."""
+        for page in self._idle:
+            self._stop_timer(page)
         self._idle.clear()
         self._used.clear()
+
+    def _stop_timer(self, page: Any) -> None:
+        timer = self._idle_timers.pop(page, None)
+        if timer is not None:
+            timer.cancel()
+
+    def _close_idle(self, page: Any) -> None:
+        self._idle_timers.pop(page, None)
+        if page in self._idle:
+            self._idle.remove(page)
+            self._used.pop(page, None)
+            task = asyncio.ensure_future(_close_quietly(page))
+            self._closing.add(task)
+            task.add_done_callback(self._closing.discard)
 
     @property
     def idle(self) -> int:

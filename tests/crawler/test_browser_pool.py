@@ -136,3 +136,19 @@ def test_one_use_per_tab_is_scrapy_playwrights_own_behaviour():
 
     opened = run(scenario())
     assert len(opened) == 4 and all(p.closed for p in opened)
+
+
+def test_a_tab_left_idle_is_closed_so_its_page_stops_running():
+    async def scenario():
+        pool, opened = PagePool(2, idle_seconds=0.05), []
+        first = await check(pool, opened=opened)
+        again = await check(pool, opened=opened)  # taken back at once: still open, same tab
+        await asyncio.sleep(0.2)
+        idle_after_wait = pool.idle
+        later = await check(pool, opened=opened)
+        return first, again, idle_after_wait, later
+
+    first, again, idle_after_wait, later = run(scenario())
+    assert again is first
+    assert first.closed and idle_after_wait == 0
+    assert later is not first and not later.closed
