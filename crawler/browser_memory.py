@@ -1,10 +1,10 @@
 """How much memory the browser holds: the Chromium processes under ours, RSS and PSS.
 
 Chromium's processes share most of their pages (the binary, shared memory between the browser and
-its renderers), so RSS summed over them counts those pages once per process: with 8 renderers it
-says 1.5 GB where the machine loses 0.6 GB. PSS (proportional set size) divides each shared page
-among the processes sharing it, so its sum is what the browser really holds; the recycling limit
-uses it. RSS is kept for reports, it is what `ps` shows.
+its renderers), so RSS summed over them counts those pages once per process: with 8 tabs it says
+2 GB where the browser holds 0.8 GB (bench/browser_checks.py). PSS (proportional set size) divides
+each shared page among the processes sharing it, so its sum is what the browser really holds; the
+recycling limit uses it. RSS is kept for reports, it is what `ps` shows.
 
 Read from /proc (Linux); psutil is not a dependency. Playwright does not expose the browser's
 process id, so the browser is found as the `chrome`/`chromium`/`headless_shell` descendants of
