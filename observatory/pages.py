@@ -20,6 +20,7 @@ from store import blobs
 from store.models import Event, Snapshot
 from store.models_observatory import StatementOfReasons
 from store.snapshots import history, verify_chain
+from vigie.listing_csv import CsvFileError
 from vigie.registration import NewListing, RegistrationError
 
 router = APIRouter(include_in_schema=False)
@@ -202,6 +203,8 @@ async def register_file(request: Request, file: UploadFile = File(...), account:
                                        allow_private=config.allow_private_hosts, now=config.clock(), lang=config.lang)
     except NotAllowed as exc:
         raise HTTPException(403, str(exc)) from None
+    except CsvFileError as exc:
+        return render(request, "register.html", viewer, status=400, message=None, problems=[str(exc)])
     session.commit()
     return render(request, "register.html", viewer, status=200 if added or not problems else 400,
                   message=f"{len(added)} added, {len(problems)} refused", problems=problems)

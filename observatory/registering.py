@@ -1,17 +1,14 @@
 """Registering and removing listings from the web and the API, through vigie.registration."""
 from __future__ import annotations
 
-import csv
-import io
 from datetime import datetime
 
 from sqlalchemy.orm import Session
 
 from observatory.accounts import Viewer
 from store.models import Account, Listing
+from vigie.listing_csv import read_listings
 from vigie.registration import DEFAULT_ACCOUNT, NewListing, RegistrationError, account_named, store_listing, validate
-
-CSV_COLUMNS = ("url", "marketplace", "seller", "email", "label")
 
 
 class NotAllowed(PermissionError):
@@ -39,25 +36,15 @@ def register(session: Session, viewer: Viewer, request: NewListing, *, account: 
 
 def register_csv(session: Session, viewer: Viewer, text: str, *, account: str | None, allow_private: bool,
                  now: datetime, lang: str) -> tuple[list[Listing], list[str]]:
-    """Good rows are kept, bad rows reported by line (as `vigie import`). The caller commits."""
-    rows = list(csv.reader(io.StringIO(text)))
-    if rows and rows[0] and rows[0][0].strip().lower() == "url":
-        header, body, first = [c.strip().lower() for c in rows[0]], rows[1:], 2
-    else:
-        header, body, first = list(CSV_COLUMNS), rows, 1
+    """Good rows are kept, bad rows reported by line (as `vigie import`; a bad header raises
+    vigie.listing_csv.CsvFileError). The caller commits."""
     added, problems = [], []
-    for line, row in enumerate(body, start=first):
-        if not any(cell.strip() for cell in row):
-            continue
-        fields = dict(zip(header, row))
-        emails = tuple((fields.get("email") or "").replace(";", " ").split())
-        request = NewListing(url=fields.get("url") or "", marketplace=fields.get("marketplace") or None,
-                             seller=fields.get("seller") or None, emails=emails, label=fields.get("label") or None)
+    for line, row in read_listings(text):
         try:
-            if not request.url.strip():
-                raise RegistrationError("url is empty")
+            if isinstance(row, str):
+                raise RegistrationError(row)
             # validation and the duplicate check raise before anything is added: no savepoint needed
-            added.append(register(session, viewer, request, account=account, allow_private=allow_private,
+            added.append(register(session, viewer, row, account=account, allow_private=allow_private,
                                   now=now, lang=lang))
         except RegistrationError as exc:
             problems.append(f"line {line}: {exc}")

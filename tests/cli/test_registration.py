@@ -97,6 +97,19 @@ def test_import_keeps_good_rows_and_reports_bad_ones_by_line(vigie, tmp_path):
     assert sorted(l["marketplace"] for l in listings(vigie)) == ["amazon", "cdiscount"]
 
 
+def test_import_reads_the_interval_and_browser_columns(vigie, tmp_path):
+    csv = tmp_path / "listings.csv"
+    csv.write_text("url,every,browser\n"
+                   "https://www.amazon.fr/dp/B07G8CVQNK,30m,yes\n"
+                   "https://www.ebay.fr/itm/123456789012,,\n"
+                   "https://www.cdiscount.com/f-1070992-sam123.html,1m,no\n")
+    result = vigie("import", str(csv))
+    assert result.code == 0, result.err
+    assert "line 4:" in result.err and "1 refused" in result.err  # below the 5-minute minimum
+    got = {l["marketplace"]: (l["every_seconds"], l["browser"]) for l in listings(vigie)}
+    assert got == {"amazon": (1800, True), "ebay": (3600, False)}
+
+
 @pytest.mark.parametrize("content, words", [
     ("link,seller\nhttps://www.amazon.fr/dp/B07G8CVQNK,x\n", "url column"),
     ("url,colour\nhttps://www.amazon.fr/dp/B07G8CVQNK,red\n", "unknown column"),

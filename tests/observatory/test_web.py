@@ -1,7 +1,7 @@
 from datetime import date
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from store.db import session_scope
 from store.models import Listing
@@ -94,6 +94,18 @@ def test_register_form_and_csv_upload_for_a_seller(client, sessions, world):
         owners = {l.canonical_url: l.account_id for l in s.scalars(select(Listing))}
     assert owners["https://www.amazon.fr/dp/B0NEW00001"] == world.seeded.alice_account
     assert owners["https://www.amazon.fr/dp/B0NEW00002"] == world.seeded.alice_account
+
+
+def test_a_csv_upload_with_a_bad_header_is_refused_whole(client, sessions, world):
+    log_in(client, "alice@example.org")
+    csrf = csrf_of(client.get("/register").text)
+    with session_scope(sessions) as s:
+        before = s.scalar(select(func.count()).select_from(Listing))
+    csv = "url,colour\nhttps://www.amazon.fr/dp/B0NEW00003,red\n"
+    upload = client.post("/register/csv", data={"csrf": csrf}, files={"file": ("l.csv", csv, "text/csv")})
+    assert upload.status_code == 400 and "unknown column(s) colour" in upload.text
+    with session_scope(sessions) as s:
+        assert s.scalar(select(func.count()).select_from(Listing)) == before
 
 
 def test_dashboard_counts_per_marketplace_and_week(client):

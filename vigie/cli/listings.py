@@ -1,8 +1,6 @@
 """Registering and managing listings: add, import, list, remove."""
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 
 import click
@@ -16,9 +14,8 @@ from vigie.cli.main import cli
 from vigie.cli.output import print_json, print_table, say
 from vigie.cli.progress import progress_for
 from vigie.durations import format_duration
+from vigie.listing_csv import CsvFileError, read_listings
 from vigie.registration import DEFAULT_ACCOUNT, NewListing, RegistrationError, account_named, store_listing, validate
-
-CSV_COLUMNS = ("url", "marketplace", "seller", "email", "label")
 
 
 @cli.command()
@@ -62,13 +59,19 @@ def add(app: App, url, marketplace, seller, emails, label, every, browser, accou
 @click.option("--account", default=DEFAULT_ACCOUNT, show_default=True)
 @click.pass_obj
 def import_csv(app: App, file: Path, account: str) -> None:
-    """Register listings from a CSV file: url[,marketplace,seller,email,label]. Bad rows are reported, good ones kept."""
+    """Register listings from a CSV file: url[,marketplace,seller,email,label,every,browser].
+
+    Bad rows are reported by line, good ones kept.
+    """
     rows = _read_csv(file)
     added, bad = 0, 0
     with progress_for("importing") as progress:
         task = progress.add_task("importing", total=len(rows)) if progress is not None else None
         for line, row in rows:
-            added, bad = _import_row(app, account, line, row, added, bad)
+            if _import_row(app, account, line, row):
+                added += 1
+            else:
+                bad += 1
             if progress is not None:
                 progress.advance(task)
     say(f"{added} added, {bad} refused")
@@ -76,42 +79,31 @@ def import_csv(app: App, file: Path, account: str) -> None:
         raise BadInput(f"{file}: no row could be imported")
 
 
-def _import_row(app: App, account: str, line: int, row: dict[str, str], added: int, bad: int) -> tuple[int, int]:
-    """One CSV row registered (or refused, and said why); returns the running counts."""
-    emails = tuple(e for e in (row.get("email") or "").replace(";", " ").split() if e)
-    request = NewListing(url=row.get("url") or "", marketplace=row.get("marketplace") or None,
-                         seller=row.get("seller") or None, emails=emails, label=row.get("label") or None)
+def _import_row(app: App, account: str, line: int, row: NewListing | str) -> bool:
+    """One CSV row registered (True), or refused and said why."""
     try:
-        if not request.url.strip():
-            raise RegistrationError("url is empty")
-        checked = validate(request, allow_private=app.settings.allow_private_hosts)
+        if isinstance(row, str):
+            raise RegistrationError(row)
+        checked = validate(row, allow_private=app.settings.allow_private_hosts)
         with session_scope(app.sessions) as session:
             owner = account_named(session, account, now=app.now(), lang=app.settings.lang)
             listing = store_listing(session, checked, account=owner, now=app.now())
             say(f"line {line}: listing {listing.id} added: {listing.canonical_url}")
-        added += 1
+        return True
     except RegistrationError as exc:
-        bad += 1
         say(f"line {line}: {exc}")
-    return added, bad
+        return False
 
 
-def _read_csv(file: Path) -> list[tuple[int, dict[str, str]]]:
+def _read_csv(file: Path) -> list[tuple[int, NewListing | str]]:
     try:
-        text = file.read_text(encoding="utf-8-sig")
+        return read_listings(file.read_text(encoding="utf-8-sig"))
     except FileNotFoundError:
         raise BadInput(f"{file}: no such file") from None
     except UnicodeDecodeError:
         raise BadInput(f"{file}: not UTF-8 text") from None
-    reader = csv.DictReader(io.StringIO(text))
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
-    if "url" not in header:
-        raise BadInput(f"{file}: the header must name a url column (url[,marketplace,seller,email,label])")
-    unknown = [h for h in header if h not in CSV_COLUMNS]
-    if unknown:
-        raise BadInput(f"{file}: unknown column(s) {', '.join(unknown)}; allowed: {', '.join(CSV_COLUMNS)}")
-    reader.fieldnames = header
-    return [(reader.line_num, {k: (v or "").strip() for k, v in row.items() if k}) for row in reader]
+    except CsvFileError as exc:
+        raise BadInput(f"{file}: {exc}") from None
 
 
 @cli.command("list")
