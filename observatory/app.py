@@ -10,6 +10,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from observatory import api, login, pages
 from observatory.config import ObservatoryConfig
 from observatory.deps import LoginRequired
+from observatory.login_throttle import LoginThrottle
 from observatory.templating import environment
 
 # The UI runs no script from anywhere; stored pages get a stricter policy of their own (pages.stored_page).
@@ -22,6 +23,7 @@ def create_app(config: ObservatoryConfig, sessions: sessionmaker[Session]) -> Fa
                   description="Listings, events, snapshots and evidence bundles of the Vigie delisting detector.")
     app.state.config = config
     app.state.sessions = sessions
+    app.state.login_throttle = LoginThrottle()
     app.state.templates = Jinja2Templates(env=environment())
     app.include_router(login.router)
     app.include_router(pages.router)

@@ -1,6 +1,7 @@
 """Logging in and out. The login form uses a double-submit cookie for CSRF (there is no session yet)."""
 from __future__ import annotations
 
+import math
 import secrets
 from datetime import timedelta
 
@@ -39,10 +40,20 @@ def login(request: Request, email: str = Form(...), password: str = Form(...), c
           next_url: str = Form("/"), session: Session = Depends(db)) -> Response:
     if not same_secret(csrf, request.cookies.get(LOGIN_CSRF_COOKIE)):
         raise HTTPException(403, "CSRF token missing or wrong: reload the login page")
+    config, throttle = request.app.state.config, request.app.state.login_throttle
+    address = request.client.host if request.client else "unknown"
+    wait = throttle.refused_for(email, address, now=config.clock())
+    if wait is not None:
+        minutes = max(1, math.ceil(wait.total_seconds() / 60))
+        response = login_page(request, error=f"Too many failed logins: try again in {minutes} minute(s).",
+                              status=429, next_url=next_url)
+        response.headers["Retry-After"] = str(math.ceil(wait.total_seconds()))
+        return response
     user = authenticate(session, email, password)
     if user is None:
+        throttle.failed(email, address, now=config.clock())
         return login_page(request, error="Wrong email or password.", status=401, next_url=next_url)
-    config = request.app.state.config
+    throttle.succeeded(email)
     token = start_session(session, user, now=config.clock(), lifetime=timedelta(hours=config.session_hours))
     session.commit()
     response = RedirectResponse(_safe(next_url), status_code=303)
