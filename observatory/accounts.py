@@ -11,6 +11,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Iterable
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -131,6 +132,27 @@ def issue_token(session: Session, user: User, *, now: datetime) -> str:
     session.add(ApiToken(token_sha256=_digest(token), user_id=user.id, created_at=now, revoked=False))
     session.flush()
     return token
+
+
+def tokens_of(session: Session, user: User) -> list[ApiToken]:
+    return list(session.scalars(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id)))
+
+
+def revoke_tokens(session: Session, user: User, ids: Iterable[int] | None = None) -> list[int]:
+    """Revoke the user's tokens with these ids (all of them with None); the ids revoked now.
+
+    An id that is not one of this user's tokens is an error, so a typo never passes for done.
+    """
+    tokens = {token.id: token for token in tokens_of(session, user)}
+    wanted = set(tokens) if ids is None else set(ids)
+    unknown = sorted(wanted - set(tokens))
+    if unknown:
+        raise AccountError(f"{user.email} has no token {', '.join(map(str, unknown))}")
+    revoked = [i for i in sorted(wanted) if not tokens[i].revoked]
+    for token_id in revoked:
+        tokens[token_id].revoked = True
+    session.flush()
+    return revoked
 
 
 def token_viewer(session: Session, token: str) -> Viewer | None:

@@ -1,4 +1,4 @@
-"""The observatory's commands: serve, user add/token, export-evidence, verify-evidence."""
+"""The observatory's commands: serve, user add/token/tokens/revoke-token, export-evidence, verify-evidence."""
 from __future__ import annotations
 
 import sys
@@ -7,13 +7,13 @@ from pathlib import Path
 import click
 from sqlalchemy import select
 
-from observatory.accounts import AccountError, add_user, issue_token
+from observatory.accounts import AccountError, add_user, issue_token, revoke_tokens, tokens_of
 from observatory.evidence import NoSuchListing, export_bundle, verify_bundle
 from store.db import session_scope
 from store.models_observatory import ROLES, User
 from vigie.cli.app import App, BadInput, Failure
 from vigie.cli.main import cli
-from vigie.cli.output import say
+from vigie.cli.output import print_json, print_table, say
 from vigie.registration import account_named
 
 
@@ -58,17 +58,54 @@ def user_add(app: App, email: str, role: str, account: str | None, password_stdi
         raise BadInput(str(exc)) from None
 
 
+def _user(session, email: str) -> User:
+    found = session.scalar(select(User).where(User.email == email.strip().lower()))
+    if found is None:
+        raise BadInput(f"no user {email}")
+    return found
+
+
 @user.command("token")
 @click.argument("email")
 @click.pass_obj
 def user_token(app: App, email: str) -> None:
     """Print a new API token for the user (shown once; use it as Authorization: Bearer TOKEN)."""
     with session_scope(app.sessions) as session:
-        found = session.scalar(select(User).where(User.email == email.strip().lower()))
-        if found is None:
-            raise BadInput(f"no user {email}")
-        token = issue_token(session, found, now=app.now())
+        token = issue_token(session, _user(session, email), now=app.now())
     click.echo(token)
+
+
+@user.command("tokens")
+@click.argument("email")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def user_tokens(app: App, email: str, as_json: bool) -> None:
+    """List the user's API tokens (ids and dates; the tokens themselves are not kept)."""
+    with session_scope(app.sessions) as session:
+        rows = [{"id": t.id, "created_at": t.created_at.isoformat(), "revoked": t.revoked}
+                for t in tokens_of(session, _user(session, email))]
+    if as_json:
+        print_json(rows)
+        return
+    print_table(f"API tokens of {email}", ["id", "created (UTC)", "revoked"],
+                [[r["id"], r["created_at"][:19], "yes" if r["revoked"] else ""] for r in rows])
+
+
+@user.command("revoke-token")
+@click.argument("email")
+@click.argument("token_ids", nargs=-1, type=int)
+@click.option("--all", "every_token", is_flag=True, help="Revoke every token of the user.")
+@click.pass_obj
+def user_revoke_token(app: App, email: str, token_ids: tuple[int, ...], every_token: bool) -> None:
+    """Revoke API tokens by id (see `vigie user tokens`), or all of them: they stop working at once."""
+    if bool(token_ids) == every_token:
+        raise BadInput("name the token ids to revoke, or --all")
+    try:
+        with session_scope(app.sessions) as session:
+            revoked = revoke_tokens(session, _user(session, email), None if every_token else token_ids)
+    except AccountError as exc:
+        raise BadInput(str(exc)) from None
+    say(f"{len(revoked)} token(s) revoked" + (f": {', '.join(map(str, revoked))}" if revoked else ""))
 
 
 @cli.command("export-evidence")
