@@ -49,7 +49,7 @@ class Recorder:
 
     def policy_for(self, listing: Listing) -> Policy:
         account = listing.account
-        threshold = listing.price_threshold or account.price_threshold or self.config.price_threshold
+        threshold = first_set(listing.price_threshold, account.price_threshold, self.config.price_threshold)
         absolute = first_set(listing.price_absolute_threshold, account.price_absolute_threshold)
         glitch = first_set(listing.revert_is_glitch, account.revert_is_glitch)
         return Policy(confirmations=self.config.confirmations, price_threshold=threshold, track_seller=listing.seller,

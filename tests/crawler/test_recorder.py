@@ -73,3 +73,18 @@ def test_a_failing_batch_stores_nothing(sessions):
     with session_scope(sessions) as session:
         assert session.scalar(select(func.count()).select_from(Snapshot)) == 0
         assert session.scalar(select(func.count()).select_from(Blob)) == 0
+
+
+def test_a_listings_price_rule_wins_over_its_accounts_and_the_accounts_over_the_default(sessions):
+    ids = _listings(sessions, 2)
+    recorder = Recorder(sessions, RecorderConfig(price_threshold=Decimal("0.10")))
+    with session_scope(sessions) as session:
+        own, plain = session.get(Listing, ids[0]), session.get(Listing, ids[1])
+        assert recorder.policy_for(plain).price_threshold == Decimal("0.10")
+        plain.account.price_threshold, plain.account.revert_is_glitch = Decimal("0.20"), False
+        own.price_threshold, own.price_baseline = Decimal("0.05"), "median_7d"
+        own_policy, plain_policy = recorder.policy_for(own), recorder.policy_for(plain)
+    assert (own_policy.price_threshold, own_policy.baseline, own_policy.revert_is_glitch) == (
+        Decimal("0.05"), "median_7d", False)
+    assert (plain_policy.price_threshold, plain_policy.baseline, plain_policy.revert_is_glitch) == (
+        Decimal("0.20"), "median_n", False)

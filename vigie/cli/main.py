@@ -21,7 +21,8 @@ def cli(ctx: click.Context) -> None:
 
 
 def _register_commands() -> None:
-    from vigie.cli import checks, demo, listings, observatory, reports, service  # noqa: F401 (commands attach themselves)
+    # each module attaches its commands to `cli` on import
+    from vigie.cli import checks, demo, listings, observatory, price_rules, reports, service  # noqa: F401
 
 
 def main(argv: list[str] | None = None) -> None:

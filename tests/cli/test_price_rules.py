@@ -1,0 +1,49 @@
+"""`vigie price-rule`: per-account and per-listing rules for abrupt price changes, and their effect."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+AMAZON = "https://www.amazon.fr/dp/B07G8CVQNK"
+
+
+def ok(vigie, *args: str):
+    run = vigie(*args)
+    assert run.code == 0, run.err
+    return run
+
+
+def rules(vigie, *args: str) -> dict:
+    return ok(vigie, "price-rule", *args, "--json").json()["rules"]
+
+
+def test_a_listing_rule_wins_over_its_accounts_which_wins_over_the_defaults(vigie):
+    listing = str(ok(vigie, "add", AMAZON, "--json").json()["id"])
+    shown = rules(vigie, "--listing", listing)
+    assert (Decimal(shown["price_threshold"]["value"]), shown["price_threshold"]["from"]) == (Decimal("0.1"), "default")
+    assert shown["price_baseline"] == {"value": "median_n", "from": "default"}
+
+    rules(vigie, "--account", "default", "--threshold", "20%", "--no-glitch")
+    shown = rules(vigie, "--listing", listing, "--threshold", "0.05", "--baseline", "median_7d", "--absolute", "2,50")
+    assert (Decimal(shown["price_threshold"]["value"]), shown["price_threshold"]["from"]) == (Decimal("0.05"), "listing")
+    assert (Decimal(shown["price_absolute_threshold"]["value"]), shown["price_absolute_threshold"]["from"]) == (
+        Decimal("2.50"), "listing")
+    assert shown["price_baseline"] == {"value": "median_7d", "from": "listing"}
+    assert shown["revert_is_glitch"] == {"value": False, "from": "account"}
+
+    shown = rules(vigie, "--listing", listing, "--reset")
+    assert (Decimal(shown["price_threshold"]["value"]), shown["price_threshold"]["from"]) == (Decimal("0.2"), "account")
+    assert shown["price_baseline"] == {"value": "median_n", "from": "default"}
+
+
+def test_bad_rules_are_refused_in_one_line_and_change_nothing(vigie):
+    listing = str(ok(vigie, "add", AMAZON, "--json").json()["id"])
+    before = rules(vigie, "--listing", listing)
+    for args, words in [(("--threshold", "-5%"), "above 0"), (("--threshold", "lots"), "not a share"),
+                        (("--absolute", "0.001"), "to the cent"), (("--threshold", "5%", "--reset"), "alone"),
+                        (("--threshold", "NaN"), "above 0")]:
+        run = vigie("price-rule", "--listing", listing, *args)
+        assert run.code == 2 and words in run.err and len(run.err.strip().splitlines()) == 1, run.err
+    assert vigie("price-rule", "--listing", "99").code == 2
+    assert vigie("price-rule", "--account", "nobody").code == 2
+    assert vigie("price-rule").code == 2
+    assert rules(vigie, "--listing", listing) == before
