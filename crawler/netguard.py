@@ -4,9 +4,11 @@ Vigie fetches URLs that SMEs type in; without this guard `http://169.254.169.254
 `http://0x7f.1:6379/` would make the crawler read cloud metadata or poke internal services,
 and store the answer as evidence anyone on the account can download.
 
-Limits: the check resolves the name itself, then the downloader resolves it again, so a DNS
-answer that changes in between (rebinding) is not caught here; an egress firewall is the
-complete answer for hostile deployments.
+Two checks: the middleware refuses a URL before it is queued (every address the name stands
+for), and the resolver Scrapy connects with (`PublicOnlyResolver`) refuses a non-public address
+at the moment of connecting, so a DNS answer that changes in between (rebinding) is caught too.
+Browser fetches are checked per host by crawler.browser_routes, but Chromium resolves names
+itself: an egress firewall remains the complete answer for hostile deployments.
 """
 from __future__ import annotations
 
@@ -16,7 +18,9 @@ from typing import Any, Callable
 from urllib.parse import urlsplit
 
 from scrapy.exceptions import IgnoreRequest
+from scrapy.resolver import CachingThreadedResolver
 from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet.error import DNSLookupError
 from twisted.internet.threads import deferToThread
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -166,3 +170,28 @@ class PublicOnlyMiddleware:
         await maybe_deferred_to_future(
             deferToThread(check_public, url, allow_private=self.allow_private, resolve=self.resolve)
         )
+
+
+class PublicOnlyResolver(CachingThreadedResolver):
+    """Scrapy's caching resolver, failing a look-up whose answer is not a public address.
+
+    The address checked is the one the downloader then connects to. Installed through Scrapy's
+    TWISTED_DNS_RESOLVER setting (and by the service on its own reactor).
+    """
+
+    allow_private = False
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, reactor: Any) -> PublicOnlyResolver:
+        resolver = super().from_crawler(crawler, reactor)
+        resolver.allow_private = crawler.settings.getbool("VIGIE_ALLOW_PRIVATE_HOSTS", False)
+        return resolver
+
+    def getHostByName(self, name: str, timeout: Any = ()) -> Any:
+        return super().getHostByName(name, timeout).addCallback(self._public, name)
+
+    def _public(self, address: str, name: str) -> str:
+        kind = unsafe_kind(ipaddress.ip_address(address), allow_private=self.allow_private)
+        if kind:
+            raise DNSLookupError(f"refused: {name} resolves to {address}, {_article(kind)} {kind} address")
+        return address

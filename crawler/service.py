@@ -21,6 +21,7 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 from typing import Any, Callable
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -99,6 +100,11 @@ class Service:
 
         install_reactor(ASYNCIO_REACTOR)
         from twisted.internet import reactor
+
+        from crawler.netguard import PublicOnlyResolver
+
+        # AsyncCrawlerRunner, unlike CrawlerProcess, leaves the reactor's resolver alone
+        PublicOnlyResolver.from_crawler(SimpleNamespace(settings=self.scrapy_settings()), reactor).install_on_reactor()
 
         outcome: dict[str, int] = {"status": 0}
 

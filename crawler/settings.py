@@ -25,6 +25,8 @@ DEFAULT_REQUEST_HEADERS = {
     "Accept-Language": "fr-FR,fr;q=0.9,en;q=0.8",
 }
 
+# the address connected to is checked again at connection time (DNS rebinding; crawler.netguard)
+TWISTED_DNS_RESOLVER = "crawler.netguard.PublicOnlyResolver"
 DOWNLOADER_MIDDLEWARES = {
     # before RedirectMiddleware (600) sees the response, and on every redirected request too
     "crawler.netguard.PublicOnlyMiddleware": 50,

@@ -6,9 +6,11 @@ import socket
 import pytest
 from scrapy import Request
 from scrapy.exceptions import IgnoreRequest
+from scrapy.resolver import dnscache
 from scrapy.utils.test import get_crawler
+from twisted.internet.error import DNSLookupError
 
-from crawler.netguard import PublicOnlyMiddleware, UnsafeURL, check_public, ip_literal
+from crawler.netguard import PublicOnlyMiddleware, PublicOnlyResolver, UnsafeURL, check_public, ip_literal
 
 
 def resolver(*addresses: str):
@@ -133,3 +135,38 @@ def test_middleware_setting_allows_private_hosts():
 def test_middleware_default_refuses_private_hosts():
     mw, _ = middleware()
     assert mw.allow_private is False
+
+
+def resolver_for(**settings) -> PublicOnlyResolver:
+    return PublicOnlyResolver.from_crawler(get_crawler(settings_dict=settings), reactor=object())
+
+
+def looked_up(resolver: PublicOnlyResolver, name: str, address: str):
+    """What the resolver answers for `name` when the DNS says `address` (through Scrapy's cache, so no
+    reactor thread is needed): the address, or the failure."""
+    dnscache[name] = address
+    try:
+        outcome: list = []
+        resolver.getHostByName(name).addBoth(outcome.append)
+        return outcome[0]
+    finally:
+        del dnscache[name]
+
+
+def test_the_resolver_refuses_a_name_that_now_resolves_to_a_private_address():
+    # the middleware checked the name earlier; the DNS answer changed since (rebinding)
+    failure = looked_up(resolver_for(), "rebind.example", "10.0.0.5")
+    assert failure.check(DNSLookupError) and "rebind.example resolves to 10.0.0.5, a private address" in str(
+        failure.value)
+    assert looked_up(resolver_for(), "shop.example", "93.184.216.34") == "93.184.216.34"
+
+
+def test_the_resolver_lets_loopback_through_only_when_private_hosts_are_allowed():
+    assert looked_up(resolver_for(VIGIE_ALLOW_PRIVATE_HOSTS=True), "sandbox.test", "127.0.0.1") == "127.0.0.1"
+    assert looked_up(resolver_for(), "sandbox.test", "127.0.0.1").check(DNSLookupError)
+
+
+def test_every_crawl_connects_through_the_checking_resolver():
+    from crawler.runner import CrawlOptions, scrapy_settings
+
+    assert scrapy_settings(CrawlOptions())["TWISTED_DNS_RESOLVER"] == "crawler.netguard.PublicOnlyResolver"
