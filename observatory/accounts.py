@@ -69,7 +69,7 @@ def add_user(session: Session, email: str, role: str, *, now: datetime, account:
     if role not in ROLES:
         raise AccountError(f"role {role!r} must be one of {', '.join(ROLES)}")
     if role == "seller" and account is None:
-        raise AccountError("a seller user needs --account (the seller account it manages)")
+        raise AccountError("a seller user needs an account (the seller account it manages)")
     try:
         email = validate_email(email.strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError as exc:

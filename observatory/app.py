@@ -7,7 +7,7 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from observatory import api, login, pages
+from observatory import api, login, pages, users_admin
 from observatory.config import ObservatoryConfig
 from observatory.deps import LoginRequired
 from observatory.login_throttle import LoginThrottle
@@ -27,6 +27,7 @@ def create_app(config: ObservatoryConfig, sessions: sessionmaker[Session]) -> Fa
     app.state.templates = Jinja2Templates(env=environment())
     app.include_router(login.router)
     app.include_router(pages.router)
+    app.include_router(users_admin.router)
     app.include_router(api.router)
 
     @app.middleware("http")
