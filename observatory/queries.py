@@ -3,14 +3,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Sequence
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from observatory.accounts import Viewer
 from store.models import Account, Event, Listing, Snapshot
+from store.utc_day import as_date, utc_day
 
 FEE_KINDS = ("shipping_fee_change", "fee_schedule_change")
 
@@ -93,7 +94,7 @@ class WeekRow:
         return f"{100 * self.blocked // self.checks}%" if self.checks else "—"
 
 
-def _week(at: datetime) -> str:
+def _week(at: date | datetime) -> str:
     year, week, _ = at.isocalendar()
     return f"{year}-W{week:02d}"
 
@@ -110,11 +111,13 @@ def dashboard(session: Session, viewer: Viewer, *, now: datetime, weeks: int = 1
                                                                           else None)
         if key:
             counts[(marketplace, _week(at))][key] += 1
-    for marketplace, outcome, at in session.execute(
-            select(Listing.marketplace, Snapshot.outcome, Snapshot.fetched_at).join(Listing)
-            .where(Snapshot.fetched_at >= since, *scope)):
-        bucket = counts[(marketplace, _week(at))]
-        bucket["checks"] += 1
-        bucket["blocked"] += outcome == "blocked"
+    # snapshots are many (one per check): counted per marketplace and day by the database
+    day = utc_day(Snapshot.fetched_at)
+    for marketplace, on, checks, blocked in session.execute(
+            select(Listing.marketplace, day, func.count(), func.sum(case((Snapshot.outcome == "blocked", 1), else_=0)))
+            .join(Listing).where(Snapshot.fetched_at >= since, *scope).group_by(Listing.marketplace, day)):
+        bucket = counts[(marketplace, _week(as_date(on)))]
+        bucket["checks"] += checks
+        bucket["blocked"] += int(blocked or 0)
     return [WeekRow(m, w, c["delistings"], c["offers_gone"], c["fee_changes"], c["checks"], c["blocked"])
             for (m, w), c in sorted(counts.items(), key=lambda item: (item[0][1], item[0][0]), reverse=True)]

@@ -1,0 +1,48 @@
+"""The dashboard's weekly counts (observatory.queries.dashboard), grouped by the database, on its edges."""
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import text
+
+from observatory.accounts import Viewer
+from observatory.queries import dashboard
+from store.db import session_scope
+from store.models import Account, Listing
+from store.snapshots import append
+
+SUNDAY_LATE = datetime(2026, 3, 8, 23, 30, tzinfo=UTC)  # ISO week 10; already Monday in Paris
+MONDAY_EARLY = datetime(2026, 3, 9, 0, 30, tzinfo=UTC)  # ISO week 11
+
+
+def check(session, listing: Listing, at: datetime, outcome: str) -> None:
+    append(session, listing.id, fetched_at=at, requested_url=listing.url, final_url=listing.url, http_status=200,
+           fetch_method="http", elapsed_ms=10, headers={}, outcome=outcome, price=None, currency=None,
+           shipping_fee=None, seller=None, title=None, availability=None, offers=[], reasons=[], body_sha256=None,
+           screenshot_sha256=None)
+
+
+def test_checks_and_blocks_are_counted_per_utc_week_and_marketplace(sessions):
+    with session_scope(sessions) as s:
+        shop = Account(name="shop", created_at=SUNDAY_LATE)
+        s.add(shop)
+        s.flush()
+        amazon, ebay = (Listing(account_id=shop.id, url=u, canonical_url=u, marketplace=m, detector_state={},
+                                created_at=SUNDAY_LATE, next_check_at=SUNDAY_LATE)
+                        for u, m in (("https://www.amazon.fr/dp/B0DASH0001", "amazon"),
+                                     ("https://www.ebay.fr/itm/123456789012", "ebay")))
+        s.add_all([amazon, ebay])
+        s.flush()
+        check(s, amazon, SUNDAY_LATE, "listed")
+        check(s, amazon, MONDAY_EARLY, "blocked")
+        check(s, amazon, MONDAY_EARLY + timedelta(hours=1), "listed")
+        check(s, ebay, MONDAY_EARLY, "blocked")
+        check(s, amazon, SUNDAY_LATE - timedelta(weeks=20), "blocked")  # before the dashboard's 12 weeks
+
+    with session_scope(sessions) as s:
+        if s.bind.dialect.name == "postgresql":  # the day must not follow the connection's time zone
+            s.execute(text("SET TIME ZONE 'Pacific/Auckland'"))
+        investigator = Viewer(user_id=1, email="ivy@example.org", role="investigator", account_id=None)
+        rows = dashboard(s, investigator, now=MONDAY_EARLY + timedelta(days=1))
+    got = {(r.marketplace, r.week): (r.checks, r.blocked) for r in rows}
+    assert got == {("amazon", "2026-W10"): (1, 0), ("amazon", "2026-W11"): (2, 1), ("ebay", "2026-W11"): (1, 1)}
