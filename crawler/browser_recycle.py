@@ -66,6 +66,11 @@ class BrowserRecycleMiddleware:
         await self._finished(request, reusable=False)
         return None
 
+    @property
+    def draining(self) -> bool:
+        """No new browser page until the pages in flight finish and a fresh browser replaces this one."""
+        return not self._open.is_set()
+
     def over_memory(self) -> bool:
         return browser_pss() > self.max_memory_bytes
 

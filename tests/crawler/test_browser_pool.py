@@ -152,3 +152,25 @@ def test_a_tab_left_idle_is_closed_so_its_page_stops_running():
     assert again is first
     assert first.closed and idle_after_wait == 0
     assert later is not first and not later.closed
+
+
+def test_the_middleware_drains_for_a_fresh_browser_when_memory_passes_the_limit(monkeypatch):
+    from types import SimpleNamespace
+
+    from crawler import browser_recycle
+    from crawler.browser_recycle import MEMORY_CHECK_EVERY, BrowserRecycleMiddleware
+
+    monkeypatch.setattr(browser_recycle, "browser_pss", lambda: 2 * 1024 ** 3)  # 2 GB held by Chromium
+
+    async def scenario():
+        middleware = BrowserRecycleMiddleware(SimpleNamespace(stats=None), max_pages=1000,
+                                              max_memory_bytes=1024 ** 3, open_pages=MEMORY_CHECK_EVERY + 1)
+        states = []
+        for _ in range(MEMORY_CHECK_EVERY):
+            await middleware.process_request(SimpleNamespace(meta={"playwright": True}))
+            states.append(middleware.draining)
+        return states
+
+    states = run(scenario())
+    # memory is read every MEMORY_CHECK_EVERY pages; past the limit, no new page until the browser is replaced
+    assert states == [False] * (MEMORY_CHECK_EVERY - 1) + [True]

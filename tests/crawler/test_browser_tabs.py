@@ -112,3 +112,10 @@ def test_tabs_are_closed_after_their_quota_of_checks(catalog_of_24, tmp_path, da
     assert result["outcomes"] == ["listed"] * 24
     # no tab serves more than two checks, and tabs are reused: scrapy-playwright alone opens 24
     assert 12 <= result["counters"]["playwright/page_count"] < 24
+
+
+def test_the_browser_is_recycled_after_its_quota_of_pages_and_checks_go_on(catalog_of_24, tmp_path, database_url):
+    register_all(catalog_of_24, tmp_path, database_url)
+    result = run_crawl(database_url, VIGIE_BROWSER_RECYCLE_PAGES=10)
+    assert result["outcomes"] == ["listed"] * 24  # no check lost while a browser closes and the next starts
+    assert result["counters"]["vigie/browser/recycled"] >= 2
