@@ -33,6 +33,7 @@ class ListingIn(BaseModel):
     emails: list[str] = Field(default_factory=list)
     label: str | None = None
     every: str | None = Field(None, description="check interval such as 30m, 1h, 1d (minimum 5m)")
+    browser: bool = Field(False, description="always check this listing in Chromium (JavaScript-built pages)")
     account: str | None = Field(None, description="admins only: the seller account; sellers always use theirs")
 
 
@@ -59,7 +60,7 @@ def create_listing(body: ListingIn, request: Request, viewer: Viewer = Depends(a
                    session: Session = Depends(db)) -> dict[str, Any]:
     config = request.app.state.config
     new = NewListing(url=body.url, marketplace=body.marketplace, seller=body.seller, emails=tuple(body.emails),
-                     label=body.label, every=body.every)
+                     label=body.label, every=body.every, browser=body.browser)
     try:
         listing = register(session, viewer, new, account=body.account, allow_private=config.allow_private_hosts,
                            now=config.clock(), lang=config.lang)

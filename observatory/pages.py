@@ -176,10 +176,11 @@ def register_form(request: Request, viewer: Viewer = Depends(page_viewer)):
 @router.post("/register")
 def register_one(request: Request, url: str = Form(...), marketplace: str = Form(""), seller: str = Form(""),
                  email: str = Form(""), label: str = Form(""), every: str = Form(""), account: str = Form(""),
-                 viewer: Viewer = Depends(csrf_checked), session: Session = Depends(db)):
+                 browser: bool = Form(False), viewer: Viewer = Depends(csrf_checked), session: Session = Depends(db)):
     config = request.app.state.config
     new = NewListing(url=url, marketplace=marketplace or None, seller=seller or None,
-                     emails=tuple(email.replace(";", " ").split()), label=label or None, every=every or None)
+                     emails=tuple(email.replace(";", " ").split()), label=label or None, every=every or None,
+                     browser=browser)
     try:
         listing = register(session, viewer, new, account=account, allow_private=config.allow_private_hosts,
                            now=config.clock(), lang=config.lang)

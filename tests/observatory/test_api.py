@@ -50,9 +50,10 @@ def test_register_list_remove_and_export(client, world):
     bad = client.post("/api/listings", headers=alice, json={"url": "ftp://nowhere"})
     assert bad.status_code == 422
     made = client.post("/api/listings", headers=alice, json={"url": "https://www.amazon.fr/dp/B0API00002",
-                                                             "emails": ["alice@example.org"], "every": "30m"})
+                                                             "emails": ["alice@example.org"], "every": "30m",
+                                                             "browser": True})
     new_id = made.json()["id"]
-    assert made.json()["every_seconds"] == 1800
+    assert (made.json()["every_seconds"], made.json()["browser"]) == (1800, True)
     assert client.delete(f"/api/listings/{new_id}", headers=alice).json()["active"] is False
     assert new_id not in [x["id"] for x in client.get("/api/listings", headers=alice).json()]
     rows = list(csv.DictReader(io.StringIO(client.get("/api/export/events.csv", headers=alice).text)))

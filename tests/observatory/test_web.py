@@ -84,15 +84,18 @@ def test_statement_of_reasons_is_recorded_and_judged(client, sessions, world):
 def test_register_form_and_csv_upload_for_a_seller(client, sessions, world):
     log_in(client, "alice@example.org")
     csrf = csrf_of(client.get("/register").text)
-    one = client.post("/register", data={"url": "https://www.amazon.fr/dp/B0NEW00001", "csrf": csrf},
-                      follow_redirects=False)
+    one = client.post("/register", data={"url": "https://www.amazon.fr/dp/B0NEW00001", "csrf": csrf,
+                                         "browser": "true"}, follow_redirects=False)
     assert one.status_code == 303
     csv = "url,label\nhttps://www.amazon.fr/dp/B0NEW00002,two\nnot a url,bad\n"
     upload = client.post("/register/csv", data={"csrf": csrf}, files={"file": ("l.csv", csv, "text/csv")})
     assert "1 added, 1 refused" in upload.text and "line 3" in upload.text
     with session_scope(sessions) as s:
         owners = {l.canonical_url: l.account_id for l in s.scalars(select(Listing))}
+        browsers = {l.canonical_url: l.browser for l in s.scalars(select(Listing))}
     assert owners["https://www.amazon.fr/dp/B0NEW00001"] == world.seeded.alice_account
+    assert browsers["https://www.amazon.fr/dp/B0NEW00001"] is True  # the box was ticked
+    assert browsers["https://www.amazon.fr/dp/B0NEW00002"] is False
     assert owners["https://www.amazon.fr/dp/B0NEW00002"] == world.seeded.alice_account
 
 
