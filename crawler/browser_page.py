@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import math
 from typing import Any
 
@@ -64,7 +65,8 @@ async def full_page_png(page: Any, *, timeout_ms: int) -> bytes:
             shot = await session.send("Page.captureScreenshot", {
                 "format": "png", "optimizeForSpeed": True, "captureBeyondViewport": beyond, "clip": clip})
     finally:
-        await session.detach()
+        with contextlib.suppress(Exception):  # a crashed page has no session left: keep the first error
+            await session.detach()
     return base64.b64decode(shot["data"])
 
 

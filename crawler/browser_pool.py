@@ -54,17 +54,17 @@ class PagePool:
         (it may still be loading a page that timed out)."""
         page = meta.pop(PAGE_META, None)  # the response must not keep the page alive
         try:
-            if page is not None:
+            if page is not None and not page.is_closed():
                 used = self._used.pop(page, 0) + 1
-                if page.is_closed():
-                    pass
-                elif reusable and used < self.uses:
+                if reusable and used < self.uses:
                     self._used[page] = used
                     self._idle.append(page)
                     self._idle_timers[page] = asyncio.get_running_loop().call_later(
                         self.idle_seconds, self._close_idle, page)
                 else:
                     await _close_quietly(page)
+            elif page is not None:
+                self._used.pop(page, None)
         finally:
             self._slots.release()
 

@@ -16,7 +16,7 @@ from scrapy.exceptions import NotConfigured
 from crawler.browser_memory import browser_pss
 from crawler.browser_pool import USES_PER_PAGE, PagePool
 
-MEMORY_CHECK_EVERY = 25  # pages: reading /proc costs ~1 ms, not worth doing per page
+MEMORY_CHECK_EVERY = 25  # pages: reading every process's smaps_rollup costs milliseconds, not worth it per page
 
 
 class BrowserRecycleMiddleware:
