@@ -16,23 +16,28 @@ def rules(vigie, *args: str) -> dict:
     return ok(vigie, "price-rule", *args, "--json").json()["rules"]
 
 
+def rule(shown: dict, name: str) -> tuple:
+    """(value, where it comes from); numbers as Decimal, whatever their written scale."""
+    value = shown[name]["value"]
+    return (Decimal(value) if name.endswith("threshold") else value), shown[name]["from"]
+
+
 def test_a_listing_rule_wins_over_its_accounts_which_wins_over_the_defaults(vigie):
     listing = str(ok(vigie, "add", AMAZON, "--json").json()["id"])
     shown = rules(vigie, "--listing", listing)
-    assert (Decimal(shown["price_threshold"]["value"]), shown["price_threshold"]["from"]) == (Decimal("0.1"), "default")
-    assert shown["price_baseline"] == {"value": "median_n", "from": "default"}
+    assert rule(shown, "price_threshold") == (Decimal("0.1"), "default")
+    assert rule(shown, "price_baseline") == ("median_n", "default")
 
     rules(vigie, "--account", "default", "--threshold", "20%", "--no-glitch")
     shown = rules(vigie, "--listing", listing, "--threshold", "0.05", "--baseline", "median_7d", "--absolute", "2,50")
-    assert (Decimal(shown["price_threshold"]["value"]), shown["price_threshold"]["from"]) == (Decimal("0.05"), "listing")
-    assert (Decimal(shown["price_absolute_threshold"]["value"]), shown["price_absolute_threshold"]["from"]) == (
-        Decimal("2.50"), "listing")
-    assert shown["price_baseline"] == {"value": "median_7d", "from": "listing"}
-    assert shown["revert_is_glitch"] == {"value": False, "from": "account"}
+    assert rule(shown, "price_threshold") == (Decimal("0.05"), "listing")
+    assert rule(shown, "price_absolute_threshold") == (Decimal("2.50"), "listing")
+    assert rule(shown, "price_baseline") == ("median_7d", "listing")
+    assert rule(shown, "revert_is_glitch") == (False, "account")
 
     shown = rules(vigie, "--listing", listing, "--reset")
-    assert (Decimal(shown["price_threshold"]["value"]), shown["price_threshold"]["from"]) == (Decimal("0.2"), "account")
-    assert shown["price_baseline"] == {"value": "median_n", "from": "default"}
+    assert rule(shown, "price_threshold") == (Decimal("0.2"), "account")
+    assert rule(shown, "price_baseline") == ("median_n", "default")
 
 
 def test_bad_rules_are_refused_in_one_line_and_change_nothing(vigie):
