@@ -2,13 +2,15 @@
 product data, full-page screenshot, extract, snapshot, detect, store).
 
     .venv/bin/python bench/browser_checks.py [--listings 500] [--js 0.2] [--concurrency 32]
+                                             [--no-screenshots] [--page-uses 10]
 
 Reports checks/s of the crawl alone (start-up and registration excluded) and the browser's memory,
 sampled every 0.5 s over Chromium's processes: peak RSS (summed, shared pages counted once per
 process) and PSS (shared pages divided among their processes: what the browser holds), and the
-mean PSS over the 100 checks after the first 100 versus over the last 100, which says whether the
-browser keeps growing after warm-up. A single sample would swing with the renderers alive at that
-instant. Target on a 2-core machine: ≥ 8 checks/s, no growth after warm-up.
+mean PSS (and RSS) over the 100 checks after the first 100 versus over the last 100, which says
+whether the browser keeps growing after warm-up. A single sample would swing with the renderers
+alive at that instant. Also: tabs opened and browser restarts. Target on a 2-core machine:
+≥ 8 checks/s, no growth after warm-up.
 """
 from __future__ import annotations
 
