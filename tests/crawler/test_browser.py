@@ -166,3 +166,14 @@ def test_browser_memory_divides_shared_pages_and_falls_back_to_rss(tmp_path):
     # 104 has no smaps_rollup (an old kernel): its RSS stands in; python and node are not the browser
     assert browser_pss(100, proc) == (300 + 120) * 1024 + 60 * page
     assert browser_rss(100, proc) == (100 + 80 + 60) * page
+
+
+def test_the_tab_lender_sees_every_response_before_a_redirect_can_replace_it():
+    # process_response runs from the highest priority down: below a redirect or meta refresh, a
+    # replaced response would skip it and its tab would never be given back
+    from scrapy.settings.default_settings import DOWNLOADER_MIDDLEWARES_BASE
+
+    from crawler import settings
+
+    lender = settings.DOWNLOADER_MIDDLEWARES["crawler.browser_recycle.BrowserRecycleMiddleware"]
+    assert lender > max(DOWNLOADER_MIDDLEWARES_BASE.values())

@@ -95,3 +95,12 @@ def test_a_partial_batch_is_recorded_after_the_delay():
         return [recorded.listing_id for _, recorded in report.results]
 
     assert asyncio.run(body()) == [7]
+
+
+def test_a_pass_report_sums_vigie_and_browser_counts_across_crawlers_but_not_maxima():
+    report = PassReport()
+    for stats in ({"playwright/page_count": 8, "playwright/page_count/max_concurrent": 8, "vigie/browser/recycled": 1,
+                   "downloader/request_count": 40, "start_time": datetime.now(UTC)},
+                  {"playwright/page_count": 3, "playwright/page_count/max_concurrent": 3, "vigie/flag": True}):
+        report.count(stats)
+    assert report.counters == {"playwright/page_count": 11, "vigie/browser/recycled": 1}

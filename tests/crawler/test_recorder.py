@@ -88,3 +88,13 @@ def test_a_listings_price_rule_wins_over_its_accounts_and_the_accounts_over_the_
         Decimal("0.05"), "median_7d", False)
     assert (plain_policy.price_threshold, plain_policy.baseline, plain_policy.revert_is_glitch) == (
         Decimal("0.20"), "median_n", False)
+
+
+
+def test_a_zero_threshold_is_a_rule_not_an_absence_of_one(sessions):
+    [listing_id] = _listings(sessions, 1)
+    with session_scope(sessions) as session:
+        listing = session.get(Listing, listing_id)
+        listing.account.price_threshold, listing.price_threshold = Decimal("0.20"), Decimal("0")
+        policy = Recorder(sessions, RecorderConfig()).policy_for(listing)
+    assert policy.price_threshold == Decimal("0")

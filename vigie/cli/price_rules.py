@@ -12,7 +12,6 @@ from typing import Any
 import click
 from sqlalchemy import select
 
-from crawler.recorder import first_set
 from detector.baseline import BaselineKind
 from detector.model import Policy
 from store.db import session_scope
@@ -110,8 +109,7 @@ def _effective(owner: Listing | Account, default_threshold: Decimal) -> dict[str
     levels = [("listing", owner), ("account", owner.account)] if isinstance(owner, Listing) else [("account", owner)]
     rules = {}
     for name in RULES:
-        value = first_set(*(getattr(level, name) for _, level in levels))
-        source = next((label for label, level in levels if getattr(level, name) is not None), "default")
-        value = defaults[name] if value is None else value
+        source, value = next(((label, getattr(level, name)) for label, level in levels
+                              if getattr(level, name) is not None), ("default", defaults[name]))
         rules[name] = {"value": str(value) if isinstance(value, Decimal) else value, "from": source}
     return {"of": f"listing {owner.id}" if isinstance(owner, Listing) else f"account {owner.name}", "rules": rules}
