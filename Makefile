@@ -3,13 +3,26 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test setup bench clean
+.PHONY: demo test test-installed setup bench clean
 
 demo: setup
 	$(BIN)/vigie demo
 
 test: setup
 	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+# The command-line suite against the wheel as a user installs it: a fresh venv outside the checkout,
+# `vigie` run from temporary directories (CI runs this after `make test`).
+INSTALLED_TESTS ?= tests/e2e tests/service/test_run.py
+test-installed: setup
+	@set -e; where=$$(mktemp -d /tmp/vigie-installed.XXXXXX); \
+	echo "building the wheel and installing it in $$where"; \
+	$(BIN)/python -m pip wheel -q --no-deps -w "$$where/dist" . ; \
+	$(PYTHON) -m venv "$$where/venv"; \
+	"$$where/venv/bin/python" -m pip install -q "$$where"/dist/vigie-*.whl; \
+	cd "$$where" && VIGIE_TEST_CLI="$$where/venv/bin/vigie" $(CURDIR)/$(BIN)/python -m pytest -q -p no:cacheprovider \
+		--rootdir=$(CURDIR) -c $(CURDIR)/pyproject.toml $(addprefix $(CURDIR)/,$(INSTALLED_TESTS)); \
+	rm -rf "$$where"
 
 setup: $(VENV)/.installed
 

@@ -1,6 +1,9 @@
 """One check pass: due listings → one spider per marketplace → recorded results.
 
-The runner reads no environment: the CLI gives it a session factory and a `CrawlOptions`.
+The runner reads no environment: the CLI gives it a session factory and a `CrawlOptions`. Its Scrapy
+settings come from the `crawler.settings` module itself, never from a `scrapy.cfg` found through the
+working directory (`scrapy list` in the repository still reads that file): `vigie` runs from cron,
+systemd or anyone's home, and a crawl without Vigie's pipeline and guards must not start at all.
 """
 from __future__ import annotations
 
@@ -10,10 +13,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Iterable
 
+from scrapy import signals
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings as ScrapySettings
 from scrapy.spiderloader import SpiderLoader
-from scrapy.utils.project import get_project_settings
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -66,6 +69,12 @@ class PassReport:
     unrecorded: list[CheckResult] = field(default_factory=list)  # fetched, but storing them failed
     notes: list[str] = field(default_factory=list)  # one line each for the operator (e.g. no browser found)
     counters: dict[str, int] = field(default_factory=dict)  # Scrapy stats of Vigie and the browser, summed
+    produced: int = 0  # check results that left the spiders; each must end in `results` or `unrecorded`
+
+    @property
+    def lost(self) -> int:
+        """Results produced but neither recorded nor reported as unstorable: a crawl that dropped them."""
+        return max(0, self.produced - len(self.results) - len(self.unrecorded))
 
     def note(self, line: str) -> None:
         if line not in self.notes:
@@ -103,9 +112,45 @@ def due_targets(session: Session, *, now: datetime, every: bool = False,
                         browser=l.browser, kind=l.kind, state=l.state) for l in listings]
 
 
+SETTINGS_MODULE = "crawler.settings"
+RECORD_PIPELINE = "crawler.pipelines.RecordPipeline"
+GUARD_MIDDLEWARE = "crawler.netguard.PublicOnlyMiddleware"
+GUARD_RESOLVER = "crawler.netguard.PublicOnlyResolver"
+MAX_DOWNLOAD_SIZE = 16 * 1024 * 1024
+
+
+class UnsafeCrawlSettings(RuntimeError):
+    """The crawl's settings lack what keeps checks recorded and the network guarded."""
+
+
+def project_settings() -> ScrapySettings:
+    """Vigie's own Scrapy settings, whatever the working directory or SCRAPY_SETTINGS_MODULE say."""
+    settings = ScrapySettings()
+    settings.setmodule(SETTINGS_MODULE, priority="project")
+    return settings
+
+
+def check_crawl_settings(settings: ScrapySettings) -> None:
+    """Refuses settings that would fetch without recording, or without the SSRF guards and limits."""
+    problems = []
+    if settings.getwithbase("ITEM_PIPELINES").get(RECORD_PIPELINE) is None or not settings.getbool("VIGIE_RECORD", True):
+        problems.append(f"no {RECORD_PIPELINE} (checks would not be stored)")
+    if settings.getwithbase("DOWNLOADER_MIDDLEWARES").get(GUARD_MIDDLEWARE) is None:
+        problems.append(f"no {GUARD_MIDDLEWARE} (private addresses and redirects would not be refused)")
+    if settings.get("TWISTED_DNS_RESOLVER") != GUARD_RESOLVER:
+        problems.append(f"TWISTED_DNS_RESOLVER is not {GUARD_RESOLVER} (DNS rebinding would not be caught)")
+    size = settings.getint("DOWNLOAD_MAXSIZE")
+    if size <= 0 or size > MAX_DOWNLOAD_SIZE:
+        problems.append(f"DOWNLOAD_MAXSIZE is {size}, not within 1..{MAX_DOWNLOAD_SIZE} bytes")
+    if settings.getbool("RETRY_ENABLED") or settings.getbool("COOKIES_ENABLED"):
+        problems.append("retries or cookies are on (each fetch must be one observation, without a session)")
+    if problems:
+        raise UnsafeCrawlSettings("refusing to crawl: " + "; ".join(problems))
+
+
 def spider_classes() -> dict[str, type[ListingSpider]]:
     """Marketplace name → its spider; adapters without one get a plain ListingSpider subclass."""
-    loader = SpiderLoader.from_settings(get_project_settings())
+    loader = SpiderLoader.from_settings(project_settings())
     found: dict[str, type[ListingSpider]] = {}
     for name in loader.list():
         cls = loader.load(name)
@@ -119,7 +164,7 @@ def spider_classes() -> dict[str, type[ListingSpider]]:
 
 
 def scrapy_settings(options: CrawlOptions) -> ScrapySettings:
-    settings = get_project_settings()
+    settings = project_settings()
     settings.setdict({
         "VIGIE_ALLOW_PRIVATE_HOSTS": options.allow_private_hosts,
         "DOWNLOAD_TIMEOUT": options.timeout,
@@ -149,12 +194,21 @@ def run_pass(targets: Iterable[CheckTarget], recorder: Recorder, options: CrawlO
     classes = spider_classes()
     settings = scrapy_settings(options)
     settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")  # the CLI owns logging
+    check_crawl_settings(settings)
     process = CrawlerProcess(settings)
     for marketplace, group in by_marketplace.items():
         process.crawl(classes.get(marketplace) or classes[registry.GENERIC_NAME], targets=group, recorder=recorder,
                       report=report)
     crawl_fee_pages(process, fee_pages, recorder, report)
+    for crawler in process.crawlers:  # whatever the pipelines did with a result, it left the spider
+        for signal in (signals.item_scraped, signals.item_dropped, signals.item_error):
+            crawler.signals.connect(lambda item, **_: _produced(report, item), signal=signal, weak=False)
     started = time.monotonic()
     process.start()
     report.elapsed_seconds = time.monotonic() - started
     return report
+
+
+def _produced(report: PassReport, item: object) -> None:
+    if isinstance(item, CheckResult):
+        report.produced += 1

@@ -26,7 +26,7 @@ from typing import Any, Callable
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from crawler.runner import CrawlOptions, scrapy_settings, spider_classes
+from crawler.runner import CrawlOptions, check_crawl_settings, scrapy_settings, spider_classes
 from crawler.scheduling import due_batch, spread_overdue
 from crawler.politeness import BACKOFF_MIDDLEWARE, politeness_settings
 from spiders import registry
@@ -182,6 +182,7 @@ class Service:
         middlewares.update(BACKOFF_MIDDLEWARE)
         settings.setdict({**politeness_settings(obey_robots=self.obey_robots),
                           "DOWNLOADER_MIDDLEWARES": middlewares, **self.options.extra}, priority="cmdline")
+        check_crawl_settings(settings)
         return settings
 
     # -- jobs --------------------------------------------------------------------------------------

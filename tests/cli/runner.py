@@ -1,12 +1,26 @@
-"""Running the real `vigie` command line, in a child process, as a user would."""
+"""Running the real `vigie` command line, in a child process, as a user would: from a working directory
+of its own (never the checkout), and, when `VIGIE_TEST_CLI` names one, the `vigie` of an installed wheel
+(`make test-installed`, run by CI) rather than this checkout's."""
 from __future__ import annotations
 
 import json
 import os
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+
+
+def vigie_command() -> list[str]:
+    """The `vigie` under test."""
+    installed = os.environ.get("VIGIE_TEST_CLI")
+    return [installed] if installed else [sys.executable, "-m", "vigie"]
+
+
+def work_dir() -> str:
+    """A fresh, empty working directory: nothing may be found relative to it (no scrapy.cfg, no alembic.ini)."""
+    return tempfile.mkdtemp(prefix="vigie-cwd-")
 
 
 @dataclass
@@ -26,10 +40,11 @@ class Vigie:
         self.env = {**os.environ, "VIGIE_DATA_DIR": str(data_dir), "VIGIE_DATABASE_URL": database_url,
                     "VIGIE_ALLOW_PRIVATE_HOSTS": "1", **env}
         self.env.pop("VIGIE_SMTP_URL", None) if "VIGIE_SMTP_URL" not in env else None
+        self.cwd = work_dir()
 
     def __call__(self, *args: str, stdin: str | None = None) -> Run:
-        done = subprocess.run([sys.executable, "-m", "vigie", *args], env=self.env, capture_output=True, text=True,
-                              input=stdin, timeout=180)
+        done = subprocess.run([*vigie_command(), *args], env=self.env, capture_output=True, text=True,
+                              input=stdin, timeout=180, cwd=self.cwd)
         return Run(done.returncode, done.stdout, done.stderr)
 
     def ok(self, *args: str) -> Run:

@@ -4,7 +4,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -12,6 +11,7 @@ from sqlalchemy import update
 
 from store.db import make_engine, session_factory, session_scope
 from store.models import Listing
+from tests.cli.runner import vigie_command, work_dir
 
 FAST = {"VIGIE_TICK": "1s", "VIGIE_ALERT_EVERY": "1s", "VIGIE_RECHECK_DELAY": "1s", "VIGIE_JITTER": "0",
         "VIGIE_CATCHUP_WINDOW": "2s"}
@@ -19,8 +19,8 @@ FAST = {"VIGIE_TICK": "1s", "VIGIE_ALERT_EVERY": "1s", "VIGIE_RECHECK_DELAY": "1
 
 def start_service(env: dict[str, str], log: Path) -> subprocess.Popen:
     with open(log, "ab") as handle:  # the child keeps its own copy of the descriptor
-        return subprocess.Popen([sys.executable, "-m", "vigie", "run"], env=env, stdout=handle, stderr=handle,
-                                start_new_session=True)
+        return subprocess.Popen([*vigie_command(), "run"], env=env, stdout=handle, stderr=handle,
+                                start_new_session=True, cwd=work_dir())
 
 
 def stop_service(process: subprocess.Popen, sig: int = signal.SIGTERM, timeout: float = 30.0) -> tuple[int, float]:

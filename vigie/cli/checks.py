@@ -10,7 +10,7 @@ from alerts.operator import notify_blocked_marketplaces
 from alerts.sender import DeliveryReport, deliver_pending
 from alerts.transport import transport_from_url
 from crawler.recorder import Recorder, RecorderConfig
-from crawler.runner import CrawlOptions, PassReport, due_targets, run_pass
+from crawler.runner import CrawlOptions, PassReport, UnsafeCrawlSettings, due_targets, run_pass
 from store.db import session_scope
 from store.models import Listing
 from vigie.cli.app import App, BadInput, Failure
@@ -80,7 +80,10 @@ def check(app: App, every: bool, listing_id: int | None, as_json: bool) -> None:
             task = progress.add_task("checking", total=len(targets))
             report.on_result = lambda *_: progress.advance(task)
         if targets:
-            report = run_pass(targets, recorder_for(app), crawl_options(app), report)
+            try:
+                report = run_pass(targets, recorder_for(app), crawl_options(app), report)
+            except UnsafeCrawlSettings as exc:
+                raise Failure(str(exc)) from None
     for note in report.notes:
         say(f"vigie: {note}")
     for result in report.unrecorded:
@@ -103,15 +106,21 @@ def check(app: App, every: bool, listing_id: int | None, as_json: bool) -> None:
                     "emails": {"sent": delivery.sent, "retrying": delivery.retried + delivery.deferred,
                                "failed": delivery.failed,
                                "transport": transport.describe()},
-                    "unrecorded": [r.target.listing_id for r in report.unrecorded]})
+                    "unrecorded": [r.target.listing_id for r in report.unrecorded], "lost": report.lost})
     elif results:
         print_table(f"{len(results)} listing(s) checked", ["id", "outcome", "http", "price", "events", "url"],
                     [[r["listing_id"], r["outcome"], r["http_status"], r["price"], ", ".join(r["events"]),
                       r["url"]] for r in results])
-    else:
+    elif not targets:
         say("no listing is due; `vigie check --all` checks every listing now")
     if not as_json and (delivery.sent or delivery.retried or delivery.failed or delivery.deferred):
         say(f"emails: {delivery.sent} sent, {delivery.retried + delivery.deferred} to retry, "
             f"{delivery.failed} failed — {transport.describe()}")
+    if report.lost:
+        raise Failure(f"{report.lost} of {report.produced} check(s) were fetched but never recorded: the crawl ran "
+                      f"without Vigie's record pipeline")
     if report.unrecorded:
         raise Failure(f"{len(report.unrecorded)} check(s) could not be stored")
+    if len(targets) > len(results) + len(report.unrecorded):
+        raise Failure(f"{len(targets) - len(results) - len(report.unrecorded)} of {len(targets)} due listing(s) "
+                      f"were not checked (see the log); they stay due")
