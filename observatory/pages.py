@@ -20,6 +20,7 @@ from store import blobs
 from store.models import Event, Snapshot
 from store.models_observatory import StatementOfReasons
 from store.snapshots import history, verify_chain
+from vigie.limits import CSV_UPLOAD_BYTES
 from vigie.listing_csv import CsvFileError
 from vigie.registration import NewListing, RegistrationError
 
@@ -27,7 +28,7 @@ router = APIRouter(include_in_schema=False)
 
 # Stored marketplace pages: no script, no fetch, no form, framed only by the UI itself.
 STORED_PAGE_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'; sandbox"
-MAX_CSV_BYTES = 2_000_000
+MAX_CSV_BYTES = CSV_UPLOAD_BYTES
 
 
 def render(request: Request, name: str, viewer: Viewer | None, status: int = 200, **context) -> Response:
@@ -198,9 +199,9 @@ async def register_file(request: Request, file: UploadFile = File(...), account:
     config = request.app.state.config
     raw = await file.read(MAX_CSV_BYTES + 1)
     if len(raw) > MAX_CSV_BYTES:
-        return render(request, "register.html", viewer, status=413, message=None, problems=["the file is too big"])
+        return render(request, "register.html", viewer, status=413, message=None, problems=[f"the file is bigger than {MAX_CSV_BYTES // 1_000_000} MB: split it"])
     try:
-        added, problems = register_csv(session, viewer, raw.decode("utf-8-sig", errors="replace"), account=account,
+        added, problems = register_csv(session, viewer, raw, account=account,
                                        allow_private=config.allow_private_hosts, now=config.clock(), lang=config.lang)
     except NotAllowed as exc:
         raise HTTPException(403, str(exc)) from None

@@ -1,6 +1,7 @@
 """Registering and removing listings from the web and the API, through vigie.registration."""
 from __future__ import annotations
 
+import io
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -34,12 +35,12 @@ def register(session: Session, viewer: Viewer, request: NewListing, *, account: 
     return store_listing(session, checked, account=owner, now=now)
 
 
-def register_csv(session: Session, viewer: Viewer, text: str, *, account: str | None, allow_private: bool,
+def register_csv(session: Session, viewer: Viewer, data: bytes, *, account: str | None, allow_private: bool,
                  now: datetime, lang: str) -> tuple[list[Listing], list[str]]:
-    """Good rows are kept, bad rows reported by line (as `vigie import`; a bad header raises
-    vigie.listing_csv.CsvFileError). The caller commits."""
+    """Good rows are kept, bad rows reported by line (as `vigie import`); a file that cannot be read as
+    listings raises vigie.listing_csv.CsvFileError before anything is added. The caller commits."""
     added, problems = [], []
-    for line, row in read_listings(text):
+    for line, row in list(read_listings(io.BytesIO(data))):  # read whole first: at most limits.CSV_UPLOAD_BYTES
         try:
             if isinstance(row, str):
                 raise RegistrationError(row)

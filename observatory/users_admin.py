@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, joinedload
 from observatory.accounts import AccountError, Viewer, add_user
 from observatory.deps import csrf_checked, db, page_viewer
 from store.models_observatory import ROLES, User
-from vigie.registration import account_named
+from vigie.registration import RegistrationError, account_named
 
 router = APIRouter(include_in_schema=False)
 
@@ -48,7 +48,7 @@ def create_user(request: Request, email: str = Form(...), role: str = Form(...),
         owner = account_named(session, account.strip(), now=config.clock(), lang=config.lang) \
             if role == "seller" and account.strip() else None
         created = add_user(session, email, role, now=config.clock(), account=owner, password=password or None)
-    except AccountError as exc:
+    except (AccountError, RegistrationError) as exc:
         session.rollback()  # an account created for a refused user goes too
         return _page(request, session, viewer, status=400, problem=str(exc))
     session.commit()

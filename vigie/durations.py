@@ -1,18 +1,25 @@
-"""Human durations for `--every`: 90s, 30m, 1h, 1h30m, 2d."""
+"""Human durations for `--every`, `--older-than` and the settings: 90s, 30m, 1h, 1h30m, 2d."""
 from __future__ import annotations
 
 import re
 from datetime import timedelta
 
+from vigie.limits import DURATION_MAX, shown
+
 _PART = re.compile(r"(\d+)\s*([smhdw])")
 _UNIT = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+_LONGEST_TEXT = 40  # "1w2d3h4m5s" is ten characters: anything far longer is not a duration someone typed
 
 
-def parse_duration(text: str) -> timedelta:
+def parse_duration(text: str, *, at_most: timedelta = DURATION_MAX) -> timedelta:
+    """The duration `text` names; ValueError (one line, naming the limit) if it is not one or is over `at_most`."""
     cleaned = text.strip().lower().replace(" ", "")
-    if not cleaned or _PART.sub("", cleaned):
-        raise ValueError(f"{text!r} is not a duration like 30m, 1h or 1d")
-    return timedelta(seconds=sum(int(n) * _UNIT[unit] for n, unit in _PART.findall(cleaned)))
+    if not cleaned or len(cleaned) > _LONGEST_TEXT or _PART.sub("", cleaned):
+        raise ValueError(f"{shown(text)} is not a duration like 30m, 1h or 1d")
+    seconds = sum(int(n) * _UNIT[unit] for n, unit in _PART.findall(cleaned))
+    if seconds > at_most.total_seconds():  # checked before timedelta() is built: it overflows past 999,999,999 days
+        raise ValueError(f"{shown(text)} is too long: at most {format_duration(int(at_most.total_seconds()))}")
+    return timedelta(seconds=seconds)
 
 
 def format_duration(seconds: int) -> str:

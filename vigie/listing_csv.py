@@ -2,38 +2,130 @@
 
 Columns: url (required), marketplace, seller, email (several separated by spaces or `;`), label,
 every (30m, 1h, 1d), browser (yes/no). A header row names them in any order; a file without one
-(a column of URLs pasted from a spreadsheet) is read in that order. A bad header refuses the whole
-file; a bad row is reported by its line and the others are kept.
+(a column of URLs pasted from a spreadsheet) is read in that order. The file is UTF-8 text (a BOM is
+fine) of at most vigie.limits.CSV_ROWS listings.
+
+A bad row is reported by its line and the others are kept; a quote opened and never closed takes the rest
+of the file into one cell, so that row is reported with the lines it swallowed. What makes the whole file
+unreadable — its header, binary or non-UTF-8 content, a line or cell over limits.CSV_LINE_CHARS, too many
+rows — raises CsvFileError. Rows are read as a stream: callers that must refuse such a file before storing
+anything read it once to check it (`check_listings`), then again to register.
 """
 from __future__ import annotations
 
 import csv
 import io
+from typing import BinaryIO, Iterator
 
+from vigie import limits
 from vigie.registration import NewListing
 
 COLUMNS = ("url", "marketplace", "seller", "email", "label", "every", "browser")
 YES = frozenset({"yes", "y", "true", "1", "oui", "o", "x"})
 NO = frozenset({"", "no", "n", "false", "0", "non"})
+Row = tuple[int, NewListing | str]
 
 
 class CsvFileError(ValueError):
-    """The file as a whole cannot be read as listings (its header, mostly)."""
+    """The file as a whole cannot be read as listings; nothing of it should be stored."""
 
 
-def read_listings(text: str) -> list[tuple[int, NewListing | str]]:
-    """(line, listing) for each readable row, (line, why not) for the others; blank rows are skipped."""
-    reader = csv.reader(io.StringIO(text))
-    rows, last = [], 0
-    for row in reader:  # a quoted cell may hold line breaks: a row is named by its first line
-        rows.append((last + 1, row))
-        last = reader.line_num
-    if not rows:
+def read_listings(source: str | BinaryIO) -> Iterator[Row]:
+    """(line, listing) for each readable row, (line, why not) for the others; blank rows are skipped.
+
+    `source` is the file's text, or a binary stream of it (read as UTF-8 with an optional BOM, never closed)."""
+    lines = _Lines(source)
+    # strict: a quote left open at the end of the file is an error, not a last cell holding every line after it
+    reader = csv.reader(lines, strict=True)
+    header: tuple[str, ...] | None = None
+    first, last, count = True, 0, 0
+    try:
+        while True:
+            start = last + 1  # a quoted cell may hold line breaks: a row is named by its first line
+            try:
+                row = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as exc:
+                row = _unreadable(str(exc), start, lines.count)
+            last = lines.count
+            if first:
+                first = False
+                if isinstance(row, str):
+                    raise CsvFileError(f"line {start}: {row}")
+                header = _header(row)
+                if header is not None:
+                    continue
+            if isinstance(row, list) and not any(cell.strip() for cell in row):
+                continue
+            count += 1
+            if count > limits.CSV_ROWS:
+                raise CsvFileError(f"more than {limits.CSV_ROWS:,} rows: split the file")
+            yield start, row if isinstance(row, str) else _listing(row, header or COLUMNS)
+    finally:
+        lines.release()
+    if first:
         raise CsvFileError("the file is empty")
-    header = _header(rows[0][1])
-    body = rows[1:] if header is not None else rows
-    columns = header or COLUMNS
-    return [(line, _listing(row, columns)) for line, row in body if any(cell.strip() for cell in row)]
+
+
+def check_listings(source: BinaryIO) -> int:
+    """Reads the whole file through (in constant memory) and says how many rows it has; CsvFileError if the
+    file cannot be imported at all. The stream is left at its end."""
+    return sum(1 for _ in read_listings(source))
+
+
+def _unreadable(error: str, start: int, lines: int) -> str:
+    """Why a row could not be parsed; CsvFileError when nothing after it can be trusted either."""
+    if "field larger than field limit" in error:
+        raise CsvFileError(f"line {start}: a cell longer than {limits.CSV_LINE_CHARS:,} characters "
+                           "(a quote never closed?): not a listings file")
+    if "unexpected end of data" in error:
+        swallowed = f"lines {start}–{lines}" if lines > start else f"line {start}"
+        return f"a quote opened on this line is never closed: {swallowed} read as one cell, not imported"
+    if "expected after" in error:  # `"a"b`: strict mode's price for catching the unclosed quote above
+        return "text after a closing quote: a quoted cell ends at a comma or the end of the line"
+    return f"unreadable row ({error})"
+
+
+class _Lines:
+    """The file's lines for csv.reader, counted, and refused whole when the file is not text."""
+
+    def __init__(self, source: str | BinaryIO):
+        if isinstance(source, str):
+            self._text: io.TextIOBase = io.StringIO(source, newline="")
+            self._binary = None
+        else:  # newline="": csv sees line breaks inside quoted cells as they are
+            self._text = io.TextIOWrapper(source, encoding="utf-8-sig", newline="")
+            self._binary = source
+        self.count = 0
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        try:
+            line = self._text.readline(limits.CSV_LINE_CHARS + 1)
+        except UnicodeDecodeError:
+            self.release()
+            raise CsvFileError("not UTF-8 text: save it as CSV UTF-8") from None
+        if not line:
+            self.release()
+            raise StopIteration
+        self.count += 1
+        if "\x00" in line:
+            self.release()
+            raise CsvFileError(f"line {self.count} holds a NUL byte: a binary file, not CSV text")
+        if len(line) > limits.CSV_LINE_CHARS:
+            self.release()
+            raise CsvFileError(f"line {self.count} is longer than {limits.CSV_LINE_CHARS:,} characters: "
+                               "not a listings file")
+        return line
+
+    def release(self) -> None:
+        """Hands the caller's binary stream back: a TextIOWrapper closes what it wraps when it goes."""
+        if self._binary is not None and not self._text.closed:
+            self._text.detach()
+            self._binary = None
 
 
 def _header(first: list[str]) -> tuple[str, ...] | None:
@@ -43,9 +135,9 @@ def _header(first: list[str]) -> tuple[str, ...] | None:
         if names and "://" in names[0]:
             return None
         raise CsvFileError(f"the header must name a url column ({', '.join(COLUMNS)})")
-    unknown = [name for name in names if name not in COLUMNS]
+    unknown = [name if len(name) <= 40 else limits.shown(name) for name in names if name not in COLUMNS]
     if unknown:
-        raise CsvFileError(f"unknown column(s) {', '.join(unknown)}; allowed: {', '.join(COLUMNS)}")
+        raise CsvFileError(f"unknown column(s) {', '.join(unknown[:5])}; allowed: {', '.join(COLUMNS)}")
     repeated = sorted({name for name in names if names.count(name) > 1})
     if repeated:
         raise CsvFileError(f"column(s) named twice: {', '.join(repeated)}")
@@ -58,7 +150,7 @@ def _listing(row: list[str], columns: tuple[str, ...]) -> NewListing | str:
     fields = {name: cell.strip() for name, cell in zip(columns, row)}
     browser = fields.get("browser", "").lower()
     if browser not in YES | NO:
-        return f"browser must be yes or no, not {fields['browser']!r}"
+        return f"browser must be yes or no, not {limits.shown(fields['browser'])}"
     if not fields.get("url"):
         return "url is empty"
     return NewListing(url=fields["url"], marketplace=fields.get("marketplace") or None,

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import socket
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Callable
@@ -14,10 +15,12 @@ from crawler.netguard import UnsafeURL, Unresolvable, check_public
 from crawler.urls import BadURL, canonical_url
 from spiders import registry
 from store.models import Account, Listing, Recipient
-from vigie.durations import parse_duration
+from vigie import limits
+from vigie.durations import format_duration, parse_duration
+from vigie.limits import shown
 
 DEFAULT_EVERY = timedelta(hours=1)
-MIN_EVERY = timedelta(minutes=5)
+MIN_EVERY = limits.EVERY_MIN
 DEFAULT_ACCOUNT = "default"
 
 
@@ -56,45 +59,51 @@ class Checked:
 
 def validate(request: NewListing, *, allow_private: bool,
              resolve: Callable = socket.getaddrinfo) -> Checked:
-    """Everything that can be checked without the database."""
+    """Everything that can be checked without the database, every size limit (vigie.limits) included."""
     url = request.url.strip()
+    if len(url) > limits.URL_CHARS:
+        raise RegistrationError(f"the URL is {len(url):,} characters long: at most {limits.URL_CHARS:,}")
     try:
         canonical = canonical_url(url)
     except BadURL as exc:
         raise RegistrationError(str(exc)) from None
     if request.marketplace:
+        name = request.marketplace.strip().lower()
+        if len(name) > limits.MARKETPLACE_CHARS:
+            raise RegistrationError(f"unknown marketplace {shown(name)}")
         try:
-            adapter = registry.by_name(request.marketplace.strip().lower())
+            adapter = registry.by_name(name)
         except KeyError as exc:
             raise RegistrationError(exc.args[0]) from None
     else:
         adapter = registry.for_url(canonical)
     canonical = adapter.canonicalize(canonical)
+    if len(canonical) > limits.URL_CHARS:  # IDNA host names grow when encoded
+        raise RegistrationError(f"the URL is {len(canonical):,} characters long once canonical: "
+                                f"at most {limits.URL_CHARS:,}")
+    reference = adapter.identify(canonical)
+    if reference is not None and len(reference) > limits.MARKETPLACE_REF_CHARS:
+        raise RegistrationError(f"the product id in this URL is {len(reference):,} characters long: "
+                                f"at most {limits.MARKETPLACE_REF_CHARS}")
+    seller, label = one_line("seller", request.seller), one_line("label", request.label)
+    emails = _emails(request.emails)
+    every = _every(request.every)
     notes: tuple[str, ...] = ()
-    try:
+    try:  # last: it may wait for DNS, which is pointless for a request refused anyway
         check_public(canonical, allow_private=allow_private, resolve=resolve)
     except Unresolvable as exc:
         # DNS may be down or the machine offline: the crawler re-checks every fetch anyway.
         notes = (f"warning: {str(exc).removeprefix('refused: ')}; it will be checked again before each fetch",)
     except UnsafeURL as exc:
         raise RegistrationError(str(exc)) from None
-    emails = tuple(dict.fromkeys(_email(e) for e in request.emails if e.strip()))
-    every = DEFAULT_EVERY
-    if request.every:
-        try:
-            every = parse_duration(request.every)
-        except ValueError as exc:
-            raise RegistrationError(f"--every: {exc}") from None
-        if every < MIN_EVERY:
-            raise RegistrationError(f"--every {request.every} is too often: the minimum is 5m")
     return Checked(
         url=url,
         canonical=canonical,
         marketplace=adapter.name,
-        marketplace_ref=adapter.identify(canonical),
-        seller=(request.seller or "").strip() or None,
+        marketplace_ref=reference,
+        seller=seller,
         emails=emails,
-        label=(request.label or "").strip() or None,
+        label=label,
         every=every,
         browser=request.browser,
         kind=request.kind,
@@ -102,14 +111,54 @@ def validate(request: NewListing, *, allow_private: bool,
     )
 
 
+def one_line(name: str, value: str | None) -> str | None:
+    """A seller, label or account name: stripped, at most limits.TEXT_CHARS, no control characters
+    (a NUL is refused by PostgreSQL; a line break has no place in an alert subject or a table cell)."""
+    text = (value or "").strip()
+    if len(text) > limits.TEXT_CHARS:
+        raise RegistrationError(f"{name} is {len(text):,} characters long: at most {limits.TEXT_CHARS}")
+    if any(unicodedata.category(char) == "Cc" for char in text):
+        raise RegistrationError(f"{name} {shown(text)} contains control characters: it must be one line of text")
+    return text or None
+
+
+def _emails(raw: tuple[str, ...]) -> tuple[str, ...]:
+    given = tuple(dict.fromkeys(e.strip() for e in raw if e.strip()))
+    if len(given) > limits.RECIPIENTS:  # counted before validating: 20,000 addresses are refused at once
+        raise RegistrationError(f"{len(given):,} email addresses: at most {limits.RECIPIENTS} per listing")
+    return tuple(dict.fromkeys(_email(e) for e in given))
+
+
+def _every(raw: str | None) -> timedelta:
+    if not raw:
+        return DEFAULT_EVERY
+    try:
+        every = parse_duration(raw, at_most=limits.EVERY_MAX)
+    except ValueError as exc:
+        raise RegistrationError(f"--every: {exc}") from None
+    if every < MIN_EVERY:
+        raise RegistrationError(f"--every {shown(raw)} is too often: the minimum is "
+                                f"{format_duration(int(MIN_EVERY.total_seconds()))}")
+    return every
+
+
 def _email(raw: str) -> str:
     try:
         return validate_email(raw.strip(), check_deliverability=False).normalized
     except EmailNotValidError as exc:
-        raise RegistrationError(f"invalid email {raw.strip()!r}: {exc}") from None
+        raise RegistrationError(f"invalid email {shown(raw.strip())}: {exc}") from None
+
+
+def account_name(raw: str) -> str:
+    name = one_line("account name", raw)
+    if name is None:
+        raise RegistrationError("the account name is empty")
+    return name
 
 
 def account_named(session: Session, name: str, *, now: datetime, lang: str = "fr") -> Account:
+    """The account called `name` (stripped), created if new; RegistrationError for a name no account can have."""
+    name = account_name(name)
     account = session.scalar(select(Account).where(Account.name == name))
     if account is None:
         account = Account(name=name, lang=lang, created_at=now)

@@ -46,7 +46,7 @@ class Settings:
         return self.data_dir / "outbox"
 
 
-def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 1) -> int:
+def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 1, maximum: int | None = None) -> int:
     raw = env.get(name)
     if raw in (None, ""):
         return default
@@ -56,6 +56,8 @@ def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 1) -> i
         raise SettingsError(f"{name}={raw!r} is not a whole number") from None
     if value < minimum:
         raise SettingsError(f"{name}={raw!r} must be at least {minimum}")
+    if maximum is not None and value > maximum:
+        raise SettingsError(f"{name}={raw!r} must be at most {maximum}")
     return value
 
 
@@ -64,9 +66,9 @@ def _duration(env: Mapping[str, str], name: str, default: timedelta) -> timedelt
     if raw in (None, ""):
         return default
     try:
-        value = parse_duration(raw)
-    except ValueError:
-        raise SettingsError(f"{name}={raw!r} is not a duration like 30s, 10m or 1h") from None
+        value = parse_duration(raw)  # at most vigie.limits.DURATION_MAX: `now + value` must stay a date
+    except ValueError as exc:
+        raise SettingsError(f"{name}: {exc}") from None
     if value <= timedelta(0):
         raise SettingsError(f"{name}={raw!r} must be longer than 0s")
     return value
@@ -114,7 +116,7 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         obey_robots=_bool(env, "VIGIE_OBEY_ROBOTS", default=True),
         operator_email=(env.get("VIGIE_OPERATOR_EMAIL") or "").strip() or None,
         blocked_alert_after=_duration(env, "VIGIE_BLOCKED_ALERT_AFTER", Settings.blocked_alert_after),
-        digest_hour=_int(env, "VIGIE_DIGEST_HOUR", 7, minimum=0),
+        digest_hour=_int(env, "VIGIE_DIGEST_HOUR", 7, minimum=0, maximum=23),
     )
 
 

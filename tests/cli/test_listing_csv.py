@@ -9,22 +9,26 @@ from vigie.registration import NewListing
 AMAZON = "https://www.amazon.fr/dp/B07G8CVQNK"
 
 
+def rows_of(text: str):
+    return list(read_listings(text))
+
+
 def test_columns_in_any_order_with_every_and_browser():
-    rows = read_listings("Browser,URL,every,email,seller\n"
+    rows = rows_of("Browser,URL,every,email,seller\n"
                          f"oui,{AMAZON},30m,a@example.org; b@example.org,Igloohome\n")
     assert rows == [(2, NewListing(url=AMAZON, seller="Igloohome", emails=("a@example.org", "b@example.org"),
                                    every="30m", browser=True))]
 
 
 def test_a_file_without_header_is_read_in_the_documented_order():
-    rows = read_listings(f"{AMAZON},amazon,Igloohome,,Serrure,1h,no\n\nhttps://www.ebay.fr/itm/123456789012\n")
+    rows = rows_of(f"{AMAZON},amazon,Igloohome,,Serrure,1h,no\n\nhttps://www.ebay.fr/itm/123456789012\n")
     assert rows == [(1, NewListing(url=AMAZON, marketplace="amazon", seller="Igloohome", label="Serrure",
                                    every="1h", browser=False)),
                     (3, NewListing(url="https://www.ebay.fr/itm/123456789012"))]
 
 
 def test_bad_rows_are_reported_by_line_and_the_others_kept():
-    rows = read_listings("url,label,browser\n"
+    rows = rows_of("url,label,browser\n"
                          f"{AMAZON},ok,\n"
                          ",no url,\n"
                          f"{AMAZON},odd,maybe\n"
@@ -45,5 +49,5 @@ def test_bad_rows_are_reported_by_line_and_the_others_kept():
 ])
 def test_a_bad_header_refuses_the_whole_file(text, words):
     with pytest.raises(CsvFileError) as refused:
-        read_listings(text)
+        rows_of(text)
     assert words in str(refused.value)

@@ -1,7 +1,10 @@
 """Registering and managing listings: add, import, list, remove."""
 from __future__ import annotations
 
+import tempfile
+from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO, Iterator
 
 import click
 from sqlalchemy import select
@@ -14,8 +17,9 @@ from vigie.cli.main import cli
 from vigie.cli.output import print_json, print_table, say
 from vigie.cli.progress import progress_for
 from vigie.durations import format_duration
-from vigie.listing_csv import CsvFileError, read_listings
-from vigie.registration import DEFAULT_ACCOUNT, NewListing, RegistrationError, account_named, store_listing, validate
+from vigie.limits import CSV_FILE_BYTES
+from vigie.listing_csv import CsvFileError, check_listings, read_listings
+from vigie.registration import DEFAULT_ACCOUNT, account_name, NewListing, RegistrationError, account_named, store_listing, validate
 
 
 @cli.command()
@@ -63,10 +67,27 @@ def import_csv(app: App, file: Path, account: str) -> None:
 
     Bad rows are reported by line, good ones kept.
     """
-    rows = _read_csv(file)
+    try:
+        account = account_name(account)
+    except RegistrationError as exc:
+        raise BadInput(str(exc)) from None
+    with _csv_file(file) as data:
+        try:  # checked whole first: a file refused for its content stores nothing
+            total = check_listings(data)
+            data.seek(0)
+            rows = read_listings(data)
+            added, bad = _import_rows(app, account, rows, total)
+        except CsvFileError as exc:
+            raise BadInput(f"{file}: {exc}") from None
+    say(f"{added} added, {bad} refused")
+    if bad and not added:
+        raise BadInput(f"{file}: no row could be imported")
+
+
+def _import_rows(app: App, account: str, rows: Iterator[tuple[int, NewListing | str]], total: int) -> tuple[int, int]:
     added, bad = 0, 0
     with progress_for("importing") as progress:
-        task = progress.add_task("importing", total=len(rows)) if progress is not None else None
+        task = progress.add_task("importing", total=total) if progress is not None else None
         for line, row in rows:
             if _import_row(app, account, line, row):
                 added += 1
@@ -74,9 +95,7 @@ def import_csv(app: App, file: Path, account: str) -> None:
                 bad += 1
             if progress is not None:
                 progress.advance(task)
-    say(f"{added} added, {bad} refused")
-    if bad and not added:
-        raise BadInput(f"{file}: no row could be imported")
+    return added, bad
 
 
 def _import_row(app: App, account: str, line: int, row: NewListing | str) -> bool:
@@ -95,15 +114,30 @@ def _import_row(app: App, account: str, line: int, row: NewListing | str) -> boo
         return False
 
 
-def _read_csv(file: Path) -> list[tuple[int, NewListing | str]]:
+@contextmanager
+def _csv_file(file: Path) -> Iterator[BinaryIO]:
+    """The file opened for two passes, refused over limits.CSV_FILE_BYTES; a pipe is copied to a temporary
+    file first (up to the cap), since it can be read only once."""
+    too_big = f"{file}: bigger than {CSV_FILE_BYTES // 1_000_000} MB: split the file"
     try:
-        return read_listings(file.read_text(encoding="utf-8-sig"))
+        data = file.open("rb")
     except FileNotFoundError:
         raise BadInput(f"{file}: no such file") from None
-    except UnicodeDecodeError:
-        raise BadInput(f"{file}: not UTF-8 text") from None
-    except CsvFileError as exc:
-        raise BadInput(f"{file}: {exc}") from None
+    except OSError as exc:
+        raise BadInput(f"{file}: {exc.strerror}") from None
+    with data:
+        if data.seekable():
+            if data.seek(0, 2) > CSV_FILE_BYTES:
+                raise BadInput(too_big)
+            data.seek(0)
+            yield data
+            return
+        with tempfile.TemporaryFile() as copy:
+            copy.write(data.read(CSV_FILE_BYTES + 1))
+            if copy.tell() > CSV_FILE_BYTES:
+                raise BadInput(too_big)
+            copy.seek(0)
+            yield copy
 
 
 @cli.command("list")

@@ -14,7 +14,7 @@ from store.models_observatory import ROLES, User
 from vigie.cli.app import App, BadInput, Failure
 from vigie.cli.main import cli
 from vigie.cli.output import print_json, print_table, say
-from vigie.registration import account_named
+from vigie.registration import RegistrationError, account_named
 
 
 @cli.command()
@@ -54,7 +54,7 @@ def user_add(app: App, email: str, role: str, account: str | None, password_stdi
             owner = account_named(session, account, now=app.now(), lang=app.settings.lang) if account else None
             created = add_user(session, email, role, now=app.now(), account=owner, password=password)
             say(f"user {created.id} added: {created.email} ({role}{', account ' + account if owner else ''})")
-    except AccountError as exc:
+    except (AccountError, RegistrationError) as exc:
         raise BadInput(str(exc)) from None
 
 

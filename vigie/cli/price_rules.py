@@ -20,6 +20,7 @@ from vigie.cli.app import App, BadInput
 from vigie.cli.main import cli
 from vigie.cli.output import print_json, print_table, say
 
+MAX_AMOUNT = Decimal(1_000_000)  # no price change of a listed product is abrupt only beyond a million
 RULES = ("price_threshold", "price_absolute_threshold", "price_baseline", "revert_is_glitch")
 
 
@@ -41,8 +42,9 @@ def parse_amount(text: str) -> Decimal:
         value = Decimal(text.strip().replace(",", "."))
     except InvalidOperation:
         raise BadInput(f"--absolute {text!r} is not an amount such as 2.50") from None
-    if not value.is_finite() or value <= 0 or value != value.quantize(Decimal("0.01")):
-        raise BadInput(f"--absolute {text!r} must be a positive amount, to the cent at most")
+    # bounded before quantize(), which raises InvalidOperation on a 30-digit amount
+    if not value.is_finite() or not 0 < value <= MAX_AMOUNT or value != value.quantize(Decimal("0.01")):
+        raise BadInput(f"--absolute {text!r} must be a positive amount up to {MAX_AMOUNT:,}, to the cent at most")
     return value
 
 
