@@ -98,16 +98,19 @@ class _Lines:
             self._text = io.TextIOWrapper(source, encoding="utf-8-sig", newline="")
             self._binary = source
         self.count = 0
+        self._released = False
 
     def __iter__(self) -> _Lines:
         return self
 
     def __next__(self) -> str:
+        if self._released:  # csv.reader asks again after its "unexpected end of data"
+            raise StopIteration
         try:
             line = self._text.readline(limits.CSV_LINE_CHARS + 1)
         except UnicodeDecodeError:
             self.release()
-            raise CsvFileError("not UTF-8 text: save it as CSV UTF-8") from None
+            raise CsvFileError("not UTF-8 text (a binary file, or another encoding: save it as CSV UTF-8)") from None
         if not line:
             self.release()
             raise StopIteration
@@ -123,9 +126,9 @@ class _Lines:
 
     def release(self) -> None:
         """Hands the caller's binary stream back: a TextIOWrapper closes what it wraps when it goes."""
-        if self._binary is not None and not self._text.closed:
+        if self._binary is not None and not self._released:
             self._text.detach()
-            self._binary = None
+        self._released = True
 
 
 def _header(first: list[str]) -> tuple[str, ...] | None:
