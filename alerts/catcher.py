@@ -7,6 +7,7 @@
         catcher.messages  # list[EmailMessage]
 
 It can require a login, refuse chosen recipients (to exercise permanent and temporary refusals),
+ask a function about each recipient (`on_rcpt`: a greylist, a fault injected mid-conversation),
 offer STARTTLS or speak implicit TLS with a certificate the caller provides, and be stopped and
 started again on the same port (to exercise "server down, then back").
 """
@@ -18,7 +19,7 @@ import ssl
 import threading
 import time
 from email.message import EmailMessage
-from typing import Any, Self
+from typing import Any, Callable, Self
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword, Session, SMTP
@@ -46,6 +47,8 @@ class _Handler:
 
     async def handle_RCPT(self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]) -> str:
         reply = self.catcher.refusals.get(address.lower())
+        if reply is None and self.catcher.on_rcpt is not None:
+            reply = self.catcher.on_rcpt(address)
         if reply is not None:
             return reply
         envelope.rcpt_tos.append(address)
@@ -72,6 +75,7 @@ class SmtpCatcher:
         refusals: dict[str, str] | None = None,
         tls_context: ssl.SSLContext | None = None,
         implicit_tls: bool = False,
+        on_rcpt: Callable[[str], str | None] | None = None,
     ) -> None:
         self.host = "127.0.0.1"
         self.port = port
@@ -80,6 +84,8 @@ class SmtpCatcher:
         self.refusals = {address.lower(): reply for address, reply in (refusals or {}).items()}
         self.tls_context = tls_context
         self.implicit_tls = implicit_tls
+        # called (on the server's thread) with each recipient not in `refusals`: a reply to refuse it, or None
+        self.on_rcpt = on_rcpt
         self._messages: list[EmailMessage] = []
         self._envelopes: list[list[str]] = []
         self._condition = threading.Condition()

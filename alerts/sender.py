@@ -5,9 +5,14 @@ One message at a time, in three short steps, each its own transaction:
    LOCKED on PostgreSQL), so a second sender running at the same time picks another row;
 2. send, outside any transaction (network time never holds a database lock);
 3. record: sent (status, sent_at, transport, location) or the failure and the next attempt.
-A crash between 1 and 3 leaves the row pending; it becomes due again when the lease runs out and
-is resent with the same Message-ID, so the reader can tell it is the same alert. That is the one
-place a duplicate is possible; a loss is not.
+A crash between 1 and 3 leaves the row pending; it becomes due again when the lease runs out (the
+longest one send can take: `transport.lease`) and is resent with the same Message-ID. Only a crash
+in the moment between the server accepting a message and step 3 committing gives a duplicate (the
+same Message-ID twice); a loss is not possible.
+
+A server that cannot be reached (or refuses the login or the sender) says nothing about the
+message: the row is put back as it was, due and with its attempts untouched, so a mail server down
+for a weekend delays alerts but never uses up their attempts or pushes them hours back.
 """
 from __future__ import annotations
 
@@ -42,6 +47,8 @@ class DeliveryReport:
     failed: int = 0  # given up: permanent refusal or max_attempts reached
     locations: tuple[str, ...] = ()  # where each sent message went (.eml path or SMTP server)
     deferred: int = 0  # due rows left untouched because the transport broke during this pass
+    failures: tuple[tuple[str, str], ...] = ()  # (recipient, reason) of each row given up in this pass
+    problem: str | None = None  # why the pass stopped early (the server could not be reached...)
 
 
 @dataclass(frozen=True)
@@ -64,13 +71,20 @@ def deliver_pending(
     mail_from: str,
     limit: int = 500,
     max_attempts: int = 8,
-    lease: timedelta = DEFAULT_LEASE,
+    lease: timedelta | None = None,
 ) -> DeliveryReport:
-    """Send up to `limit` due deliveries through `transport` (one connection for the whole pass)."""
+    """Send up to `limit` due deliveries through `transport` (one connection for the whole pass).
+
+    `lease`: how long a claimed row is hidden from other senders; by default the transport's own
+    (`transport.lease`: as long as one send can take), else DEFAULT_LEASE.
+    """
     environment = make_environment()
+    lease = lease or getattr(transport, "lease", None) or DEFAULT_LEASE
     sent = retried = failed = 0
     locations: list[str] = []
+    failures: list[tuple[str, str]] = []
     broken = False
+    problem: str | None = None
     with transport:
         for _ in range(limit):
             claim = claim_next(sessions, now=now, lease=lease, mail_from=mail_from, environment=environment)
@@ -89,10 +103,14 @@ def deliver_pending(
                         sessions, claim.delivery_id, str(error), now=now, max_attempts=max_attempts, permanent=True
                     )
                 except TransientFailure as error:
-                    outcome = record_failure(
-                        sessions, claim.delivery_id, str(error), now=now, max_attempts=max_attempts, permanent=False
-                    )
-                    broken = error.batch_broken
+                    if error.batch_broken:
+                        outcome = record_unreachable(sessions, claim.delivery_id, str(error), now=now)
+                        broken, problem = True, str(error)
+                    else:
+                        outcome = record_failure(
+                            sessions, claim.delivery_id, str(error), now=now, max_attempts=max_attempts,
+                            permanent=False,
+                        )
                 except Exception as error:  # a bad address or header: counted, retried, never silent
                     outcome = record_failure(
                         sessions, claim.delivery_id, f"{type(error).__name__}: {error}", now=now,
@@ -104,12 +122,14 @@ def deliver_pending(
                     outcome = "sent"
             sent += outcome == "sent"
             retried += outcome == "pending"
-            failed += outcome == "failed"
+            if outcome == "failed":
+                failed += 1
+                failures.append(failure_of(sessions, claim.delivery_id))
             if broken:
                 log.warning("alerts: %s is failing, stopping this pass", transport.describe())
                 break
     deferred = count_due(sessions, now=now) if broken else 0
-    return DeliveryReport(sent, retried, failed, tuple(locations), deferred)
+    return DeliveryReport(sent, retried, failed, tuple(locations), deferred, tuple(failures), problem)
 
 
 def claim_next(
@@ -205,6 +225,23 @@ def record_failure(
         log.warning("alerts: %s to %s: %s (%s)", delivery.message_id, delivery.recipient, delivery.last_error,
                     delivery.status)
         return delivery.status
+
+
+def record_unreachable(sessions: sessionmaker[Session], delivery_id: int, error: str, *, now: datetime) -> str:
+    """The server failed, not this message: the row is due again at once, its attempts untouched."""
+    with session_scope(sessions) as session:
+        delivery = session.get(AlertDelivery, delivery_id)
+        assert delivery is not None
+        delivery.last_error = " ".join(error.split())[:ERROR_MAX]
+        delivery.next_attempt_at = now
+        return "deferred"
+
+
+def failure_of(sessions: sessionmaker[Session], delivery_id: int) -> tuple[str, str]:
+    with session_scope(sessions) as session:
+        delivery = session.get(AlertDelivery, delivery_id)
+        assert delivery is not None
+        return delivery.recipient, delivery.last_error or "failed"
 
 
 def count_due(sessions: sessionmaker[Session], *, now: datetime) -> int:

@@ -14,13 +14,17 @@ import smtplib
 import ssl
 import tempfile
 from email.message import EmailMessage
-from datetime import UTC
+from datetime import UTC, timedelta
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Protocol, Self
 from urllib.parse import parse_qs, unquote, urlsplit
 
 DEFAULT_TIMEOUT = 30.0
+# One send is at most this many exchanges with the server, each bounded by the timeout (connect,
+# EHLO, STARTTLS, EHLO, AUTH, MAIL, RCPT, DATA, the message, its reply; QUIT is not waited for):
+# a claim lasting that long outlives any send, and a sender killed mid-send is retried that soon.
+SEND_EXCHANGES = 10
 TRUE_WORDS = ("1", "true", "yes", "on")
 FALSE_WORDS = ("", "0", "false", "no", "off")
 
@@ -43,6 +47,7 @@ class TransientFailure(TransportError):
 
 class Transport(Protocol):
     name: str
+    lease: timedelta  # the longest one send can take: how long the sender's claim on a row lasts
 
     def send(self, message: EmailMessage) -> str: ...
 
@@ -131,6 +136,10 @@ class SmtpTransport:
         self.ssl_context = ssl_context
         self._connection: smtplib.SMTP | None = None
         self._batch = False
+
+    @property
+    def lease(self) -> timedelta:
+        return timedelta(seconds=SEND_EXCHANGES * self.timeout)
 
     def describe(self) -> str:
         security = " (TLS)" if self.implicit_tls else " (STARTTLS)" if self.starttls else ""
@@ -252,6 +261,7 @@ class EmlTransport:
     """
 
     name = "eml"
+    lease = timedelta(minutes=1)  # a local file write; a crash mid-write leaves no file behind
 
     def __init__(self, outbox_dir: Path) -> None:
         self.outbox_dir = Path(outbox_dir)

@@ -23,6 +23,10 @@ SCREENSHOT_METHOD = "vigie_screenshot"
 # ready here.
 READY_JS = r"""
 () => {
+  // a PDF, a picture or any file that is no page: ready as it is, the spider refuses it by its type
+  // (a file Chromium downloads leaves the tab on about:blank)
+  if (location.href === "about:blank") return true;
+  if (document.readyState === "complete" && !/html|xml/.test(document.contentType)) return true;
   if (document.readyState !== "complete" || !document.body) return false;
   const jsonld = Array.from(document.querySelectorAll('script[type="application/ld+json"]'))
     .some(s => /"(Product|Offer|AggregateOffer)"/.test(s.textContent));

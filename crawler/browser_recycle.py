@@ -15,14 +15,16 @@ from scrapy.exceptions import NotConfigured
 
 from crawler.browser_memory import browser_pss
 from crawler.browser_pool import USES_PER_PAGE, PagePool
+from crawler.browser_size import SizeGuards
 
 MEMORY_CHECK_EVERY = 25  # pages: reading every process's smaps_rollup costs ~50 ms, not worth it per page
 
 
 class BrowserRecycleMiddleware:
     def __init__(self, crawler: Any, *, max_pages: int, max_memory_bytes: int, open_pages: int,
-                 uses_per_page: int = USES_PER_PAGE):
+                 uses_per_page: int = USES_PER_PAGE, max_download_bytes: int = 0):
         self.crawler = crawler
+        self.size_guards = SizeGuards(max_download_bytes)  # Scrapy's DOWNLOAD_MAXSIZE, for browser pages too
         self.pool = PagePool(open_pages, uses=uses_per_page)
         self.max_pages = max_pages
         self.max_memory_bytes = max_memory_bytes
@@ -40,7 +42,8 @@ class BrowserRecycleMiddleware:
         return cls(crawler, max_pages=settings.getint("VIGIE_BROWSER_RECYCLE_PAGES", 1000),
                    max_memory_bytes=settings.getint("VIGIE_BROWSER_RECYCLE_MEMORY_MB", 1536) * 1024 * 1024,
                    open_pages=settings.getint("PLAYWRIGHT_MAX_PAGES_PER_CONTEXT", 8),
-                   uses_per_page=settings.getint("VIGIE_BROWSER_PAGE_USES", USES_PER_PAGE))
+                   uses_per_page=settings.getint("VIGIE_BROWSER_PAGE_USES", USES_PER_PAGE),
+                   max_download_bytes=settings.getint("DOWNLOAD_MAXSIZE"))
 
     async def process_request(self, request: Any) -> None:
         if not request.meta.get("playwright"):
@@ -78,6 +81,7 @@ class BrowserRecycleMiddleware:
 
     async def _remember_browser(self, page: Any, request: Any) -> None:
         self.browser = page.context.browser
+        await self.size_guards.watch(page, request)
 
     async def _finished(self, request: Any, *, reusable: bool) -> None:
         if not request.meta.pop("vigie_browser_page", False):

@@ -12,11 +12,14 @@ from datetime import UTC, datetime
 from typing import Any, AsyncIterator, Iterable
 
 import scrapy
+from scrapy import signals
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
 from crawler.browser_page import browser_meta, screenshot_of
+from crawler.browser_size import TOO_BIG_META
 from crawler.escalation import escalation_reason
+from crawler.fetch_failures import count_received, failure_reason
 from crawler.targets import CheckResult, CheckTarget
 from detector.model import Observation, Outcome
 from spiders.marketplace import Marketplace
@@ -29,6 +32,9 @@ EVIDENCE_HEADERS = ("content-type", "content-length", "date", "last-modified", "
 # Every non-redirect status reaches the spider: a 404 or a 429 is a finding, not a failure.
 HANDLED_STATUSES = [s for s in range(400, 600)]
 
+# What a product URL may answer with and still be read as a page; a PDF, a picture or an archive is not.
+PAGE_MEDIA_TYPES = ("text/", "application/xhtml+xml", "application/xml", "application/json", "application/ld+json")
+
 
 class ListingSpider(scrapy.Spider):
     name = "listing"
@@ -40,6 +46,16 @@ class ListingSpider(scrapy.Spider):
         self.targets = list(targets)
         self.recorder = recorder  # crawler.recorder.Recorder, used by RecordPipeline
         self.report = report
+
+    @classmethod
+    def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        # bytes counted per request: a body cut at the size limit without a Content-Length can say so
+        crawler.signals.connect(spider.bytes_received, signal=signals.bytes_received)
+        return spider
+
+    def bytes_received(self, data: bytes, request: scrapy.Request, **kwargs: Any) -> None:
+        count_received(request.meta, data)
 
     @classmethod
     def update_settings(cls, settings) -> None:
@@ -119,6 +135,13 @@ class ListingSpider(scrapy.Spider):
             seller=target.seller,
             encoding=response.encoding if isinstance(response, TextResponse) else None,
         )
+        refused = self.refused_body(response)
+        if refused:  # no page to read, and nothing worth keeping: the reason says what came
+            yield CheckResult(target=target, observation=Observation(Outcome.ERROR, reasons=(refused,)),
+                              fetched_at=datetime.now(UTC), final_url=response.url, http_status=response.status,
+                              fetch_method=response.meta.get("vigie_fetch_method", "http"),
+                              elapsed_ms=_elapsed(response.meta), headers=page.headers, media_type=_media_type(response))
+            return
         try:
             observation = self.marketplace.observe(page)
         except Exception as exc:  # a page object bug is an error finding, never a delisting
@@ -152,13 +175,29 @@ class ListingSpider(scrapy.Spider):
             screenshot=screenshot_of(response.meta) if browser else None,
         )
 
+    def refused_body(self, response: Response) -> str | None:
+        """Why this answer is not read at all: no web page (a PDF, an image), or a browser page over the
+        download size limit (Scrapy enforces it for static fetches, crawler.browser_size for the browser)."""
+        if response.meta.get(TOO_BIG_META):
+            return response.meta[TOO_BIG_META]
+        limit = self.settings.getint("DOWNLOAD_MAXSIZE")
+        if limit and len(response.body) > limit:
+            return f"size limit exceeded: {len(response.body)} bytes, over the {limit}-byte download limit"
+        media_type = _media_type(response)
+        if media_type.startswith(PAGE_MEDIA_TYPES) or media_type.endswith(("+xml", "+json")):
+            return None
+        if media_type == "application/octet-stream" and response.body.lstrip()[:1] == b"<":
+            return None  # a misconfigured server sending a page as bytes
+        return f"not a web page: the URL serves {media_type} ({len(response.body)} bytes)"
+
     def failed(self, failure: Failure):
         request = failure.request  # type: ignore[attr-defined]
         target: CheckTarget = request.meta["target"]
-        reason = f"{failure.type.__name__}: {failure.getErrorMessage()}".strip()
+        reason = failure_reason(failure, request.meta, maxsize=self.settings.getint("DOWNLOAD_MAXSIZE"),
+                                timeout=self.settings.getfloat("DOWNLOAD_TIMEOUT"))
         yield CheckResult(
             target=target,
-            observation=Observation(Outcome.ERROR, reasons=(reason[:500],)),
+            observation=Observation(Outcome.ERROR, reasons=(reason,)),
             fetched_at=datetime.now(UTC),
             final_url=None,
             fetch_method=request.meta.get("vigie_fetch_method", "http"),

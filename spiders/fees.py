@@ -15,7 +15,7 @@ from typing import Any
 from crawler.listing_spider import ListingSpider
 from detector.fees import FeeSchedule
 from detector.model import Observation, Outcome
-from spiders import fee_tables
+from spiders import fee_tables, money
 from spiders.marketplace import Marketplace
 from spiders.page import PageInput, ProductPage
 
@@ -28,8 +28,12 @@ class FeePage(ProductPage):
 
     @cached_property
     def grid(self) -> fee_tables.Grid | None:
-        return fee_tables.read_tables(self.tables(), words=self.header_words,
-                                      decimal_separator=self.decimal_separator)
+        try:
+            return fee_tables.read_tables(self.tables(), words=self.header_words,
+                                          decimal_separator=self.decimal_separator)
+        except money.ImplausibleAmount as exc:  # one wrong fee would be a false fee change: read none
+            self.unreadable = f"fee table not read: {exc}"
+            return None
 
     def tables(self) -> list:
         return self.tree.xpath("//table")
@@ -37,8 +41,10 @@ class FeePage(ProductPage):
     def is_product_page(self) -> bool:
         return self.grid is not None
 
+    unreadable: str | None = None
+
     def not_product_reason(self) -> str:
-        return "no fee table found on the page"
+        return self.unreadable or "no fee table found on the page"
 
     def effective_from(self):
         return fee_tables.effective_date(self.visible_text)

@@ -63,7 +63,7 @@ class GenericPage(ProductPage):
         """The buy box: the first offer with a price, else the first offer."""
         priced = (
             o for o in self.offer_nodes
-            if schema_org.price(o, decimal_separator=self.decimal_separator) is not None
+            if schema_org.has_price(o, decimal_separator=self.decimal_separator)
         )
         return next(priced, self.offer_nodes[0] if self.offer_nodes else None)
 
@@ -111,7 +111,7 @@ class GenericPage(ProductPage):
         return amount
 
     def currency(self) -> str | None:
-        return schema_org.currency(self.main_offer) or self.data.og_price()[1]
+        return schema_org.currency(self.main_offer) or self.data.og_currency()
 
     def shipping_fee(self) -> Decimal | None:
         return schema_org.shipping_fee(self.main_offer, decimal_separator=self.decimal_separator)

@@ -93,9 +93,13 @@ class ProductPage:
         return Observation(outcome=outcome, reasons=(reason,))
 
     def _product(self) -> Observation:
-        offers = tuple(self.offers())
-        price, currency, shipping, seller = self.price(), self.currency(), self.shipping_fee(), self.seller()
-        availability = self.availability()
+        _, price = self._field("price", self.price)
+        _, shipping = self._field("shipping fee", self.shipping_fee)
+        _, currency = self._field("currency", self.currency)
+        _, seller = self._field("seller", self.seller)
+        _, availability = self._field("availability", self.availability)
+        offers_read, offers = self._field("offers", self.offers, [])
+        offers = tuple(offers)
         if price is None:
             if not any(r.startswith("price not found") for r in self.reasons):
                 self.reasons.append("price not found")
@@ -107,6 +111,8 @@ class ProductPage:
         if registered and not shown:
             # a page naming no seller at all cannot tell us the registered one left
             self.reasons.append("no seller shown on the page")
+        elif registered and not offers_read and not self.sells(registered, seller, offers):
+            self.reasons.append(f"seller {registered!r} not judged: the offers could not be read")
         elif registered and not self.sells(registered, seller, offers):
             outcome = Outcome.OFFER_GONE
             self.reasons.append(f"seller {registered!r} not among the offers")
@@ -121,6 +127,16 @@ class ProductPage:
             offers=offers,
             reasons=tuple(self.reasons),
         )
+
+    def _field(self, name: str, method, default=None) -> tuple[bool, object]:
+        """(read, value) of one field; a field holding an implausible amount is not read and says why
+        (`price not found: '-5' is negative`): never a wrong number."""
+        try:
+            return True, method()
+        except money.ImplausibleAmount as exc:
+            if not any(reason.endswith(f": {exc}") for reason in self.reasons):  # one amount, one reason
+                self.reasons.append(f"{name} not found: {exc}")
+            return False, default
 
     def can_buy(self, availability: str | None) -> bool:
         """True unless the page says the offer cannot be bought now."""

@@ -82,9 +82,11 @@ class StructuredData:
 
     def og_price(self, *, decimal_separator: str | None = None) -> tuple[Decimal | None, str | None]:
         amount = self.og("product:price:amount") or self.og("og:price:amount")
+        return _amount(amount, decimal_separator), self.og_currency()
+
+    def og_currency(self) -> str | None:
         currency = self.og("product:price:currency") or self.og("og:price:currency")
-        price = _amount(amount, decimal_separator)
-        return price, (currency.upper() if currency else None)
+        return currency.upper() if currency else None
 
     def og_availability(self) -> str | None:
         return normalise_availability(self.og("product:availability") or self.og("og:availability"))
@@ -194,7 +196,8 @@ def _flatten_offers(value: Any, *, depth: int) -> Iterator[dict]:
 
 # -- fields of one offer ---------------------------------------------------------------------
 def price(offer: dict | None, *, decimal_separator: str | None = None) -> Decimal | None:
-    """What the buyer pays: `price`, an AggregateOffer's `lowPrice`, or the priceSpecification."""
+    """What the buyer pays: `price`, an AggregateOffer's `lowPrice`, or the priceSpecification.
+    Raises money.ImplausibleAmount when the page states one that is no plausible amount."""
     if not isinstance(offer, dict):
         return None
     for key in ("price", "lowPrice"):
@@ -213,7 +216,7 @@ def currency(offer: dict | None) -> str | None:
         spec = _price_specification(offer)
         code = text(spec.get("priceCurrency")) if spec else None
     if not code:
-        _, code = money.parse(text(offer.get("price")))
+        code = money.currency_of(text(offer.get("price")))
     return code.strip().upper() if code else None
 
 
@@ -267,6 +270,14 @@ def shipping_fee(offer: dict | None, *, decimal_separator: str | None = None) ->
     return None
 
 
+def has_price(offer: dict | None, *, decimal_separator: str | None = None) -> bool:
+    """Whether the offer states a plausible price (never raises: for choosing among offers)."""
+    try:
+        return price(offer, decimal_separator=decimal_separator) is not None
+    except money.ImplausibleAmount:
+        return False
+
+
 # -- small value helpers -------------------------------------------------------------------
 def first(value: Any) -> Any:
     """The first item of a list, the value itself otherwise."""
@@ -300,17 +311,9 @@ def _truthy(value: Any) -> bool:
 
 
 def _amount(value: Any, decimal_separator: str | None) -> Decimal | None:
-    """A machine amount ("19.99", 19.99) exactly; a human one ("19,99 €") through price-parser."""
-    if value is None or isinstance(value, (bool, dict, list)):
-        return None
-    if isinstance(value, float):
-        value = repr(value)  # shortest round-trip text, so 19.99 stays 19.99
-    raw = str(value).strip()
-    if re.fullmatch(r"-?\d+(?:\.\d+)?", raw):
-        amount = money.decimal_or_none(raw)
-    else:
-        amount, _ = money.parse(raw, decimal_separator=decimal_separator)
-    return amount if amount is not None and amount >= 0 else None
+    """A machine amount ("19.99", 19.99) exactly; a human one ("19,99 €") through price-parser.
+    Both pass money's plausibility gate: an implausible one raises money.ImplausibleAmount."""
+    return money.amount(value, decimal_separator=decimal_separator)
 
 
 def _price_specification(offer: dict) -> dict | None:

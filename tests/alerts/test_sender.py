@@ -86,30 +86,29 @@ def test_rows_not_yet_due_wait(sessions, tmp_path):
     assert rows(sessions)["a@example.com"].status == "pending"
 
 
-def test_server_down_then_back_delivers_exactly_once_after_backoff(sessions, tmp_path):
+def test_server_down_then_back_delivers_exactly_once_without_using_up_attempts(sessions, tmp_path):
     outbox_with(sessions, "a@example.com", "b@example.com")
     catcher = SmtpCatcher().start()
     url = catcher.url
     catcher.stop()  # connection refused from now on, same port when it comes back
     transport = smtp(url + "?timeout=5", tmp_path)
 
-    down = deliver_pending(sessions, transport, now=T0, mail_from=FROM)
-    # the first refusal stops the pass: the second row keeps its attempts for a real try
-    assert (down.sent, down.retried, down.failed, down.deferred) == (0, 1, 0, 1)
-    tried = [row for row in rows(sessions).values() if row.attempts == 1]
-    assert len(tried) == 1
-    assert tried[0].status == "pending"
-    assert tried[0].next_attempt_at == T0 + timedelta(seconds=60)
-    assert "unreachable" in tried[0].last_error and "\n" not in tried[0].last_error
+    for hours in range(0, 48, 6):  # down for two days: one try a pass, and the rows stay as they were
+        down = deliver_pending(sessions, transport, now=T0 + timedelta(hours=hours), mail_from=FROM)
+        assert (down.sent, down.retried, down.failed, down.deferred) == (0, 0, 0, 2)
+        assert "unreachable" in down.problem and "\n" not in down.problem
+    stored = rows(sessions).values()
+    assert {(row.status, row.attempts) for row in stored} == {("pending", 0)}
+    assert all("unreachable" in row.last_error for row in stored)  # the rows take turns at the one try
+    # due again at once after each try, not hours later
+    assert max(row.next_attempt_at for row in stored) == T0 + timedelta(hours=42)
 
     catcher.start()
     try:
         assert catcher.url == url
-        soon = deliver_pending(sessions, transport, now=T0 + timedelta(seconds=30), mail_from=FROM)
-        assert soon.sent == 1  # the untried row goes; the retried one waits for its backoff
-        after = deliver_pending(sessions, transport, now=T0 + timedelta(seconds=61), mail_from=FROM)
-        assert after.sent == 1
-        again = deliver_pending(sessions, transport, now=T0 + timedelta(hours=1), mail_from=FROM)
+        back = deliver_pending(sessions, transport, now=T0 + timedelta(hours=42, seconds=1), mail_from=FROM)
+        assert back.sent == 2
+        again = deliver_pending(sessions, transport, now=T0 + timedelta(days=3), mail_from=FROM)
         assert again.sent == 0
         messages = catcher.wait_for(2)
     finally:
@@ -119,6 +118,17 @@ def test_server_down_then_back_delivers_exactly_once_after_backoff(sessions, tmp
     assert all(row.status == "sent" for row in rows(sessions).values())
 
 
+def test_a_claim_lasts_as_long_as_one_send_can_take(sessions, tmp_path):
+    outbox_with(sessions, "a@example.com")
+    with SmtpCatcher() as catcher:
+        transport = smtp(catcher.url + "?timeout=3", tmp_path)
+        assert transport.lease == timedelta(seconds=30)
+        with session_scope(sessions) as session:  # a sender that claimed the row, then died
+            session.get(AlertDelivery, rows(sessions)["a@example.com"].id).next_attempt_at = T0 + transport.lease
+        assert deliver_pending(sessions, transport, now=T0 + timedelta(seconds=29), mail_from=FROM).sent == 0
+        assert deliver_pending(sessions, transport, now=T0 + timedelta(seconds=30), mail_from=FROM).sent == 1
+
+
 def test_backoff_doubles_and_is_capped():
     assert [backoff(n).total_seconds() for n in (1, 2, 3, 4)] == [60, 120, 240, 480]
     assert backoff(30) == timedelta(hours=6)
@@ -126,19 +136,18 @@ def test_backoff_doubles_and_is_capped():
 
 def test_repeated_failures_end_in_failed_after_max_attempts(sessions, tmp_path):
     outbox_with(sessions, "a@example.com")
-    catcher = SmtpCatcher().start()
-    url = catcher.url
-    catcher.stop()
-    transport = smtp(url + "?timeout=5", tmp_path)
-    now = T0
-    for attempt in range(1, 4):
-        report = deliver_pending(sessions, transport, now=now, mail_from=FROM, max_attempts=3)
-        row = rows(sessions)["a@example.com"]
-        assert row.attempts == attempt
-        now = row.next_attempt_at
-    assert (report.retried, report.failed) == (0, 1)
-    assert row.status == "failed"
-    assert deliver_pending(sessions, transport, now=now + timedelta(days=1), mail_from=FROM, max_attempts=3).failed == 0
+    with SmtpCatcher(refusals={"a@example.com": "452 4.2.2 Mailbox full"}) as catcher:
+        transport = smtp(catcher.url, tmp_path)
+        now = T0
+        for attempt in range(1, 4):
+            report = deliver_pending(sessions, transport, now=now, mail_from=FROM, max_attempts=3)
+            row = rows(sessions)["a@example.com"]
+            assert row.attempts == attempt
+            now = row.next_attempt_at
+        assert (report.retried, report.failed) == (0, 1)
+        assert row.status == "failed"
+        later = deliver_pending(sessions, transport, now=now + timedelta(days=1), mail_from=FROM, max_attempts=3)
+        assert later.failed == 0
 
 
 def test_permanent_refusal_fails_at_once_and_others_still_go(sessions, tmp_path):
@@ -151,6 +160,7 @@ def test_permanent_refusal_fails_at_once_and_others_still_go(sessions, tmp_path)
     assert refused.status == "failed"
     assert refused.attempts == 1
     assert "550" in refused.last_error
+    assert report.failures == (("nobody@example.com", refused.last_error),)  # who, and why, for the CLI to say
     assert [str(m["To"]) for m in catcher.messages] == ["a@example.com"]
 
 
@@ -182,9 +192,12 @@ def test_missing_or_wrong_credentials_are_retried_not_sent(sessions, tmp_path):
         wrong = catcher.url.replace("smtp://", "smtp://user:wrong@")
         for day, url in enumerate((catcher.url, wrong)):
             report = deliver_pending(sessions, smtp(url, tmp_path), now=T0 + timedelta(days=day), mail_from=FROM)
-            assert (report.sent, report.retried) == (0, 1)
+            assert (report.sent, report.retried, report.deferred) == (0, 0, 1)
+            assert "refused" in report.problem and "Authentication" in report.problem
         assert catcher.messages == []
-    assert rows(sessions)["a@example.com"].attempts == 2
+    row = rows(sessions)["a@example.com"]
+    # a login problem is the server's, not the message's: the alert keeps its attempts for when it is fixed
+    assert (row.status, row.attempts) == ("pending", 0) and ("530" in row.last_error or "535" in row.last_error)
 
 
 def test_starttls(sessions, tmp_path, tls_contexts):
@@ -212,7 +225,8 @@ def test_untrusted_certificate_is_not_accepted(sessions, tmp_path, tls_contexts)
     outbox_with(sessions, "a@example.com")
     with SmtpCatcher(tls_context=server_context, implicit_tls=True) as catcher:
         report = deliver_pending(sessions, smtp(catcher.url, tmp_path), now=T0, mail_from=FROM)
-        assert (report.sent, report.retried) == (0, 1)
+        assert (report.sent, report.retried, report.deferred) == (0, 0, 1)
+        assert "CERTIFICATE_VERIFY_FAILED" in report.problem
         assert catcher.messages == []
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from alerts import sender
 from alerts.catcher import SmtpCatcher
 from alerts.outbox import enqueue
-from alerts.sender import DEFAULT_LEASE, deliver_pending
+from alerts.sender import deliver_pending
 from alerts.transport import EmlTransport, SmtpTransport, transport_from_url
 from store.db import session_scope
 from store.models import AlertDelivery, Event
@@ -120,8 +120,9 @@ def test_crash_after_sending_resends_once_with_the_same_id(sessions, tmp_path, m
     with session_scope(sessions) as session:
         row = session.scalars(select(AlertDelivery)).one()
     assert row.status == "pending"
-    assert deliver_pending(sessions, transport, now=T0 + DEFAULT_LEASE - timedelta(seconds=1), mail_from=FROM).sent == 0
-    assert deliver_pending(sessions, transport, now=T0 + DEFAULT_LEASE, mail_from=FROM).sent == 1
+    lease = transport.lease
+    assert deliver_pending(sessions, transport, now=T0 + lease - timedelta(seconds=1), mail_from=FROM).sent == 0
+    assert deliver_pending(sessions, transport, now=T0 + lease, mail_from=FROM).sent == 1
     assert len(list(outbox.glob("*.eml"))) == 1  # the resend replaced the first file
 
 

@@ -105,6 +105,8 @@ def check(app: App, every: bool, listing_id: int | None, as_json: bool) -> None:
                     "results": results, "events": report.events,
                     "emails": {"sent": delivery.sent, "retrying": delivery.retried + delivery.deferred,
                                "failed": delivery.failed,
+                               "failures": [{"recipient": who, "error": why} for who, why in delivery.failures],
+                               "problem": delivery.problem,
                                "transport": transport.describe()},
                     "unrecorded": [r.target.listing_id for r in report.unrecorded], "lost": report.lost})
     elif results:
@@ -113,6 +115,10 @@ def check(app: App, every: bool, listing_id: int | None, as_json: bool) -> None:
                       r["url"]] for r in results])
     elif not targets:
         say("no listing is due; `vigie check --all` checks every listing now")
+    for recipient, reason in delivery.failures:
+        say(f"vigie: email to {recipient} failed for good: {reason}")
+    if delivery.problem:
+        say(f"vigie: emails wait for the next pass: {delivery.problem}")
     if not as_json and (delivery.sent or delivery.retried or delivery.failed or delivery.deferred):
         say(f"emails: {delivery.sent} sent, {delivery.retried + delivery.deferred} to retry, "
             f"{delivery.failed} failed — {transport.describe()}")
