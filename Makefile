@@ -33,7 +33,7 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 bench: setup
-	$(BIN)/python bench/check_vs_bare.py
+	$(BIN)/python bench/nginx_pages.py
 
 clean:
 	rm -rf $(VENV) *.egg-info

@@ -1,6 +1,7 @@
 """One check pass (`vigie check`) and alert delivery."""
 from __future__ import annotations
 
+from collections import Counter
 from datetime import timedelta
 
 import click
@@ -61,8 +62,9 @@ def send_alerts(app: App):
 @click.option("--all", "every", is_flag=True, help="Check every active listing now, ignoring schedules.")
 @click.option("--listing", "listing_id", type=int, help="Check only this listing, now.")
 @click.option("--json", "as_json", is_flag=True)
+@click.option("--verbose", "-v", is_flag=True, help="List every listing checked, not only those with events or problems.")
 @click.pass_obj
-def check(app: App, every: bool, listing_id: int | None, as_json: bool) -> None:
+def check(app: App, every: bool, listing_id: int | None, as_json: bool, verbose: bool) -> None:
     """One pass: check due listings, store snapshots, detect events, send pending alerts."""
     try:  # a bad VIGIE_SMTP_URL is said before a long pass, not after it
         transport_from_url(app.settings.smtp_url, outbox_dir=app.settings.outbox_dir)
@@ -110,9 +112,7 @@ def check(app: App, every: bool, listing_id: int | None, as_json: bool) -> None:
                                "transport": transport.describe()},
                     "unrecorded": [r.target.listing_id for r in report.unrecorded], "lost": report.lost})
     elif results:
-        print_table(f"{len(results)} listing(s) checked", ["id", "outcome", "http", "price", "events", "url"],
-                    [[r["listing_id"], r["outcome"], r["http_status"], r["price"], ", ".join(r["events"]),
-                      r["url"]] for r in results])
+        print_pass(results, report.elapsed_seconds, verbose=verbose)
     elif not targets:
         say("no listing is due; `vigie check --all` checks every listing now")
     for recipient, reason in delivery.failures:
@@ -130,3 +130,18 @@ def check(app: App, every: bool, listing_id: int | None, as_json: bool) -> None:
     if len(targets) > len(results) + len(report.unrecorded):
         raise Failure(f"{len(targets) - len(results) - len(report.unrecorded)} of {len(targets)} due listing(s) "
                       f"were not checked (see the log); they stay due")
+
+
+def print_pass(results: list[dict], elapsed: float, *, verbose: bool) -> None:
+    """A summary line, then the rows worth reading: a pass over thousands of listings is not a table of thousands."""
+    outcomes = Counter(r["outcome"] for r in results)
+    events = sum(len(r["events"]) for r in results)
+    say(f"{len(results)} listing(s) checked in {elapsed:.1f} s: "
+        + ", ".join(f"{count} {outcome}" for outcome, count in outcomes.most_common())
+        + f"; {events} event(s)")
+    shown = results if verbose else [r for r in results if r["events"] or r["outcome"] != "listed"]
+    if shown:
+        title = "listings checked" if verbose else "listings with events or problems (--verbose lists all)"
+        print_table(title, ["id", "outcome", "http", "price", "events", "url"],
+                    [[r["listing_id"], r["outcome"], r["http_status"], r["price"], ", ".join(r["events"]),
+                      r["url"]] for r in shown])
