@@ -5,7 +5,9 @@ fetch the same URLs in the same run, each as a whole process (start-up included)
                                           [--database sqlite|postgresql|both] [--runs 3]
 
 Set "generic": N schema.org product pages of ~30 KB. Set "corpus": the real pages of ../shared/corpus,
-served `--corpus-copies` times in all under distinct URLs, each registered with its marketplace's adapter.
+served `--corpus-copies` times in all under distinct URLs, each registered with its marketplace's adapter
+(those that need a browser left out); their politeness delays (1-2 s per request and marketplace) bound its
+wall time, so its figure of merit is CPU per check against the adapters' own extraction time.
 PostgreSQL: a scratch database `vigie_bench` on VIGIE_BENCH_POSTGRES (default 127.0.0.1:5432, user postgres).
 Prints whole-process and crawl-only rates, the ratio Vigie ÷ bare, and CPU per check. Needs Debian's nginx.
 """
@@ -92,7 +94,12 @@ def generic_pages(root: Path, count: int) -> list[tuple[str, str]]:
 
 
 def corpus_pages(root: Path, copies: int) -> tuple[list[tuple[str, str]], list[Path]]:
-    rows = list(csv.DictReader((CORPUS / "EXPECTED.tsv").open(encoding="utf-8"), delimiter="\t"))
+    from spiders import registry
+
+    # static checks only: the marketplaces that need a browser are measured by bench/browser_checks.py
+    static = {m.name for m in registry.all_marketplaces() if not m.needs_browser}
+    rows = [row for row in csv.DictReader((CORPUS / "EXPECTED.tsv").open(encoding="utf-8"), delimiter="\t")
+            if row["marketplace"] in static]
     if not rows:
         sys.exit(f"bench: no corpus at {CORPUS}")
     (root / "b").mkdir()

@@ -32,13 +32,13 @@ SIGNS: tuple[Sign, ...] = (
         triggers=("captcha-delivery", "datadome")),
     Sign("PerimeterX challenge", re.compile(
         r"id=[\"']px-captcha[\"']|captcha\.px-cdn\.net|Press\s*(?:&amp;|&)\s*Hold|_pxCaptcha", re.I),
-        triggers=("px-captcha", "px-cdn", "hold", "_pxcaptcha")),
+        triggers=("px-captcha", "px-cdn", "press", "_pxcaptcha")),
     Sign("Cloudflare challenge", re.compile(
         r"cdn-cgi/challenge-platform|window\._cf_chl_opt|cf-chl-|challenges\.cloudflare\.com/turnstile"
         r"|<title>\s*(?:Just a moment|Un instant|Einen Moment)[.…]*\s*</title>"
         r"|Attention Required! \| Cloudflare|Checking your browser before accessing", re.I),
-        triggers=("challenge-platform", "_cf_chl", "cf-chl-", "turnstile", "<title>", "cloudflare",
-                  "checking your browser")),
+        triggers=("challenge-platform", "_cf_chl", "cf-chl-", "turnstile", "just a moment", "un instant",
+                  "einen moment", "attention required", "checking your browser")),
     Sign("Cloudflare block", re.compile(
         r"\A(?=.*Sorry, you have been blocked)(?=.*Cloudflare Ray ID)", re.I | re.S),
         triggers=("you have been blocked",)),
