@@ -122,8 +122,8 @@ def _csv(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> str:
     writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore")
     writer.writeheader()
     for row in rows:
-        # a cell starting with = + - @ would run as a formula in a spreadsheet: quote it as text
-        writer.writerow({k: (f"'{v}" if isinstance(v, str) and v[:1] in "=+-@" else v) for k, v in row.items()})
+        # a cell starting with = + - @ (or a tab or CR before one) runs as a formula in a spreadsheet: quote it
+        writer.writerow({k: (f"'{v}" if isinstance(v, str) and v[:1] in "=+-@\t\r" else v) for k, v in row.items()})
     return out.getvalue()
 
 
