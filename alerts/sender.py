@@ -17,6 +17,7 @@ for a weekend delays alerts but never uses up their attempts or pushes them hour
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -28,7 +29,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from alerts.render import make_environment, render
 from alerts.transport import PermanentFailure, Transport, TransientFailure
-from store.db import session_scope
+from store.db import one_line, session_scope, unavailable
 from store.models import AlertDelivery
 
 log = logging.getLogger(__name__)
@@ -88,6 +89,7 @@ def deliver_pending(
     with transport:
         for _ in range(limit):
             claim = claim_next(sessions, now=now, lease=lease, mail_from=mail_from, environment=environment)
+            lease_ends = time.monotonic() + lease.total_seconds()
             if claim is None:
                 break
             if claim.message is None:
@@ -117,7 +119,9 @@ def deliver_pending(
                         max_attempts=max_attempts, permanent=False,
                     )
                 else:
-                    record_sent(sessions, claim.delivery_id, transport_name=transport.name, location=location, now=now)
+                    patiently(lambda: record_sent(sessions, claim.delivery_id, transport_name=transport.name,
+                                                  location=location, now=now),
+                              until=lease_ends, what=f"recording {claim.message['Message-ID']} as sent")
                     locations.append(location)
                     outcome = "sent"
             sent += outcome == "sent"
@@ -130,6 +134,22 @@ def deliver_pending(
                 break
     deferred = count_due(sessions, now=now) if broken else 0
     return DeliveryReport(sent, retried, failed, tuple(locations), deferred, tuple(failures), problem)
+
+
+def patiently(step, *, until: float, what: str, pause: float = 0.25):
+    """Runs `step`, again and again while the database is unavailable, until `until` (monotonic).
+
+    Used once the server has the message: a "sent" not recorded within the claim's lease means the
+    same alert goes out again, so a database restart must be waited out, not given up on."""
+    while True:
+        try:
+            return step()
+        except Exception as error:
+            if not unavailable(error) or time.monotonic() + pause > until:
+                raise
+            log.warning("alerts: %s waits for the database (%s)", what, one_line(error))
+        time.sleep(pause)
+        pause = min(pause * 2, 5.0)
 
 
 def claim_next(

@@ -12,6 +12,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.utils.reactor import CallLaterOnce
 
 from crawler.targets import CheckResult
+from store.db import one_line, unavailable
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +57,13 @@ class RecordPipeline:
         spider = self.crawler.spider
         try:
             recorded = spider.recorder.record_many(batch)
-        except Exception:
+        except Exception as error:
+            if unavailable(error):  # the database is away: one by one would fail the same way, each
+                log.error("recording a batch of %d results failed, the database is unavailable (%s); "
+                          "their listings stay due", len(batch), one_line(error))
+                for item in batch:
+                    self._failed(spider, item)
+                return
             # one bad result must not cost the others: record them one by one
             log.exception("recording a batch of %d results failed; recording them one by one", len(batch))
             for item in batch:
@@ -70,11 +77,14 @@ class RecordPipeline:
             recorded = spider.recorder.record(item)
         except Exception:
             log.exception("recording listing %s failed", item.target.listing_id)
-            self.stats.inc_value("vigie/record/failed")
-            if spider.report is not None and hasattr(spider.report, "failed"):
-                spider.report.failed(item)
+            self._failed(spider, item)
             return
         self._account(spider, item, recorded)
+
+    def _failed(self, spider, item: CheckResult) -> None:
+        self.stats.inc_value("vigie/record/failed")
+        if spider.report is not None and hasattr(spider.report, "failed"):
+            spider.report.failed(item)
 
     def _account(self, spider, item: CheckResult, recorded) -> None:
         marketplace = item.target.marketplace

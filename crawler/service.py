@@ -30,7 +30,7 @@ from crawler.runner import CrawlOptions, check_crawl_settings, scrapy_settings, 
 from crawler.scheduling import due_batch, spread_overdue
 from crawler.politeness import BACKOFF_MIDDLEWARE, politeness_settings
 from spiders import registry
-from store.db import session_scope
+from store.db import one_line, session_scope, unavailable
 
 log = logging.getLogger("vigie.service")
 
@@ -197,9 +197,15 @@ class Service:
             log.warning("service: check of listing %s never landed; it will be dispatched again", listing_id)
         busy = self.crawls.in_flight_by_marketplace()
         room = {name: max(0, cap - busy.get(name, 0)) for name, cap in self._rooms.items()}
-        with session_scope(self.sessions) as session:
-            batch = due_batch(session, now=now, busy=self.crawls.busy(), room=room,
-                              default_room=self._rooms.get(registry.GENERIC_NAME, 32))
+        try:
+            with session_scope(self.sessions) as session:
+                batch = due_batch(session, now=now, busy=self.crawls.busy(), room=room,
+                                  default_room=self._rooms.get(registry.GENERIC_NAME, 32))
+        except Exception as error:
+            if not unavailable(error):
+                raise
+            log.error("service: database unavailable, nothing dispatched this tick (%s)", one_line(error))
+            return
         for target, due_at in batch:
             if self._stop.is_set():
                 return
@@ -218,7 +224,11 @@ class Service:
     async def _threaded(self, job: BackgroundJob) -> None:
         try:
             await asyncio.to_thread(job.run)
-        except Exception:
+        except Exception as error:
+            if unavailable(error):
+                log.error("service: background job %s: database unavailable (%s); it runs again on schedule",
+                          job.name, one_line(error))
+                return
             log.exception("service: background job %s failed; it runs again on schedule", job.name)
 
     def _log_stats(self) -> None:

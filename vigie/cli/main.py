@@ -47,7 +47,24 @@ def main(argv: list[str] | None = None) -> None:
     except click.ClickException as exc:
         click.echo(f"vigie: {exc.format_message()}", err=True)
         sys.exit(exc.exit_code)
+    except Exception as exc:
+        said = _storage_trouble(exc)
+        if said is None:
+            raise
+        click.echo(f"vigie: {said}", err=True)
+        sys.exit(1)
     sys.exit(0)
+
+
+def _storage_trouble(exc: BaseException) -> str | None:
+    """A database that is down or a full disk is the operator's to fix: one line, not a traceback."""
+    from store.db import storage_trouble
+
+    try:
+        settings = load()
+    except SettingsError:
+        return None
+    return storage_trouble(exc, database_url=settings.database_url, data_dir=settings.data_dir)
 
 
 if __name__ == "__main__":
