@@ -20,13 +20,28 @@ def cli(ctx: click.Context) -> None:
         raise BadInput(f"bad setting: {exc}") from None
 
 
-def _register_commands() -> None:
-    # each module attaches its commands to `cli` on import
-    from vigie.cli import checks, demo, listings, observatory, price_rules, reports, service  # noqa: F401
+# which module attaches which commands to `cli` on import: a command loads only its own module (a check
+# pass does not import the web app), `vigie --help` and unknown commands load them all
+COMMAND_MODULES = {
+    "check": "checks", "demo": "demo", "sandbox": "demo",
+    "add": "listings", "import": "listings", "list": "listings", "remove": "listings",
+    "serve": "observatory", "user": "observatory", "export-evidence": "observatory", "verify-evidence": "observatory",
+    "price-rule": "price_rules", "events": "reports", "extract": "reports", "history": "reports",
+    "run": "service", "alert-mode": "service", "prune": "service", "status": "service",
+}
+
+
+def register_commands(argv: list[str]) -> None:
+    import importlib
+
+    command = next((arg for arg in argv if not arg.startswith("-")), None)
+    modules = [COMMAND_MODULES[command]] if command in COMMAND_MODULES else sorted(set(COMMAND_MODULES.values()))
+    for module in modules:
+        importlib.import_module(f"vigie.cli.{module}")
 
 
 def main(argv: list[str] | None = None) -> None:
-    _register_commands()
+    register_commands(sys.argv[1:] if argv is None else argv)
     try:
         cli.main(args=argv, prog_name="vigie", standalone_mode=False)
     except click.exceptions.Exit as exc:
