@@ -20,13 +20,16 @@ from nginx_pages import fresh_postgres, generic_pages, start_nginx
 def run_alone(command: list[str], env: dict[str, str]) -> tuple[int, float, float]:
     """Exit code, wall seconds and peak RSS (MB) of this one process."""
     started = time.monotonic()
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
-    wall = time.monotonic() - started
-    process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode not in (0, 1):
-        sys.exit(f"bench: {' '.join(command[2:5])} failed: {process.stderr.read().decode()[-2000:]}")
-    return process.returncode, wall, usage.ru_maxrss / 1024
+    with tempfile.TemporaryFile() as said:  # a file, not a pipe: nobody reads a pipe during wait4
+        process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=said)
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.monotonic() - started
+        code = os.waitstatus_to_exitcode(status)
+        process.returncode = code
+        if code not in (0, 1):
+            said.seek(0)
+            sys.exit(f"bench: {' '.join(command[2:5])} failed: {said.read().decode()[-2000:]}")
+    return code, wall, usage.ru_maxrss / 1024
 
 
 def main() -> None:
