@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from crawler.browser_routes import ResourcePolicy
+from crawler.netguard import parse_networks
 
 DEBIAN_CHROMIUM = "/usr/bin/chromium"
 INSTALL_HINT = ("no browser for browser checks: install Chromium (`apt-get install chromium` or "
@@ -128,5 +129,6 @@ def browser_settings(options: Any, *, find: Callable[[str | None], str | None] =
         "PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT": timeout_ms,
         "PLAYWRIGHT_RESTART_DISCONNECTED_BROWSER": True,
         "PLAYWRIGHT_ABORT_REQUEST": ResourcePolicy(screenshots=True,
-                                                   allow_private=bool(getattr(options, "allow_private_hosts", False))),
+                                                   allow_private=bool(getattr(options, "allow_private_hosts", False)),
+                                                   allow_networks=parse_networks(getattr(options, "allow_networks", ""))),
     }
