@@ -10,6 +10,7 @@ import time
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, AsyncIterator, Iterable
+from urllib.parse import urlsplit
 
 import scrapy
 from scrapy import signals
@@ -20,6 +21,7 @@ from crawler.browser_page import browser_meta, screenshot_of
 from crawler.browser_size import TOO_BIG_META
 from crawler.escalation import escalation_reason
 from crawler.fetch_failures import count_received, failure_reason
+from crawler.netguard import connect_refusal
 from crawler.targets import CheckResult, CheckTarget
 from detector.model import Observation, Outcome
 from spiders.marketplace import Marketplace
@@ -194,7 +196,8 @@ class ListingSpider(scrapy.Spider):
         request = failure.request  # type: ignore[attr-defined]
         target: CheckTarget = request.meta["target"]
         reason = failure_reason(failure, request.meta, maxsize=self.settings.getint("DOWNLOAD_MAXSIZE"),
-                                timeout=self.settings.getfloat("DOWNLOAD_TIMEOUT"))
+                                timeout=self.settings.getfloat("DOWNLOAD_TIMEOUT"),
+                                refusal=lambda: connect_refusal(urlsplit(request.url).hostname or ""))
         yield CheckResult(
             target=target,
             observation=Observation(Outcome.ERROR, reasons=(reason,)),

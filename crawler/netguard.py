@@ -210,6 +210,11 @@ class PublicOnlyResolver(CachingThreadedResolver):
 
     allow_private = False
     allow_networks: tuple[Network, ...] = ()
+    REFUSALS_KEPT = 1000
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self._refusals: dict[str, str] = {}  # name → why its last look-up was refused (oldest dropped first)
 
     @classmethod
     def from_crawler(cls, crawler: Any, reactor: Any) -> PublicOnlyResolver:
@@ -221,9 +226,28 @@ class PublicOnlyResolver(CachingThreadedResolver):
     def getHostByName(self, name: str, timeout: Any = ()) -> Any:
         return super().getHostByName(name, timeout).addCallback(self._public, name)
 
+    def refusal(self, name: str) -> str | None:
+        """Why the last look-up of `name` was refused, if it was. Twisted turns the refusal into a bare
+        "no results for hostname lookup" on its way to the downloader; the spider asks here for the story."""
+        return self._refusals.get(name.lower().rstrip("."))
+
     def _public(self, address: str, name: str) -> str:
         kind = unsafe_kind(ipaddress.ip_address(address), allow_private=self.allow_private,
                            allow_networks=self.allow_networks)
+        key = name.lower().rstrip(".")
         if kind:
-            raise DNSLookupError(f"refused: {name} resolves to {address}, {_article(kind)} {kind} address")
+            reason = f"refused: {name} resolves to {address}, {_article(kind)} {kind} address"
+            if len(self._refusals) >= self.REFUSALS_KEPT:
+                self._refusals.pop(next(iter(self._refusals)))
+            self._refusals[key] = reason
+            raise DNSLookupError(reason)
+        self._refusals.pop(key, None)
         return address
+
+
+def connect_refusal(host: str) -> str | None:
+    """The reactor's PublicOnlyResolver's refusal of `host` at connect time (DNS rebinding), if any."""
+    from twisted.internet import reactor
+
+    refusal = getattr(getattr(reactor, "resolver", None), "refusal", None)
+    return refusal(host) if callable(refusal) and host else None
