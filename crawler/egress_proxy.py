@@ -17,6 +17,7 @@ import asyncio
 import ipaddress
 import logging
 import socket
+import threading
 from urllib.parse import urlsplit
 
 from crawler.netguard import Network, UnsafeURL, _article, ip_literal, unsafe_kind
@@ -25,6 +26,7 @@ log = logging.getLogger(__name__)
 
 REFUSED_HEADER = "X-Vigie-Refused"
 HEAD_LIMIT = 64 * 1024
+COPY_CHUNK = 256 * 1024
 _HOP_HEADERS = (b"connection", b"proxy-connection", b"keep-alive", b"proxy-authorization")
 
 
@@ -34,15 +36,40 @@ class EgressProxy:
     def __init__(self, *, allow_private: bool, allow_networks: tuple[Network, ...] = ()):
         self.allow_private = allow_private
         self.allow_networks = allow_networks
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.thread: threading.Thread | None = None
         self.server: asyncio.base_events.Server | None = None
 
     async def start(self) -> int:
-        self.server = await asyncio.start_server(self._client, "127.0.0.1", 0, limit=HEAD_LIMIT)
+        """Serves on an event loop of its own thread: the crawler's loop is busy with pages and Playwright,
+        and a redirect chain crosses the proxy once per hop."""
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, name="vigie-egress-proxy", daemon=True)
+        self.thread.start()
+        self.server = await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(
+            asyncio.start_server(self._client, "127.0.0.1", 0, limit=HEAD_LIMIT), self.loop))
         return self.server.sockets[0].getsockname()[1]
 
     def close(self) -> None:
-        if self.server is not None:
+        loop, thread = self.loop, self.thread
+        if loop is None or thread is None:
+            return
+        self.loop = self.thread = None
+
+        async def shut() -> None:
             self.server.close()
+            tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            await self.server.wait_closed()
+
+        try:
+            asyncio.run_coroutine_threadsafe(shut(), loop).result(timeout=5)
+        finally:
+            loop.call_soon_threadsafe(loop.stop)
+            thread.join(timeout=5)
+            loop.close()
 
     async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
@@ -68,7 +95,7 @@ class EgressProxy:
             up_writer.write(_rewritten(head, f"{method} {path} HTTP/1.1".encode("latin-1")))
             # the answer's head, without a refusal header a server might forge
             answer = await up_reader.readuntil(b"\r\n\r\n")
-            writer.write(_without(answer, REFUSED_HEADER.lower().encode()))
+            writer.write(_answer_head(answer))
             await self._pipe(reader, writer, up_reader, up_writer)
         except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError, ConnectionError, OSError):
             pass
@@ -118,17 +145,25 @@ class EgressProxy:
         await writer.drain()
 
     async def _pipe(self, reader, writer, up_reader, up_writer) -> None:
+        """Both ways until either side ends; then both are closed. A browser that drops a page (over the
+        size limit) must not leave the proxy reading the rest of a 100 MB body."""
         async def copy(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
             try:
-                while data := await source.read(65536):
+                while (data := await source.read(COPY_CHUNK)) and not sink.is_closing():
                     sink.write(data)
                     await sink.drain()
             except (ConnectionError, OSError):
                 pass
-            finally:
-                sink.close()
 
-        await asyncio.gather(copy(reader, up_writer), copy(up_reader, writer))
+        tasks = [asyncio.ensure_future(copy(reader, up_writer)), asyncio.ensure_future(copy(up_reader, writer))]
+        try:
+            await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            up_writer.close()
+            writer.close()
 
 
 def _rewritten(head: bytes, request_line: bytes) -> bytes:
@@ -138,7 +173,10 @@ def _rewritten(head: bytes, request_line: bytes) -> bytes:
     return b"\r\n".join([request_line, *lines, b"Connection: close", b"", b""])
 
 
-def _without(head: bytes, name: bytes) -> bytes:
-    lines = head.split(b"\r\n")
-    kept = [lines[0], *(l for l in lines[1:] if l.split(b":", 1)[0].strip().lower() != name)]
-    return b"\r\n".join(kept)
+def _answer_head(head: bytes) -> bytes:
+    """The server's answer head, saying `Connection: close` (so the browser never sends a second request,
+    unchecked, down this connection) and without a refusal header the server might forge."""
+    dropped = (*_HOP_HEADERS, REFUSED_HEADER.lower().encode())
+    lines = [line for line in head.split(b"\r\n")[1:] if line
+             and line.split(b":", 1)[0].strip().lower() not in dropped]
+    return b"\r\n".join([head.split(b"\r\n", 1)[0], *lines, b"Connection: close", b"", b""])
