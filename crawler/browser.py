@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from crawler.browser_routes import ResourcePolicy
+from crawler.browser_provider import EGRESS_OPTION
+from crawler.netguard import parse_networks
 
 DEBIAN_CHROMIUM = "/usr/bin/chromium"
 INSTALL_HINT = ("no browser for browser checks: install Chromium (`apt-get install chromium` or "
@@ -122,11 +124,14 @@ def browser_settings(options: Any, *, find: Callable[[str | None], str | None] =
         "DOWNLOAD_HANDLERS": {"http": PLAYWRIGHT_HANDLER, "https": PLAYWRIGHT_HANDLER},
         "PLAYWRIGHT_BROWSER_TYPE": "chromium",
         "PLAYWRIGHT_BROWSER_PROVIDER": "crawler.browser_provider.LazyChromiumProvider",
-        "PLAYWRIGHT_LAUNCH_OPTIONS": launch_options(executable),
+        "PLAYWRIGHT_LAUNCH_OPTIONS": {**launch_options(executable), EGRESS_OPTION: {
+            "allow_private": bool(getattr(options, "allow_private_hosts", False)),
+            "allow_networks": getattr(options, "allow_networks", "")}},
         "PLAYWRIGHT_MAX_CONTEXTS": 1,
         "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": PAGES_PER_CONTEXT,
         "PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT": timeout_ms,
         "PLAYWRIGHT_RESTART_DISCONNECTED_BROWSER": True,
         "PLAYWRIGHT_ABORT_REQUEST": ResourcePolicy(screenshots=True,
-                                                   allow_private=bool(getattr(options, "allow_private_hosts", False))),
+                                                   allow_private=bool(getattr(options, "allow_private_hosts", False)),
+                                                   allow_networks=parse_networks(getattr(options, "allow_networks", ""))),
     }

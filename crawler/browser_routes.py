@@ -12,7 +12,7 @@ import asyncio
 from typing import Any
 from urllib.parse import urlsplit
 
-from crawler.netguard import UnsafeURL, check_public
+from crawler.netguard import Network, UnsafeURL, check_public
 
 HEAVY_TYPES = frozenset({"image", "font", "media"})
 ALWAYS_BLOCKED_TYPES = frozenset({"media", "websocket", "eventsource", "manifest", "texttrack"})
@@ -22,9 +22,10 @@ INERT_SCHEMES = frozenset({"data", "blob", "about"})
 class ResourcePolicy:
     """Callable `(playwright Request) -> bool`: True aborts the request."""
 
-    def __init__(self, *, screenshots: bool, allow_private: bool):
+    def __init__(self, *, screenshots: bool, allow_private: bool, allow_networks: tuple[Network, ...] = ()):
         self.blocked_types = ALWAYS_BLOCKED_TYPES if screenshots else ALWAYS_BLOCKED_TYPES | HEAVY_TYPES
         self.allow_private = allow_private
+        self.allow_networks = allow_networks
         self._verdicts: dict[tuple[str, str, int | None], bool] = {}  # per crawl: one DNS look-up per host
 
     async def __call__(self, request: Any) -> bool:
@@ -48,7 +49,7 @@ class ResourcePolicy:
 
     def _public(self, url: str) -> bool:
         try:
-            check_public(url, allow_private=self.allow_private)
+            check_public(url, allow_private=self.allow_private, allow_networks=self.allow_networks)
         except UnsafeURL:
             return False
         return True

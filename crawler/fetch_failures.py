@@ -7,9 +7,10 @@ from what the request itself knows (bytes received, the limit, the timeout).
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
-from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
+from scrapy.exceptions import CannotResolveHostError, DownloadCancelledError, IgnoreRequest
+from twisted.internet.error import DNSLookupError
 from twisted.python.failure import Failure
 
 from crawler.browser_size import TOO_BIG_META
@@ -22,9 +23,13 @@ def count_received(meta: dict[str, Any], data: bytes) -> None:
     meta[RECEIVED_META] = meta.get(RECEIVED_META, 0) + len(data)
 
 
-def failure_reason(failure: Failure, meta: dict[str, Any], *, maxsize: int, timeout: float) -> str:
+def failure_reason(failure: Failure, meta: dict[str, Any], *, maxsize: int, timeout: float,
+                   refusal: Callable[[], str | None] = lambda: None) -> str:
+    """`refusal`: the netguard's reason when the resolver refused the address at connect time."""
     name = failure.type.__name__ if failure.type is not None else "Error"
     message = _first_line(failure.getErrorMessage())
+    if failure.check(DNSLookupError, CannotResolveHostError):
+        message = refusal() or message
     if meta.get(TOO_BIG_META):  # the browser page was stopped at the size limit (crawler.browser_size)
         return _cut(f"{name}: {meta[TOO_BIG_META]}")
     if failure.check(DownloadCancelledError):

@@ -10,6 +10,7 @@ import time
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, AsyncIterator, Iterable
+from urllib.parse import urlsplit
 
 import scrapy
 from scrapy import signals
@@ -18,8 +19,10 @@ from twisted.python.failure import Failure
 
 from crawler.browser_page import browser_meta, screenshot_of
 from crawler.browser_size import TOO_BIG_META
+from crawler.egress_proxy import REFUSED_HEADER
 from crawler.escalation import escalation_reason
 from crawler.fetch_failures import count_received, failure_reason
+from crawler.netguard import connect_refusal
 from crawler.targets import CheckResult, CheckTarget
 from detector.model import Observation, Outcome
 from spiders.marketplace import Marketplace
@@ -180,6 +183,9 @@ class ListingSpider(scrapy.Spider):
         download size limit (Scrapy enforces it for static fetches, crawler.browser_size for the browser)."""
         if response.meta.get(TOO_BIG_META):
             return response.meta[TOO_BIG_META]
+        if response.meta.get("vigie_fetch_method") == "browser" and response.headers.get(REFUSED_HEADER):
+            # the egress proxy refused a redirect or a rebound name (it strips the header from real answers)
+            return response.headers.get(REFUSED_HEADER).decode("latin-1")
         limit = self.settings.getint("DOWNLOAD_MAXSIZE")
         if limit and len(response.body) > limit:
             return f"size limit exceeded: {len(response.body)} bytes, over the {limit}-byte download limit"
@@ -194,7 +200,8 @@ class ListingSpider(scrapy.Spider):
         request = failure.request  # type: ignore[attr-defined]
         target: CheckTarget = request.meta["target"]
         reason = failure_reason(failure, request.meta, maxsize=self.settings.getint("DOWNLOAD_MAXSIZE"),
-                                timeout=self.settings.getfloat("DOWNLOAD_TIMEOUT"))
+                                timeout=self.settings.getfloat("DOWNLOAD_TIMEOUT"),
+                                refusal=lambda: connect_refusal(urlsplit(request.url).hostname or ""))
         yield CheckResult(
             target=target,
             observation=Observation(Outcome.ERROR, reasons=(reason,)),

@@ -9,6 +9,10 @@ for), and the resolver Scrapy connects with (`PublicOnlyResolver`) refuses a non
 at the moment of connecting, so a DNS answer that changes in between (rebinding) is caught too.
 Browser fetches are checked per host by crawler.browser_routes, but Chromium resolves names
 itself: an egress firewall remains the complete answer for hostile deployments.
+
+`VIGIE_ALLOW_NETWORKS` (e.g. `198.18.0.0/24`) lets the networks it names through and nothing else:
+a test network standing for public marketplaces, or a partner's intranet. Unlike
+`VIGIE_ALLOW_PRIVATE_HOSTS` it leaves loopback, metadata and every other private address refused.
 """
 from __future__ import annotations
 
@@ -24,6 +28,7 @@ from twisted.internet.error import DNSLookupError
 from twisted.internet.threads import deferToThread
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 Resolver = Callable[..., list]
 
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
@@ -37,11 +42,25 @@ class Unresolvable(UnsafeURL):
     """The host has no address now. Registration may accept it (DNS can be down); fetching may not."""
 
 
-def check_public(url: str, *, allow_private: bool, resolve: Resolver = socket.getaddrinfo) -> None:
+def parse_networks(text: str) -> tuple[Network, ...]:
+    """`198.18.0.0/24, fd00:1::/64` → networks; ValueError (one line) on a typo or a host address."""
+    networks = []
+    for item in filter(None, (part.strip() for part in (text or "").split(","))):
+        try:
+            network = ipaddress.ip_network(item)  # strict: `198.18.0.1/24` is a typo, not a network
+        except ValueError as exc:
+            raise ValueError(f"{item!r} is not a network like 198.18.0.0/24 ({exc})") from None
+        networks.append(network)
+    return tuple(networks)
+
+
+def check_public(url: str, *, allow_private: bool, resolve: Resolver = socket.getaddrinfo,
+                 allow_networks: tuple[Network, ...] = ()) -> None:
     """Raise UnsafeURL unless every address the URL's host stands for is a public one.
 
     With `allow_private` (local use and tests) loopback, private, link-local and reserved
-    targets pass; multicast and unspecified addresses never do.
+    targets pass; multicast and unspecified addresses never do. Addresses in `allow_networks`
+    pass too, and only they.
     """
     try:
         parts = urlsplit(url)
@@ -55,12 +74,12 @@ def check_public(url: str, *, allow_private: bool, resolve: Resolver = socket.ge
         raise UnsafeURL("refused: no host in URL")
     literal = ip_literal(host)
     if literal is not None:
-        kind = unsafe_kind(literal, allow_private=allow_private)
+        kind = unsafe_kind(literal, allow_private=allow_private, allow_networks=allow_networks)
         if kind:
             raise UnsafeURL(f"refused: {host} is {_article(kind)} {kind} address")
         return
     for address in resolved_addresses(host, port, resolve):
-        kind = unsafe_kind(address, allow_private=allow_private)
+        kind = unsafe_kind(address, allow_private=allow_private, allow_networks=allow_networks)
         if kind:
             raise UnsafeURL(f"refused: {host} resolves to {address}, {_article(kind)} {kind} address")
 
@@ -98,17 +117,17 @@ def resolved_addresses(host: str, port: int | None, resolve: Resolver) -> list[A
     return addresses
 
 
-def unsafe_kind(address: Address, *, allow_private: bool) -> str | None:
+def unsafe_kind(address: Address, *, allow_private: bool, allow_networks: tuple[Network, ...] = ()) -> str | None:
     """Why this address may not be fetched ("loopback", "private", ...), or None."""
     if isinstance(address, ipaddress.IPv6Address):
         embedded = _embedded_ipv4(address)
         if embedded is not None:
-            return unsafe_kind(embedded, allow_private=allow_private)
+            return unsafe_kind(embedded, allow_private=allow_private, allow_networks=allow_networks)
     if address.is_unspecified:
         return "unspecified"
     if address.is_multicast:
         return "multicast"
-    if allow_private:
+    if allow_private or any(address in network for network in allow_networks):
         return None
     for kind in ("loopback", "link_local", "reserved", "private"):
         if getattr(address, f"is_{kind}"):
@@ -131,6 +150,11 @@ def _embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | No
     return None
 
 
+def allowed_networks(settings: Any) -> tuple[Network, ...]:
+    """The crawl's VIGIE_ALLOW_NETWORKS (a comma-separated string, already validated by vigie.settings)."""
+    return parse_networks(settings.get("VIGIE_ALLOW_NETWORKS") or "")
+
+
 def _article(kind: str) -> str:
     return "an" if kind[0] in "aeiou" else "a"
 
@@ -143,20 +167,24 @@ class PublicOnlyMiddleware:
     carrying the reason, which the spider records as an `error` observation.
     """
 
-    def __init__(self, crawler: Any, *, allow_private: bool, resolve: Resolver = socket.getaddrinfo):
+    def __init__(self, crawler: Any, *, allow_private: bool, resolve: Resolver = socket.getaddrinfo,
+                 allow_networks: tuple[Network, ...] = ()):
         self.crawler = crawler
         self.allow_private = allow_private
+        self.allow_networks = allow_networks
         self.resolve = resolve
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> PublicOnlyMiddleware:
-        return cls(crawler, allow_private=crawler.settings.getbool("VIGIE_ALLOW_PRIVATE_HOSTS", False))
+        return cls(crawler, allow_private=crawler.settings.getbool("VIGIE_ALLOW_PRIVATE_HOSTS", False),
+                   allow_networks=allowed_networks(crawler.settings))
 
     async def process_request(self, request: Any) -> None:
         host = urlsplit(request.url).hostname or ""
         try:
             if ip_literal(host) is not None or not host:
-                check_public(request.url, allow_private=self.allow_private, resolve=self.resolve)
+                check_public(request.url, allow_private=self.allow_private, resolve=self.resolve,
+                             allow_networks=self.allow_networks)
             else:
                 await self._check_in_thread(request.url)
         except UnsafeURL as exc:
@@ -168,7 +196,8 @@ class PublicOnlyMiddleware:
     async def _check_in_thread(self, url: str) -> None:
         # name resolution blocks; the reactor thread must not
         await maybe_deferred_to_future(
-            deferToThread(check_public, url, allow_private=self.allow_private, resolve=self.resolve)
+            deferToThread(check_public, url, allow_private=self.allow_private, resolve=self.resolve,
+                          allow_networks=self.allow_networks)
         )
 
 
@@ -180,18 +209,45 @@ class PublicOnlyResolver(CachingThreadedResolver):
     """
 
     allow_private = False
+    allow_networks: tuple[Network, ...] = ()
+    REFUSALS_KEPT = 1000
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self._refusals: dict[str, str] = {}  # name → why its last look-up was refused (oldest dropped first)
 
     @classmethod
     def from_crawler(cls, crawler: Any, reactor: Any) -> PublicOnlyResolver:
         resolver = super().from_crawler(crawler, reactor)
         resolver.allow_private = crawler.settings.getbool("VIGIE_ALLOW_PRIVATE_HOSTS", False)
+        resolver.allow_networks = allowed_networks(crawler.settings)
         return resolver
 
     def getHostByName(self, name: str, timeout: Any = ()) -> Any:
         return super().getHostByName(name, timeout).addCallback(self._public, name)
 
+    def refusal(self, name: str) -> str | None:
+        """Why the last look-up of `name` was refused, if it was. Twisted turns the refusal into a bare
+        "no results for hostname lookup" on its way to the downloader; the spider asks here for the story."""
+        return self._refusals.get(name.lower().rstrip("."))
+
     def _public(self, address: str, name: str) -> str:
-        kind = unsafe_kind(ipaddress.ip_address(address), allow_private=self.allow_private)
+        kind = unsafe_kind(ipaddress.ip_address(address), allow_private=self.allow_private,
+                           allow_networks=self.allow_networks)
+        key = name.lower().rstrip(".")
         if kind:
-            raise DNSLookupError(f"refused: {name} resolves to {address}, {_article(kind)} {kind} address")
+            reason = f"refused: {name} resolves to {address}, {_article(kind)} {kind} address"
+            if len(self._refusals) >= self.REFUSALS_KEPT:
+                self._refusals.pop(next(iter(self._refusals)))
+            self._refusals[key] = reason
+            raise DNSLookupError(reason)
+        self._refusals.pop(key, None)
         return address
+
+
+def connect_refusal(host: str) -> str | None:
+    """The reactor's PublicOnlyResolver's refusal of `host` at connect time (DNS rebinding), if any."""
+    from twisted.internet import reactor
+
+    refusal = getattr(getattr(reactor, "resolver", None), "refusal", None)
+    return refusal(host) if callable(refusal) and host else None

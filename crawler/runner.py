@@ -48,6 +48,7 @@ def crawl_fee_pages(process: CrawlerProcess, targets: list[CheckTarget], recorde
 @dataclass(frozen=True)
 class CrawlOptions:
     allow_private_hosts: bool = False
+    allow_networks: str = ""  # VIGIE_ALLOW_NETWORKS, comma-separated (crawler.netguard)
     timeout: float = 30.0
     concurrency: int = 32
     user_agent: str = "Vigie"
@@ -173,6 +174,7 @@ def scrapy_settings(options: CrawlOptions) -> ScrapySettings:
     settings = project_settings()
     settings.setdict({
         "VIGIE_ALLOW_PRIVATE_HOSTS": options.allow_private_hosts,
+        "VIGIE_ALLOW_NETWORKS": options.allow_networks,
         "DOWNLOAD_TIMEOUT": options.timeout,
         "CONCURRENT_REQUESTS": options.concurrency,
         "USER_AGENT": options.user_agent,

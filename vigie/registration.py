@@ -11,7 +11,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from crawler.netguard import UnsafeURL, Unresolvable, check_public
+from crawler.netguard import UnsafeURL, Unresolvable, check_public, parse_networks
 from crawler.urls import BadURL, canonical_url
 from spiders import registry
 from store.models import Account, Listing, Recipient
@@ -58,7 +58,7 @@ class Checked:
 
 
 def validate(request: NewListing, *, allow_private: bool,
-             resolve: Callable = socket.getaddrinfo) -> Checked:
+             resolve: Callable = socket.getaddrinfo, allow_networks: str = "") -> Checked:
     """Everything that can be checked without the database, every size limit (vigie.limits) included."""
     url = request.url.strip()
     if len(url) > limits.URL_CHARS:
@@ -90,7 +90,8 @@ def validate(request: NewListing, *, allow_private: bool,
     every = _every(request.every)
     notes: tuple[str, ...] = ()
     try:  # last: it may wait for DNS, which is pointless for a request refused anyway
-        check_public(canonical, allow_private=allow_private, resolve=resolve)
+        check_public(canonical, allow_private=allow_private, resolve=resolve,
+                     allow_networks=parse_networks(allow_networks))
     except Unresolvable as exc:
         # DNS may be down or the machine offline: the crawler re-checks every fetch anyway.
         notes = (f"warning: {str(exc).removeprefix('refused: ')}; it will be checked again before each fetch",)

@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Mapping
 
+from crawler.netguard import parse_networks
 from store.db import sqlite_url
 from vigie.durations import parse_duration
 
@@ -24,6 +25,7 @@ class Settings:
     mail_from: str = "Vigie <vigie@localhost>"
     confirmations: int = 2
     allow_private_hosts: bool = False
+    allow_networks: str = ""  # VIGIE_ALLOW_NETWORKS: just these networks, e.g. a test network (crawler.netguard)
     browser_path: str | None = None
     lang: str = "fr"
     price_threshold: Decimal = Decimal("0.10")
@@ -103,6 +105,7 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         mail_from=env.get("VIGIE_MAIL_FROM") or Settings.mail_from,
         confirmations=_int(env, "VIGIE_CONFIRMATIONS", 2),
         allow_private_hosts=_bool(env, "VIGIE_ALLOW_PRIVATE_HOSTS"),
+        allow_networks=_networks(env, "VIGIE_ALLOW_NETWORKS"),
         browser_path=env.get("VIGIE_BROWSER_PATH") or None,
         lang=lang,
         price_threshold=threshold,
@@ -118,6 +121,15 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         blocked_alert_after=_duration(env, "VIGIE_BLOCKED_ALERT_AFTER", Settings.blocked_alert_after),
         digest_hour=_int(env, "VIGIE_DIGEST_HOUR", 7, minimum=0, maximum=23),
     )
+
+
+def _networks(env: Mapping[str, str], name: str) -> str:
+    raw = env.get(name) or ""
+    try:
+        networks = parse_networks(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{name}: {exc}") from None
+    return ",".join(str(network) for network in networks)
 
 
 def _fraction(env: Mapping[str, str], name: str, default: float) -> float:

@@ -28,7 +28,8 @@ def recorder_for(app: App, *, jitter: float = 0.0) -> Recorder:
 
 def crawl_options(app: App) -> CrawlOptions:
     s = app.settings
-    return CrawlOptions(allow_private_hosts=s.allow_private_hosts, timeout=s.timeout, concurrency=s.concurrency,
+    return CrawlOptions(allow_private_hosts=s.allow_private_hosts, allow_networks=s.allow_networks,
+                        timeout=s.timeout, concurrency=s.concurrency,
                         user_agent=s.user_agent, browser_path=s.browser_path,
                         extra={"ROBOTSTXT_OBEY": s.obey_robots})
 

@@ -42,7 +42,8 @@ def add(app: App, url, marketplace, seller, emails, label, every, browser, accou
     request = NewListing(url=url, marketplace=marketplace, seller=seller, emails=tuple(emails), label=label,
                          every=every, browser=browser, kind=kind)
     try:
-        checked = validate(request, allow_private=app.settings.allow_private_hosts)
+        checked = validate(request, allow_private=app.settings.allow_private_hosts,
+                           allow_networks=app.settings.allow_networks)
         with session_scope(app.sessions) as session:
             owner = account_named(session, account, now=app.now(), lang=app.settings.lang)
             listing = store_listing(session, checked, account=owner, now=app.now())
@@ -103,7 +104,8 @@ def _import_row(app: App, account: str, line: int, row: NewListing | str) -> boo
     try:
         if isinstance(row, str):
             raise RegistrationError(row)
-        checked = validate(row, allow_private=app.settings.allow_private_hosts)
+        checked = validate(row, allow_private=app.settings.allow_private_hosts,
+                           allow_networks=app.settings.allow_networks)
         with session_scope(app.sessions) as session:
             owner = account_named(session, account, now=app.now(), lang=app.settings.lang)
             listing = store_listing(session, checked, account=owner, now=app.now())
