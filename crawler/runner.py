@@ -95,15 +95,15 @@ class PassReport:
     def add(self, result: CheckResult, recorded: Recorded) -> None:
         self.results.append((_without_evidence(result), recorded))
 
+    @property
+    def events(self) -> list[str]:
+        return [kind for _, recorded in self.results for kind in recorded.events]
+
 
 def _without_evidence(result: CheckResult) -> CheckResult:
     """What the report keeps of a check: its bodies and screenshots are stored (or not) already, and a pass
     over 20,000 listings holding them all took 900 MB."""
     return replace(result, body=None, screenshot=None, headers={})
-
-    @property
-    def events(self) -> list[str]:
-        return [kind for _, recorded in self.results for kind in recorded.events]
 
 
 def due_targets(session: Session, *, now: datetime, every: bool = False,
