@@ -9,6 +9,7 @@ import time
 import httpx
 import pytest
 
+from observatory.deps import LOGIN_CSRF_COOKIE
 from observatory.login_throttle import PER_ADDRESS
 from store.db import sqlite_url
 from tests.cli.runner import Vigie, vigie_command
@@ -86,7 +87,11 @@ def test_forwarded_for_is_believed_from_a_configured_proxy(serve):
 def _login(url: str) -> tuple[httpx.Response, httpx.Response]:
     with httpx.Client(base_url=url) as client:
         page = client.get("/login")
-        reply = client.post("/login", data={"email": "inv@example.fr", "password": PASSWORD, "csrf": _csrf(page)})
+        # as the TLS proxy would: a Secure cookie goes back over https only, which httpx sees as plain http here
+        client.cookies.clear()
+        reply = client.post("/login", data={"email": "inv@example.fr", "password": PASSWORD, "csrf": _csrf(page)},
+                            headers={"Cookie": f"{LOGIN_CSRF_COOKIE}={page.cookies[LOGIN_CSRF_COOKIE]}",
+                                     "X-Forwarded-Proto": "https"})
         assert reply.status_code == 303, reply.text
         return page, reply
 
