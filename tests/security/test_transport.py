@@ -123,3 +123,12 @@ def test_bad_transport_settings_are_one_line_and_exit_2(tmp_path):
         assert len(run.err.strip().splitlines()) == 1, run.err
         for name in env:
             vigie.env.pop(name)
+
+
+def test_proxies_may_be_addresses_or_networks_and_plain_http_is_not_https():
+    from observatory.transport import transport
+
+    reach = transport("http://127.0.0.1:8000/", "127.0.0.1, 10.0.0.0/8 ::1")
+    assert reach.trusted_proxies == ("127.0.0.1/32", "10.0.0.0/8", "::1/128") and not reach.https
+    assert reach.uvicorn_options() == {"proxy_headers": True, "forwarded_allow_ips": "127.0.0.1/32,10.0.0.0/8,::1/128"}
+    assert transport(None, None).uvicorn_options() == {"proxy_headers": False, "forwarded_allow_ips": ""}
