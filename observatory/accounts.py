@@ -86,6 +86,17 @@ def add_user(session: Session, email: str, role: str, *, now: datetime, account:
     return user
 
 
+def set_password(session: Session, user: User, password: str) -> int:
+    """Give the user a new password (the rules of hash_password) and end their login sessions, so a
+    password changed because it leaked shuts out whoever used it; the number of sessions ended."""
+    user.password_hash = hash_password(password, email=user.email)
+    ended = list(session.scalars(select(LoginSession).where(LoginSession.user_id == user.id)))
+    for row in ended:
+        session.delete(row)
+    session.flush()
+    return len(ended)
+
+
 def viewer(user: User, csrf_token: str | None = None) -> Viewer:
     return Viewer(user.id, user.email, user.role, user.account_id, user.account.name if user.account else None,
                   csrf_token)

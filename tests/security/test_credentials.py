@@ -113,6 +113,32 @@ def test_vigie_user_add_refuses_weak_passwords_and_bad_account_names(vigie, sess
     assert users_and_accounts(sessions) == (1, ["sam-shop"])
 
 
+def test_vigie_user_password_keeps_the_rules_and_ends_browser_sessions(vigie, sessions):
+    from observatory.accounts import authenticate, start_session
+    from datetime import timedelta
+    from store.models_observatory import LoginSession
+
+    assert vigie("user", "add", "ivy@example.org", "--role", "investigator", "--password-stdin",
+                 stdin="a long enough password\n").code == 0
+    with session_scope(sessions) as s:
+        start_session(s, s.scalar(select(User)), now=NOW, lifetime=timedelta(hours=1))
+    change = ("user", "password", "ivy@example.org", "--password-stdin")
+    refused(vigie(*change, stdin="ivy@example.org\n"), "email address")
+    refused(vigie(*change, stdin="Azerty123456\n"), "most common")
+    refused(vigie("user", "password", "ivy@example.org"), "--password-stdin")
+    refused(vigie("user", "password", "nobody@example.org", "--password-stdin", stdin="a fresh passphrase\n"),
+            "no user nobody@example.org")
+    with session_scope(sessions) as s:  # nothing changed by the refusals
+        assert authenticate(s, "ivy@example.org", "a long enough password") is not None
+        assert s.scalar(select(func.count()).select_from(LoginSession)) == 1
+    changed = vigie(*change, stdin="a fresh passphrase\n")
+    assert changed.code == 0 and "1 browser session(s) ended" in changed.err + changed.out, changed
+    with session_scope(sessions) as s:
+        assert authenticate(s, "ivy@example.org", "a fresh passphrase") is not None
+        assert authenticate(s, "ivy@example.org", "a long enough password") is None
+        assert s.scalar(select(func.count()).select_from(LoginSession)) == 0
+
+
 def test_vigie_add_and_import_refuse_a_formula_account_name(vigie):
     refused(vigie("add", "http://127.0.0.1:9/p/1", "--account", "=HYPERLINK(\"x\")"), "starts with '='")
     refused(vigie("import", "/nonexistent.csv", "--account", "@SUM(1)"), "starts with '@'")

@@ -1,4 +1,4 @@
-"""The observatory's commands: serve, user add/token/tokens/revoke-token, export-evidence, verify-evidence."""
+"""The observatory's commands: serve, user add/password/token/tokens/revoke-token, export-evidence, verify-evidence."""
 from __future__ import annotations
 
 import sys
@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 from sqlalchemy import select
 
-from observatory.accounts import AccountError, add_user, issue_token, revoke_tokens, tokens_of
+from observatory.accounts import AccountError, add_user, issue_token, revoke_tokens, set_password, tokens_of
 from observatory.evidence import NoSuchListing, export_bundle, verify_bundle
 from store.db import session_scope
 from store.models_observatory import ROLES, User
@@ -86,6 +86,26 @@ def user_add(app: App, email: str, role: str, account: str | None, password_stdi
             say(f"user {created.id} added: {created.email} ({role}{', account ' + account if owner else ''})")
     except (AccountError, RegistrationError) as exc:
         raise BadInput(str(exc)) from None
+
+
+@user.command("password")
+@click.argument("email")
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of stdin (required).")
+@click.pass_obj
+def user_password(app: App, email: str, password_stdin: bool) -> None:
+    """Set or change the user's password (their browser sessions end; API tokens stay)."""
+    if not password_stdin:
+        raise BadInput("give the password on stdin with --password-stdin (never on the command line)")
+    password = sys.stdin.readline().rstrip("\r\n")
+    if not password:
+        raise BadInput("--password-stdin: no password on the first line of stdin")
+    try:
+        with session_scope(app.sessions) as session:
+            found = _user(session, email)
+            who, ended = found.email, set_password(session, found, password)
+    except AccountError as exc:
+        raise BadInput(str(exc)) from None
+    say(f"password of {who} set; {ended} browser session(s) ended")
 
 
 def _user(session, email: str) -> User:
