@@ -162,3 +162,13 @@ def test_the_users_form_refuses_weak_passwords_and_bad_account_names(client, ses
         assert page.status_code == 400 and words in page.text, (form, page.text[-2000:])
     with session_scope(sessions) as s:
         assert (s.scalar(select(func.count()).select_from(User)), set(s.scalars(select(Account.name)))) == before
+
+
+def test_the_api_refuses_a_formula_account_name_and_creates_no_account(client, sessions, world):  # noqa: F811
+    with session_scope(sessions) as s:
+        before = set(s.scalars(select(Account.name)))
+    refused = client.post("/api/listings", headers={"Authorization": f"Bearer {world.tokens['root@example.org']}"},
+                          json={"url": "http://127.0.0.1:9/p/1", "account": "\t=1+1"})
+    assert refused.status_code == 422 and "starts with '='" in refused.text and len(refused.text) < 300
+    with session_scope(sessions) as s:
+        assert set(s.scalars(select(Account.name))) == before
