@@ -2,14 +2,16 @@
 observatory.passwords and vigie.registration.account_name; the real `vigie` command line; the admin's web form)."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import func, select
 
-from observatory.accounts import AccountError, add_user
+from observatory.accounts import AccountError, add_user, authenticate, start_session
 from observatory.passwords import WeakPassword, check_password, common_passwords
 from store.db import session_scope
 from store.models import Account
-from store.models_observatory import User
+from store.models_observatory import LoginSession, User
 from tests.cli.runner import Run, Vigie
 from tests.observatory.conftest import NOW, app, client, csrf_of, log_in, world  # noqa: F401
 from vigie.registration import RegistrationError, account_name
@@ -114,10 +116,6 @@ def test_vigie_user_add_refuses_weak_passwords_and_bad_account_names(vigie, sess
 
 
 def test_vigie_user_password_keeps_the_rules_and_ends_browser_sessions(vigie, sessions):
-    from observatory.accounts import authenticate, start_session
-    from datetime import timedelta
-    from store.models_observatory import LoginSession
-
     assert vigie("user", "add", "ivy@example.org", "--role", "investigator", "--password-stdin",
                  stdin="a long enough password\n").code == 0
     with session_scope(sessions) as s:
