@@ -19,11 +19,11 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from observatory.passwords import WeakPassword, check_password
 from store.models import Account
 from store.models_observatory import ROLES, ApiToken, LoginSession, User
 
 TOKEN_PREFIX = "vigie_"
-MIN_PASSWORD = 10
 
 
 class AccountError(ValueError):
@@ -58,9 +58,12 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def hash_password(password: str) -> str:
-    if len(password) < MIN_PASSWORD:
-        raise AccountError(f"the password must have at least {MIN_PASSWORD} characters")
+def hash_password(password: str, *, email: str | None = None) -> str:
+    """The argon2 hash of a password fit to use (observatory.passwords says which are not)."""
+    try:
+        check_password(password, email=email)
+    except WeakPassword as exc:
+        raise AccountError(str(exc)) from None
     return _hasher().hash(password)
 
 
@@ -77,10 +80,21 @@ def add_user(session: Session, email: str, role: str, *, now: datetime, account:
     if session.scalar(select(User).where(User.email == email)) is not None:
         raise AccountError(f"a user {email} already exists")
     user = User(email=email, role=role, account_id=account.id if account and role == "seller" else None,
-                password_hash=hash_password(password) if password else None, active=True, created_at=now)
+                password_hash=hash_password(password, email=email) if password else None, active=True, created_at=now)
     session.add(user)
     session.flush()
     return user
+
+
+def set_password(session: Session, user: User, password: str) -> int:
+    """Give the user a new password (the rules of hash_password) and end their login sessions, so a
+    password changed because it leaked shuts out whoever used it; the number of sessions ended."""
+    user.password_hash = hash_password(password, email=user.email)
+    ended = list(session.scalars(select(LoginSession).where(LoginSession.user_id == user.id)))
+    for row in ended:
+        session.delete(row)
+    session.flush()
+    return len(ended)
 
 
 def viewer(user: User, csrf_token: str | None = None) -> Viewer:

@@ -12,6 +12,7 @@ from observatory.config import ObservatoryConfig
 from observatory.deps import LoginRequired
 from observatory.login_throttle import LoginThrottle
 from observatory.templating import environment
+from observatory.transport import HSTS
 
 # The UI runs no script from anywhere; stored pages get a stricter policy of their own (pages.stored_page).
 UI_POLICY = ("default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-src 'self'; "
@@ -36,6 +37,8 @@ def create_app(config: ObservatoryConfig, sessions: sessionmaker[Session]) -> Fa
         response.headers.setdefault("Content-Security-Policy", UI_POLICY)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "no-referrer")
+        if config.hsts:
+            response.headers.setdefault("Strict-Transport-Security", HSTS)
         if "frame-ancestors 'self'" not in response.headers["Content-Security-Policy"]:
             response.headers.setdefault("X-Frame-Options", "DENY")
         return response

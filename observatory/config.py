@@ -13,7 +13,8 @@ def utc_now() -> datetime:
 @dataclass(frozen=True)
 class ObservatoryConfig:
     allow_private_hosts: bool = False  # registration of loopback/private URLs (local use and tests)
-    secure_cookies: bool = False  # set behind HTTPS
+    secure_cookies: bool = False  # set behind HTTPS (an https public URL)
+    hsts: bool = False  # Strict-Transport-Security on every response (an https public URL)
     session_hours: int = 12
     lang: str = "fr"
     clock: Callable[[], datetime] = field(default=utc_now)

@@ -22,6 +22,7 @@ from vigie.limits import shown
 DEFAULT_EVERY = timedelta(hours=1)
 MIN_EVERY = limits.EVERY_MIN
 DEFAULT_ACCOUNT = "default"
+ACCOUNT_NAME_FIRST_REFUSED = "=+-@"
 
 
 class RegistrationError(ValueError):
@@ -151,9 +152,16 @@ def _email(raw: str) -> str:
 
 
 def account_name(raw: str) -> str:
-    name = one_line("account name", raw)
+    """The name stored for an account: NFC, so one name has one spelling; printable, so what a table or
+    a subject line shows is the whole name; not starting with = + - @, which a spreadsheet opening an
+    export runs as a formula."""
+    name = one_line("account name", unicodedata.normalize("NFC", raw or ""))
     if name is None:
         raise RegistrationError("the account name is empty")
+    if not name.isprintable():
+        raise RegistrationError(f"account name {shown(name)} contains invisible characters: use printable text")
+    if name[0] in ACCOUNT_NAME_FIRST_REFUSED:
+        raise RegistrationError(f"account name {shown(name)} starts with {name[0]!r}: start with a letter or digit")
     return name
 
 

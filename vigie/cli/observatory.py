@@ -1,4 +1,4 @@
-"""The observatory's commands: serve, user add/token/tokens/revoke-token, export-evidence, verify-evidence."""
+"""The observatory's commands: serve, user add/password/token/tokens/revoke-token, export-evidence, verify-evidence."""
 from __future__ import annotations
 
 import sys
@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 from sqlalchemy import select
 
-from observatory.accounts import AccountError, add_user, issue_token, revoke_tokens, tokens_of
+from observatory.accounts import AccountError, add_user, issue_token, revoke_tokens, set_password, tokens_of
 from observatory.evidence import NoSuchListing, export_bundle, verify_bundle
 from store.db import session_scope
 from store.models_observatory import ROLES, User
@@ -20,19 +20,47 @@ from vigie.registration import RegistrationError, account_named
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--secure-cookies", is_flag=True, help="Mark cookies Secure (when served behind HTTPS).")
+@click.option("--public-url", envvar="VIGIE_PUBLIC_URL", metavar="URL",
+              help="The address users type, e.g. https://vigie.example.fr (env VIGIE_PUBLIC_URL). "
+                   "https makes cookies Secure and sends HSTS.")
+@click.option("--trusted-proxies", envvar="VIGIE_TRUSTED_PROXIES", metavar="IPS",
+              help="Addresses or networks of the reverse proxies whose X-Forwarded-For/-Proto are believed, "
+                   "comma-separated (env VIGIE_TRUSTED_PROXIES; default: none).")
+@click.option("--secure-cookies", is_flag=True, hidden=True, help="Older spelling: Secure cookies without a public URL.")
 @click.pass_obj
-def serve(app: App, host: str, port: int, secure_cookies: bool) -> None:
+def serve(app: App, host: str, port: int, public_url: str | None, trusted_proxies: str | None,
+          secure_cookies: bool) -> None:
     """The observatory: web UI for sellers and investigators, and the JSON API (/docs, /openapi.json)."""
     import uvicorn
 
     from observatory.app import create_app
     from observatory.config import ObservatoryConfig
+    from observatory.transport import TransportError, transport
 
-    config = ObservatoryConfig(allow_private_hosts=app.settings.allow_private_hosts, secure_cookies=secure_cookies,
+    try:
+        reach = transport(public_url, trusted_proxies)
+    except TransportError as exc:
+        raise BadInput(str(exc)) from None
+    if not reach.https and not _loopback(host):
+        say(f"warning: serving plain HTTP on {host}: passwords and session cookies cross the network in clear; "
+            "put a TLS proxy in front and set VIGIE_PUBLIC_URL=https://...")
+    config = ObservatoryConfig(allow_private_hosts=app.settings.allow_private_hosts,
+                               secure_cookies=reach.https or secure_cookies, hsts=reach.https,
                                lang=app.settings.lang)
-    say(f"observatory on http://{host}:{port}/ (API description at /openapi.json)")
-    uvicorn.run(create_app(config, app.sessions), host=host, port=port, log_level="info")
+    say(f"observatory on http://{host}:{port}/"
+        + (f" for {reach.public_url} (Secure cookies, HSTS)" if reach.public_url else "")
+        + (f", forwarded headers trusted from {', '.join(reach.trusted_proxies)}" if reach.trusted_proxies else "")
+        + " (API description at /openapi.json)")
+    uvicorn.run(create_app(config, app.sessions), host=host, port=port, log_level="info",
+                **reach.uvicorn_options())
+
+
+def _loopback(host: str) -> bool:
+    import ipaddress
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
 
 
 @cli.group()
@@ -49,6 +77,8 @@ def user() -> None:
 def user_add(app: App, email: str, role: str, account: str | None, password_stdin: bool) -> None:
     """Add a user who can log in to the observatory (without a password: API token only)."""
     password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
+    if password_stdin and not password:
+        raise BadInput("--password-stdin: no password on the first line of stdin")
     try:
         with session_scope(app.sessions) as session:
             owner = account_named(session, account, now=app.now(), lang=app.settings.lang) if account else None
@@ -56,6 +86,26 @@ def user_add(app: App, email: str, role: str, account: str | None, password_stdi
             say(f"user {created.id} added: {created.email} ({role}{', account ' + account if owner else ''})")
     except (AccountError, RegistrationError) as exc:
         raise BadInput(str(exc)) from None
+
+
+@user.command("password")
+@click.argument("email")
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of stdin (required).")
+@click.pass_obj
+def user_password(app: App, email: str, password_stdin: bool) -> None:
+    """Set or change the user's password (their browser sessions end; API tokens stay)."""
+    if not password_stdin:
+        raise BadInput("give the password on stdin with --password-stdin (never on the command line)")
+    password = sys.stdin.readline().rstrip("\r\n")
+    if not password:
+        raise BadInput("--password-stdin: no password on the first line of stdin")
+    try:
+        with session_scope(app.sessions) as session:
+            found = _user(session, email)
+            who, ended = found.email, set_password(session, found, password)
+    except AccountError as exc:
+        raise BadInput(str(exc)) from None
+    say(f"password of {who} set; {ended} browser session(s) ended")
 
 
 def _user(session, email: str) -> User:
