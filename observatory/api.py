@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from observatory import queries
 from observatory.accounts import Viewer
 from observatory.deps import api_viewer, db
+from observatory.ids import PathId, QueryId
 from observatory.evidence import export_bundle
 from observatory.registering import NotAllowed, register, remove
 from observatory.serialize import EVENT_COLUMNS, LISTING_COLUMNS
@@ -74,13 +75,13 @@ def create_listing(body: ListingIn, request: Request, viewer: Viewer = Depends(a
 
 
 @router.get("/listings/{listing_id}", summary="One listing")
-def get_listing(listing_id: int, viewer: Viewer = Depends(api_viewer),
+def get_listing(listing_id: PathId, viewer: Viewer = Depends(api_viewer),
                 session: Session = Depends(db)) -> dict[str, Any]:
     return listing_json(_listing(session, viewer, listing_id))
 
 
 @router.delete("/listings/{listing_id}", summary="Stop watching a listing (its history is kept)")
-def delete_listing(listing_id: int, viewer: Viewer = Depends(api_viewer),
+def delete_listing(listing_id: PathId, viewer: Viewer = Depends(api_viewer),
                    session: Session = Depends(db)) -> dict[str, Any]:
     listing = _listing(session, viewer, listing_id)
     try:
@@ -93,14 +94,14 @@ def delete_listing(listing_id: int, viewer: Viewer = Depends(api_viewer),
 
 
 @router.get("/listings/{listing_id}/snapshots", summary="A listing's snapshots, oldest first")
-def list_snapshots(listing_id: int, viewer: Viewer = Depends(api_viewer),
+def list_snapshots(listing_id: PathId, viewer: Viewer = Depends(api_viewer),
                    session: Session = Depends(db)) -> list[dict[str, Any]]:
     _listing(session, viewer, listing_id)
     return [snapshot_json(s) for s in history(session, listing_id)]
 
 
 @router.get("/events", summary="Events, newest first")
-def list_events(listing_id: int | None = None, kind: str | None = None, since: datetime | None = None,
+def list_events(listing_id: QueryId = None, kind: str | None = None, since: datetime | None = None,
                 viewer: Viewer = Depends(api_viewer), session: Session = Depends(db)) -> list[dict[str, Any]]:
     if since is not None and since.tzinfo is None:
         raise HTTPException(422, "since needs a time zone, e.g. 2026-03-01T00:00:00Z")
@@ -109,7 +110,7 @@ def list_events(listing_id: int | None = None, kind: str | None = None, since: d
 
 @router.get("/listings/{listing_id}/evidence", summary="The listing's evidence bundle (zip)",
             response_class=Response, responses={200: {"content": {"application/zip": {}}}})
-def evidence(listing_id: int, request: Request, viewer: Viewer = Depends(api_viewer),
+def evidence(listing_id: PathId, request: Request, viewer: Viewer = Depends(api_viewer),
              session: Session = Depends(db)) -> Response:
     _listing(session, viewer, listing_id)
     data = export_bundle(session, listing_id, now=request.app.state.config.clock())
@@ -144,7 +145,7 @@ def export_listings(fmt: Literal["csv", "json"], marketplace: str | None = None,
 
 
 @router.get("/export/events.{fmt}", summary="Export events as CSV or JSON", response_class=Response)
-def export_events(fmt: Literal["csv", "json"], listing_id: int | None = None, kind: str | None = None,
+def export_events(fmt: Literal["csv", "json"], listing_id: QueryId = None, kind: str | None = None,
                   viewer: Viewer = Depends(api_viewer), session: Session = Depends(db)) -> Response:
     rows = [event_json(e) for e in queries.events(session, viewer, listing_id=listing_id, kind=kind, limit=100_000)]
     return _export(rows, EVENT_COLUMNS, "events", fmt)
