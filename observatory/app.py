@@ -7,7 +7,7 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from observatory import api, login, pages, users_admin
+from observatory import api, docs, login, pages, users_admin
 from observatory.config import ObservatoryConfig
 from observatory.deps import LoginRequired
 from observatory.login_throttle import LoginThrottle
@@ -20,7 +20,8 @@ UI_POLICY = ("default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'sel
 
 def create_app(config: ObservatoryConfig, sessions: sessionmaker[Session]) -> FastAPI:
     app = FastAPI(title="Vigie observatory", version="1",
-                  description="Listings, events, snapshots and evidence bundles of the Vigie delisting detector.")
+                  description="Listings, events, snapshots and evidence bundles of the Vigie delisting detector.",
+                  docs_url=None, redoc_url=None)  # FastAPI's pages load from a CDN: docs.mount serves ours
     app.state.config = config
     app.state.sessions = sessions
     app.state.login_throttle = LoginThrottle()
@@ -29,6 +30,7 @@ def create_app(config: ObservatoryConfig, sessions: sessionmaker[Session]) -> Fa
     app.include_router(pages.router)
     app.include_router(users_admin.router)
     app.include_router(api.router)
+    docs.mount(app)
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next):
