@@ -4,7 +4,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import datetime
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -15,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from observatory import queries
 from observatory.accounts import Viewer
+from observatory.api_schema import COMMON, FORBIDDEN, NOT_FOUND, Since
 from observatory.deps import api_viewer, db
 from observatory.ids import PathId, QueryId
 from observatory.evidence import export_bundle
@@ -24,7 +24,7 @@ from store.serialize import event_json, listing_json, snapshot_json
 from store.snapshots import history
 from vigie.registration import NewListing, RegistrationError
 
-router = APIRouter(prefix="/api", tags=["api"])
+router = APIRouter(prefix="/api", tags=["api"], responses=COMMON)
 
 
 class ListingIn(BaseModel):
@@ -56,7 +56,7 @@ def list_listings(marketplace: str | None = None, state: str | None = None, acco
     return [listing_json(x) for x in queries.listings(session, viewer, _filter(marketplace, state, account, q))]
 
 
-@router.post("/listings", status_code=201, summary="Register a listing")
+@router.post("/listings", status_code=201, summary="Register a listing", responses=FORBIDDEN)
 def create_listing(body: ListingIn, request: Request, viewer: Viewer = Depends(api_viewer),
                    session: Session = Depends(db)) -> dict[str, Any]:
     config = request.app.state.config
@@ -74,13 +74,14 @@ def create_listing(body: ListingIn, request: Request, viewer: Viewer = Depends(a
     return data
 
 
-@router.get("/listings/{listing_id}", summary="One listing")
+@router.get("/listings/{listing_id}", summary="One listing", responses=NOT_FOUND)
 def get_listing(listing_id: PathId, viewer: Viewer = Depends(api_viewer),
                 session: Session = Depends(db)) -> dict[str, Any]:
     return listing_json(_listing(session, viewer, listing_id))
 
 
-@router.delete("/listings/{listing_id}", summary="Stop watching a listing (its history is kept)")
+@router.delete("/listings/{listing_id}", summary="Stop watching a listing (its history is kept)",
+                responses={**FORBIDDEN, **NOT_FOUND})
 def delete_listing(listing_id: PathId, viewer: Viewer = Depends(api_viewer),
                    session: Session = Depends(db)) -> dict[str, Any]:
     listing = _listing(session, viewer, listing_id)
@@ -93,7 +94,7 @@ def delete_listing(listing_id: PathId, viewer: Viewer = Depends(api_viewer),
     return data
 
 
-@router.get("/listings/{listing_id}/snapshots", summary="A listing's snapshots, oldest first")
+@router.get("/listings/{listing_id}/snapshots", summary="A listing's snapshots, oldest first", responses=NOT_FOUND)
 def list_snapshots(listing_id: PathId, viewer: Viewer = Depends(api_viewer),
                    session: Session = Depends(db)) -> list[dict[str, Any]]:
     _listing(session, viewer, listing_id)
@@ -101,7 +102,7 @@ def list_snapshots(listing_id: PathId, viewer: Viewer = Depends(api_viewer),
 
 
 @router.get("/events", summary="Events, newest first")
-def list_events(listing_id: QueryId = None, kind: str | None = None, since: datetime | None = None,
+def list_events(listing_id: QueryId = None, kind: str | None = None, since: Since = None,
                 viewer: Viewer = Depends(api_viewer), session: Session = Depends(db)) -> list[dict[str, Any]]:
     if since is not None and since.tzinfo is None:
         raise HTTPException(422, "since needs a time zone, e.g. 2026-03-01T00:00:00Z")
@@ -109,7 +110,7 @@ def list_events(listing_id: QueryId = None, kind: str | None = None, since: date
 
 
 @router.get("/listings/{listing_id}/evidence", summary="The listing's evidence bundle (zip)",
-            response_class=Response, responses={200: {"content": {"application/zip": {}}}})
+            response_class=Response, responses={200: {"content": {"application/zip": {}}}, **NOT_FOUND})
 def evidence(listing_id: PathId, request: Request, viewer: Viewer = Depends(api_viewer),
              session: Session = Depends(db)) -> Response:
     _listing(session, viewer, listing_id)
