@@ -19,7 +19,7 @@ DOCS_POLICY = ("default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-
 
 PAGE = f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Vigie observatory API</title>
-<link rel="stylesheet" href="{ASSETS}/swagger-ui.css"></head>
+<link rel="stylesheet" href="{ASSETS}/swagger-ui.css"><link rel="icon" href="{ASSETS}/favicon.png"></head>
 <body><div id="swagger-ui"></div>
 <script src="{ASSETS}/swagger-ui-bundle.js"></script>
 <script src="/docs/start.js"></script></body></html>

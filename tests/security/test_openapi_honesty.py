@@ -56,3 +56,10 @@ def test_the_declared_422_body_matches_both_kinds_of_refusal(client, world):  # 
                                       json={"url": "https://www.amazon.fr/dp/B0IVY00001"}), "403")]:
         assert answer.status_code == int(code)
         assert set(answer.json()) == {"detail"} and isinstance(answer.json()["detail"], str)
+
+
+def test_a_405_names_every_method_the_path_takes(client):  # noqa: F811
+    for method, path, allow in [("PUT", "/api/listings/1", "DELETE, GET"), ("PATCH", "/api/listings", "GET, POST"),
+                                ("POST", "/api/events", "GET"), ("PUT", "/users", "GET, POST")]:
+        answer = client.request(method, path)
+        assert (answer.status_code, answer.headers["allow"]) == (405, allow), (method, path)
