@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from observatory import queries
 from observatory.accounts import Viewer
-from observatory.api_schema import COMMON, FORBIDDEN, NOT_FOUND, Since
+from observatory.api_schema import BAD_BODY, COMMON, FORBIDDEN, NOT_FOUND, Since
 from observatory.deps import api_viewer, db
 from observatory.ids import PathId, QueryId
 from observatory.evidence import export_bundle
@@ -56,7 +56,8 @@ def list_listings(marketplace: str | None = None, state: str | None = None, acco
     return [listing_json(x) for x in queries.listings(session, viewer, _filter(marketplace, state, account, q))]
 
 
-@router.post("/listings", status_code=201, summary="Register a listing", responses=FORBIDDEN)
+@router.post("/listings", status_code=201, summary="Register a listing",
+             responses={**BAD_BODY, **FORBIDDEN})
 def create_listing(body: ListingIn, request: Request, viewer: Viewer = Depends(api_viewer),
                    session: Session = Depends(db)) -> dict[str, Any]:
     config = request.app.state.config

@@ -34,6 +34,7 @@ COMMON = {401: _problem("no token, or one that is not valid (WWW-Authenticate: B
           422: _problem("a parameter or the body is not valid", Invalid)}
 FORBIDDEN = {403: _problem("this role may not do that (investigators read only; sellers act on their account)")}
 NOT_FOUND = {404: _problem("no such listing, or not one this token may read")}
+BAD_BODY = {400: _problem("the body is not JSON")}
 
 _NUMBER = re.compile(r"\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*")
 

@@ -52,9 +52,13 @@ def test_the_declared_422_body_matches_both_kinds_of_refusal(client, world):  # 
     assert {"loc", "msg", "type"} <= set(fields.json()["detail"][0])
     for answer, code in [(client.get("/api/listings"), "401"),
                          (client.get("/api/listings/999", headers=alice), "404"),
+                         (client.post("/api/listings", headers={**alice, "Content-Type": "application/json"},
+                                      content=b"\x10\xff"), "400"),
                          (client.post("/api/listings", headers=bearer(world, "ivy@example.org"),
                                       json={"url": "https://www.amazon.fr/dp/B0IVY00001"}), "403")]:
         assert answer.status_code == int(code)
+        assert code in spec["paths"]["/api/listings" if code != "404" else "/api/listings/{listing_id}"][
+            "get" if code in ("401", "404") else "post"]["responses"]
         assert set(answer.json()) == {"detail"} and isinstance(answer.json()["detail"], str)
 
 
