@@ -43,6 +43,7 @@ def test_docs_render_the_operations_in_a_real_browser_offline(app):  # noqa: F81
             page.goto(server.url + "/docs")
             page.locator('[data-path="/api/listings/{listing_id}/evidence"]').first.wait_for(timeout=15_000)
             assert page.locator(".opblock").count() >= 8
+            assert page.locator("button.authorize").count() == 1  # the declared bearer scheme
             assert elsewhere == [] and problems == []
         finally:
             browser.close()
