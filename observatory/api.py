@@ -4,7 +4,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import datetime
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -15,7 +14,9 @@ from sqlalchemy.orm import Session
 
 from observatory import queries
 from observatory.accounts import Viewer
+from observatory.api_schema import BAD_BODY, COMMON, FORBIDDEN, NOT_FOUND, Since
 from observatory.deps import api_viewer, db
+from observatory.ids import PathId, QueryId
 from observatory.evidence import export_bundle
 from observatory.registering import NotAllowed, register, remove
 from observatory.serialize import EVENT_COLUMNS, LISTING_COLUMNS
@@ -23,7 +24,7 @@ from store.serialize import event_json, listing_json, snapshot_json
 from store.snapshots import history
 from vigie.registration import NewListing, RegistrationError
 
-router = APIRouter(prefix="/api", tags=["api"])
+router = APIRouter(prefix="/api", tags=["api"], responses=COMMON)
 
 
 class ListingIn(BaseModel):
@@ -55,7 +56,8 @@ def list_listings(marketplace: str | None = None, state: str | None = None, acco
     return [listing_json(x) for x in queries.listings(session, viewer, _filter(marketplace, state, account, q))]
 
 
-@router.post("/listings", status_code=201, summary="Register a listing")
+@router.post("/listings", status_code=201, summary="Register a listing",
+             responses={**BAD_BODY, **FORBIDDEN})
 def create_listing(body: ListingIn, request: Request, viewer: Viewer = Depends(api_viewer),
                    session: Session = Depends(db)) -> dict[str, Any]:
     config = request.app.state.config
@@ -73,14 +75,15 @@ def create_listing(body: ListingIn, request: Request, viewer: Viewer = Depends(a
     return data
 
 
-@router.get("/listings/{listing_id}", summary="One listing")
-def get_listing(listing_id: int, viewer: Viewer = Depends(api_viewer),
+@router.get("/listings/{listing_id}", summary="One listing", responses=NOT_FOUND)
+def get_listing(listing_id: PathId, viewer: Viewer = Depends(api_viewer),
                 session: Session = Depends(db)) -> dict[str, Any]:
     return listing_json(_listing(session, viewer, listing_id))
 
 
-@router.delete("/listings/{listing_id}", summary="Stop watching a listing (its history is kept)")
-def delete_listing(listing_id: int, viewer: Viewer = Depends(api_viewer),
+@router.delete("/listings/{listing_id}", summary="Stop watching a listing (its history is kept)",
+                responses={**FORBIDDEN, **NOT_FOUND})
+def delete_listing(listing_id: PathId, viewer: Viewer = Depends(api_viewer),
                    session: Session = Depends(db)) -> dict[str, Any]:
     listing = _listing(session, viewer, listing_id)
     try:
@@ -92,15 +95,15 @@ def delete_listing(listing_id: int, viewer: Viewer = Depends(api_viewer),
     return data
 
 
-@router.get("/listings/{listing_id}/snapshots", summary="A listing's snapshots, oldest first")
-def list_snapshots(listing_id: int, viewer: Viewer = Depends(api_viewer),
+@router.get("/listings/{listing_id}/snapshots", summary="A listing's snapshots, oldest first", responses=NOT_FOUND)
+def list_snapshots(listing_id: PathId, viewer: Viewer = Depends(api_viewer),
                    session: Session = Depends(db)) -> list[dict[str, Any]]:
     _listing(session, viewer, listing_id)
     return [snapshot_json(s) for s in history(session, listing_id)]
 
 
 @router.get("/events", summary="Events, newest first")
-def list_events(listing_id: int | None = None, kind: str | None = None, since: datetime | None = None,
+def list_events(listing_id: QueryId = None, kind: str | None = None, since: Since = None,
                 viewer: Viewer = Depends(api_viewer), session: Session = Depends(db)) -> list[dict[str, Any]]:
     if since is not None and since.tzinfo is None:
         raise HTTPException(422, "since needs a time zone, e.g. 2026-03-01T00:00:00Z")
@@ -108,8 +111,8 @@ def list_events(listing_id: int | None = None, kind: str | None = None, since: d
 
 
 @router.get("/listings/{listing_id}/evidence", summary="The listing's evidence bundle (zip)",
-            response_class=Response, responses={200: {"content": {"application/zip": {}}}})
-def evidence(listing_id: int, request: Request, viewer: Viewer = Depends(api_viewer),
+            response_class=Response, responses={200: {"content": {"application/zip": {}}}, **NOT_FOUND})
+def evidence(listing_id: PathId, request: Request, viewer: Viewer = Depends(api_viewer),
              session: Session = Depends(db)) -> Response:
     _listing(session, viewer, listing_id)
     data = export_bundle(session, listing_id, now=request.app.state.config.clock())
@@ -144,7 +147,7 @@ def export_listings(fmt: Literal["csv", "json"], marketplace: str | None = None,
 
 
 @router.get("/export/events.{fmt}", summary="Export events as CSV or JSON", response_class=Response)
-def export_events(fmt: Literal["csv", "json"], listing_id: int | None = None, kind: str | None = None,
+def export_events(fmt: Literal["csv", "json"], listing_id: QueryId = None, kind: str | None = None,
                   viewer: Viewer = Depends(api_viewer), session: Session = Depends(db)) -> Response:
     rows = [event_json(e) for e in queries.events(session, viewer, listing_id=listing_id, kind=kind, limit=100_000)]
     return _export(rows, EVENT_COLUMNS, "events", fmt)

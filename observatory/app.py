@@ -6,8 +6,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import BaseRoute, Match
 
-from observatory import api, login, pages, users_admin
+from observatory import api, docs, login, pages, users_admin
 from observatory.config import ObservatoryConfig
 from observatory.deps import LoginRequired
 from observatory.login_throttle import LoginThrottle
@@ -19,17 +20,30 @@ UI_POLICY = ("default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'sel
              "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 
 
+ROUTERS = (login.router, pages.router, users_admin.router, api.router)
+
+
+def allowed_methods(routes: list[BaseRoute], scope) -> str:
+    """Every method some route takes at this path (Starlette's 405 names only the first route's)."""
+    methods: set[str] = set()
+    for route in routes:
+        if getattr(route, "methods", None) and route.matches(scope)[0] is not Match.NONE:
+            methods |= route.methods
+    return ", ".join(sorted(methods))
+
+
 def create_app(config: ObservatoryConfig, sessions: sessionmaker[Session]) -> FastAPI:
     app = FastAPI(title="Vigie observatory", version="1",
-                  description="Listings, events, snapshots and evidence bundles of the Vigie delisting detector.")
+                  description="Listings, events, snapshots and evidence bundles of the Vigie delisting detector.",
+                  docs_url=None, redoc_url=None)  # FastAPI's pages load from a CDN: docs.mount serves ours
     app.state.config = config
     app.state.sessions = sessions
     app.state.login_throttle = LoginThrottle()
     app.state.templates = Jinja2Templates(env=environment())
-    app.include_router(login.router)
-    app.include_router(pages.router)
-    app.include_router(users_admin.router)
-    app.include_router(api.router)
+    for router in ROUTERS:
+        app.include_router(router)
+    docs.mount(app)
+    routes = [route for router in ROUTERS for route in router.routes] + list(app.router.routes)
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next):
@@ -49,6 +63,8 @@ def create_app(config: ObservatoryConfig, sessions: sessionmaker[Session]) -> Fa
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
+        if exc.status_code == 405:
+            exc = StarletteHTTPException(405, exc.detail, headers={"Allow": allowed_methods(routes, request.scope)})
         if request.url.path.startswith("/api/") or request.url.path.startswith("/openapi"):
             from fastapi.exception_handlers import http_exception_handler
             return await http_exception_handler(request, exc)

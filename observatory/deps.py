@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from fastapi import Depends, Form, HTTPException, Request
+from fastapi import Depends, Form, HTTPException, Request, Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from observatory.accounts import Viewer, same_secret, session_viewer, token_viewer
@@ -11,6 +12,8 @@ from observatory.config import ObservatoryConfig
 
 SESSION_COOKIE = "vigie_session"
 LOGIN_CSRF_COOKIE = "vigie_login_csrf"
+# declares the bearer scheme in /openapi.json; auto_error=False: api_viewer says what is missing itself
+BEARER = HTTPBearer(auto_error=False, description="an API token from `vigie user token EMAIL`")
 
 
 class LoginRequired(Exception):
@@ -48,11 +51,11 @@ def csrf_checked(csrf: str = Form(""), viewer: Viewer = Depends(page_viewer)) ->
     return viewer
 
 
-def api_viewer(request: Request, session: Session = Depends(db)) -> Viewer:
+def api_viewer(request: Request, session: Session = Depends(db),
+               bearer: HTTPAuthorizationCredentials | None = Security(BEARER)) -> Viewer:
     """Bearer token; a browser session is accepted for reads only (writes through a cookie would need CSRF)."""
-    header = request.headers.get("authorization", "")
-    if header.lower().startswith("bearer "):
-        viewer = token_viewer(session, header[7:].strip())
+    if bearer is not None:
+        viewer = token_viewer(session, bearer.credentials.strip())
         if viewer is None:
             raise HTTPException(401, "invalid API token", headers={"WWW-Authenticate": "Bearer"})
         return viewer

@@ -14,6 +14,7 @@ from observatory.chart import build as build_chart
 from observatory.deps import csrf_checked, db, optional_viewer, page_viewer
 from observatory.evidence import export_bundle, timelines
 from observatory.history import diff, state_runs
+from observatory.ids import PathId, PathSeq, QuerySeq
 from observatory.login import login_page
 from observatory.registering import NotAllowed, register, register_csv, remove
 from store import blobs
@@ -79,8 +80,8 @@ def _snapshot(session: Session, listing_id: int, seq: int) -> Snapshot:
 
 
 @router.get("/listings/{listing_id}")
-def listing_page(request: Request, listing_id: int, a: int | None = None, b: int | None = None,
-                 seq: int | None = None, viewer: Viewer = Depends(page_viewer), session: Session = Depends(db)):
+def listing_page(request: Request, listing_id: PathId, a: QuerySeq = None, b: QuerySeq = None,
+                 seq: QuerySeq = None, viewer: Viewer = Depends(page_viewer), session: Session = Depends(db)):
     listing = _listing_or_404(session, viewer, listing_id)
     snapshots = history(session, listing_id)
     events = session.scalars(select(Event).where(Event.listing_id == listing_id)
@@ -104,7 +105,7 @@ def _body(session: Session, snapshot: Snapshot) -> bytes | None:
 
 
 @router.get("/listings/{listing_id}/snapshots/{seq}/page")
-def stored_page(listing_id: int, seq: int, viewer: Viewer = Depends(page_viewer), session: Session = Depends(db)):
+def stored_page(listing_id: PathId, seq: PathSeq, viewer: Viewer = Depends(page_viewer), session: Session = Depends(db)):
     _listing_or_404(session, viewer, listing_id)
     body = _body(session, _snapshot(session, listing_id, seq))
     if body is None:
@@ -115,7 +116,7 @@ def stored_page(listing_id: int, seq: int, viewer: Viewer = Depends(page_viewer)
 
 
 @router.get("/listings/{listing_id}/snapshots/{seq}/screenshot")
-def screenshot(listing_id: int, seq: int, viewer: Viewer = Depends(page_viewer), session: Session = Depends(db)):
+def screenshot(listing_id: PathId, seq: PathSeq, viewer: Viewer = Depends(page_viewer), session: Session = Depends(db)):
     _listing_or_404(session, viewer, listing_id)
     snapshot = _snapshot(session, listing_id, seq)
     data = blobs.get(session, snapshot.screenshot_sha256) if snapshot.screenshot_sha256 else None
@@ -125,7 +126,7 @@ def screenshot(listing_id: int, seq: int, viewer: Viewer = Depends(page_viewer),
 
 
 @router.get("/listings/{listing_id}/evidence.zip")
-def evidence(request: Request, listing_id: int, viewer: Viewer = Depends(page_viewer),
+def evidence(request: Request, listing_id: PathId, viewer: Viewer = Depends(page_viewer),
              session: Session = Depends(db)):
     _listing_or_404(session, viewer, listing_id)
     data = export_bundle(session, listing_id, now=request.app.state.config.clock())
@@ -134,7 +135,7 @@ def evidence(request: Request, listing_id: int, viewer: Viewer = Depends(page_vi
 
 
 @router.post("/listings/{listing_id}/remove")
-def remove_listing(listing_id: int, viewer: Viewer = Depends(csrf_checked), session: Session = Depends(db)):
+def remove_listing(listing_id: PathId, viewer: Viewer = Depends(csrf_checked), session: Session = Depends(db)):
     listing = _listing_or_404(session, viewer, listing_id)
     try:
         remove(listing, viewer)
@@ -145,7 +146,7 @@ def remove_listing(listing_id: int, viewer: Viewer = Depends(csrf_checked), sess
 
 
 @router.post("/listings/{listing_id}/events/{event_id}/statement")
-def record_statement(request: Request, listing_id: int, event_id: int, received_on: str = Form(""),
+def record_statement(request: Request, listing_id: PathId, event_id: PathId, received_on: str = Form(""),
                      account_termination: str = Form(""), note: str = Form(""),
                      viewer: Viewer = Depends(csrf_checked), session: Session = Depends(db)):
     listing = _listing_or_404(session, viewer, listing_id)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from observatory.accounts import AccountError, Viewer, add_user
 from observatory.deps import csrf_checked, db, page_viewer
+from observatory.ids import PathId
 from store.models_observatory import ROLES, User
 from vigie.registration import RegistrationError, account_named
 
@@ -56,7 +57,7 @@ def create_user(request: Request, email: str = Form(...), role: str = Form(...),
 
 
 @router.post("/users/{user_id}/active")
-def set_active(user_id: int, active: bool = Form(...), viewer: Viewer = Depends(csrf_checked),
+def set_active(user_id: PathId, active: bool = Form(...), viewer: Viewer = Depends(csrf_checked),
                session: Session = Depends(db)) -> Response:
     _admin(viewer)
     user = session.get(User, user_id)
