@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from observatory.docs import ASSETS
 from store.db import session_scope
 from store.models import Listing
 from store.models_observatory import User
@@ -28,8 +29,9 @@ KINDS = {
     "logout": (LOGIN, LOGIN, LOGIN, LOGIN, LOGIN),  # back to the login page, with or without a session
 }
 POLICY = {
-    ("GET", "/openapi.json"): "public", ("GET", "/docs"): "public", ("GET", "/docs/oauth2-redirect"): "public",
-    ("GET", "/redoc"): "public", ("GET", "/login"): "public", ("GET", "/"): "public",
+    ("GET", "/openapi.json"): "public", ("GET", "/docs"): "public", ("GET", "/docs/start.js"): "public",
+    ("GET", ASSETS): None,  # Swagger UI's static files: a directory, no page of its own
+    ("GET", "/login"): "public", ("GET", "/"): "public",
     ("POST", "/login"): None,  # its own test below: the login form is the way in
     ("POST", "/logout"): "logout",
     ("GET", "/dashboard"): "page", ("GET", "/listings"): "page", ("GET", "/events"): "page",
@@ -55,7 +57,8 @@ def route_table(app) -> set[tuple[str, str]]:
     found = set()
     for route in app.routes:
         for sub in route.original_router.routes if hasattr(route, "original_router") else [route]:
-            for method in (sub.methods or set()) - {"HEAD"}:
+            # a Mount (static files) answers GET under its path
+            for method in (getattr(sub, "methods", None) or {"GET"}) - {"HEAD"}:
                 found.add((method, sub.path))
     return found
 
