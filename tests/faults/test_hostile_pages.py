@@ -115,7 +115,7 @@ def test_hostile_pages_through_the_browser(tmp_path, database_url, server):
     vigie = Vigie(tmp_path / "data", database_url, VIGIE_TIMEOUT="6")
     run = check_pass(vigie, server, BROWSER, BROWSER_READABLE, browser=True)
     # a 100 MB page took 2.4 GB more than a calm pass before the browser's size limit
-    assert run.peak_mb < baseline.peak_mb + 500, \
+    assert run.peak_mb < baseline.peak_mb + 800, \
         f"hostile pages peaked at {run.peak_mb:.0f} MB, calm ones at {baseline.peak_mb:.0f} MB"
     largest, total = stored_sizes(database_url)
     assert largest < 1 * MB and total < 2 * MB, (largest, total)
