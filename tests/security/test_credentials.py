@@ -12,6 +12,7 @@ from observatory.passwords import WeakPassword, check_password, common_passwords
 from store.db import session_scope
 from store.models import Account
 from store.models_observatory import LoginSession, User
+from tests.security.one_line import refused
 from tests.cli.runner import Run, Vigie
 from tests.observatory.conftest import NOW, app, client, csrf_of, log_in, world  # noqa: F401
 from vigie.registration import RegistrationError, account_name
@@ -90,12 +91,6 @@ def vigie(tmp_path, database_url) -> Vigie:
     return Vigie(tmp_path / "data", database_url)
 
 
-def refused(run: Run, *words: str) -> None:
-    assert run.code == 2, f"exit {run.code}: {run.err[-500:]}"
-    lines = run.err.strip().splitlines()
-    assert len(lines) == 1, run.err[-500:]
-    for word in words:
-        assert word in lines[0], lines[0]
 
 
 def users_and_accounts(sessions) -> tuple[int, list[str]]:

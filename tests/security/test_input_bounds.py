@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 
+from tests.security.one_line import refused
 from tests.cli.runner import Run, Vigie
 from vigie import limits
 from vigie.durations import parse_duration
@@ -21,12 +22,6 @@ def vigie(tmp_path, database_url) -> Vigie:
     return Vigie(tmp_path / "data", database_url)
 
 
-def refused(run: Run, *words: str) -> None:
-    assert run.code == 2, f"exit {run.code}: {run.err[-500:]}"
-    lines = run.err.strip().splitlines()
-    assert len(lines) == 1 and len(lines[0]) < 300, run.err[-500:]
-    for word in words:
-        assert word in lines[0], lines[0]
 
 
 def stored(vigie: Vigie) -> list[dict]:
