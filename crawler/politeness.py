@@ -18,6 +18,8 @@ from scrapy.http import Response, TextResponse
 from spiders.walls import detect_wall
 
 PUSH_BACK_STATUSES = frozenset({429, 503})
+# Scrapy signal sent on each push-back (marketplace=name, delay=seconds): cluster nodes share the pause
+pushed_back_signal = object()
 FIRST_BACKOFF = 5.0  # seconds, when the site gives no Retry-After
 
 
@@ -90,6 +92,8 @@ class BackoffMiddleware:
             slot.delay = min(self.max_backoff, max(wait or 0.0, slot.delay * 2, FIRST_BACKOFF))
             self.crawler.stats.inc_value("vigie/backoff/pushed_back")
             self.crawler.stats.max_value("vigie/backoff/max_delay", slot.delay)
+            marketplace = getattr(getattr(self.crawler.spider, "marketplace", None), "name", None)
+            self.crawler.signals.send_catch_log(signal=pushed_back_signal, marketplace=marketplace, delay=slot.delay)
         elif slot.delay > self.base_delay and response.status < 500:
             slot.delay = max(self.base_delay, slot.delay / 2)
         return response

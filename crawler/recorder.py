@@ -33,6 +33,9 @@ class RecorderConfig:
     jitter: float = 0.0  # ± fraction of the interval, so the service's checks spread instead of bunching
 
 
+SUPERSEDED = "superseded"  # the outcome of a cluster check whose claim no longer holds: nothing recorded
+
+
 @dataclass(frozen=True)
 class Recorded:
     listing_id: int
@@ -66,11 +69,34 @@ class Recorder:
 
     def _record_batch(self, session: Session, results: list[CheckResult]) -> list[Recorded]:
         ids = {result.target.listing_id for result in results}
-        listings = {listing.id: listing for listing in session.scalars(
-            select(Listing).where(Listing.id.in_(ids)).options(joinedload(Listing.account)))}
+        query = select(Listing).where(Listing.id.in_(ids)).options(joinedload(Listing.account))
+        claimed = any(result.target.claim for result in results)
+        if claimed and session.get_bind().dialect.name == "postgresql":
+            # cluster mode: another node may record or re-claim the same listing at this moment
+            query = query.order_by(Listing.id).with_for_update(of=Listing)
+        listings = {listing.id: listing for listing in session.scalars(query).unique()}
         missing = ids - listings.keys()
         if missing:
             raise LookupError(f"listing(s) {sorted(missing)} vanished during their check")
+        if claimed:
+            return self._record_claimed(session, results, listings)
+        return self._record_rows(session, results, listings)
+
+    def _record_claimed(self, session: Session, results: list[CheckResult],
+                        listings: dict[int, Listing]) -> list[Recorded]:
+        """A check dispatched under a claim is recorded only while that claim holds: a redelivered
+        message, or one whose lease ran out and was claimed again, is superseded (one snapshot per due slot)."""
+        live = [r for r in results if r.target.claim is None or listings[r.target.listing_id].claim_token == r.target.claim]
+        for result in live:
+            listings[result.target.listing_id].claim_token = None
+        done = iter(self._record_rows(session, live, listings) if live else [])
+        kept = {id(result) for result in live}
+        return [next(done) if id(result) in kept else
+                Recorded(result.target.listing_id, 0, SUPERSEDED, ()) for result in results]
+
+    def _record_rows(self, session: Session, results: list[CheckResult],
+                     listings: dict[int, Listing]) -> list[Recorded]:
+        ids = {result.target.listing_id for result in results}
         links = snapshots.last_links(session, ids)
         evidence = [(r.body, r.media_type) for r in results if r.body]
         evidence += [(r.screenshot, "image/png") for r in results if r.screenshot]

@@ -162,12 +162,14 @@ class Service:
             scheduler.add_job(self._threaded, "interval", args=(job,), seconds=job.every, id=job.name,
                               next_run_time=datetime.now(UTC), **common)
         scheduler.add_job(self._log_stats, "interval", seconds=self.config.stats_every, id="stats", **common)
+        self.started(scheduler)
         scheduler.start()
         log.warning("service: running (tick %.1f s, %d background job(s))", self.config.tick, len(self.background))
         try:
             await self._stop.wait()
         finally:
             scheduler.shutdown(wait=False)
+            await self.stopping()
             abandoned = await self.crawls.drain(self.config.stop_grace)
             if abandoned:
                 log.warning("service: %d check(s) abandoned unrecorded; their listings stay due", abandoned)
@@ -175,6 +177,12 @@ class Service:
             for job in self.background:  # flush: emails of the last checks, outbox state
                 await self._threaded(job)
             self._log_stats()
+
+    def started(self, scheduler) -> None:
+        """Hook: the crawls are ready, the scheduler about to start (cluster mode adds its jobs)."""
+
+    async def stopping(self) -> None:
+        """Hook: no more dispatching; in-flight checks are still landing."""
 
     def scrapy_settings(self):
         settings = scrapy_settings(self.options)

@@ -19,7 +19,7 @@ from scrapy.crawler import AsyncCrawlerRunner, Crawler
 from scrapy.exceptions import DontCloseSpider
 
 from crawler.listing_spider import ListingSpider
-from crawler.recorder import Recorded
+from crawler.recorder import SUPERSEDED, Recorded
 from crawler.targets import CheckResult, CheckTarget
 
 log = logging.getLogger(__name__)
@@ -68,6 +68,9 @@ class LiveCrawls:
         self.closing = False
         self._sink = _Sink(self)
         self._tasks: list[asyncio.Task] = []
+        self._opened: dict[str, asyncio.Future] = {}
+        self.on_crawler: Callable[[Crawler], None] | None = None  # told of each crawler created (cluster mode)
+        self._waiters: dict[int, asyncio.Future] = {}  # cluster mode: the node's queue worker awaits each check
 
     def busy(self) -> set[int]:
         return set(self.in_flight)
@@ -76,15 +79,41 @@ class LiveCrawls:
         return Counter(flight.target.marketplace for flight in self.in_flight.values())
 
     async def submit(self, target: CheckTarget) -> None:
-        crawler = self.crawlers.get(target.marketplace) or await self._open(target.marketplace)
+        key = f"fees:{target.marketplace}" if target.kind == "fees" else target.marketplace
+        crawler = self.crawlers.get(key) or await self._open(key, target)
+        if not self._opened[key].done():  # opened by a check submitted a moment ago, not open yet
+            await asyncio.shield(self._opened[key])
         spider: ListingSpider = crawler.spider  # type: ignore[assignment]
         self.in_flight[target.listing_id] = Flight(target, time.monotonic())
-        crawler.engine.crawl(spider.request_for(target))  # type: ignore[union-attr]
+        # as a one-shot pass does: browser-built marketplaces and --browser listings go to the browser first
+        browser = spider.browser_first(target) and spider.browser_request_for(target)
+        crawler.engine.crawl(browser or spider.request_for(target))  # type: ignore[union-attr]
 
-    async def _open(self, marketplace: str) -> Crawler:
-        cls = self.classes.get(marketplace) or self.classes[self.fallback]
-        crawler = self.runner.create_crawler(cls)
+    async def check(self, target: CheckTarget) -> Recorded | None:
+        """Submits one check and waits for it to land: what was recorded, None when recording failed."""
+        if target.listing_id in self.in_flight:
+            raise RuntimeError(f"listing {target.listing_id} is already being checked here")
+        landed = asyncio.get_running_loop().create_future()
+        self._waiters[target.listing_id] = landed
+        try:
+            await self.submit(target)
+            return await landed
+        finally:
+            self._waiters.pop(target.listing_id, None)
+
+    async def _open(self, key: str, target: CheckTarget) -> Crawler:
+        if target.kind == "fees":
+            from spiders.fees import FeeScheduleSpider
+
+            crawler = self.runner.create_crawler(FeeScheduleSpider)
+            extra = {"marketplace_name": target.marketplace}
+        else:
+            crawler = self.runner.create_crawler(self.classes.get(key) or self.classes[self.fallback])
+            extra = {}
         opened: asyncio.Future = asyncio.get_running_loop().create_future()
+        self._opened[key] = opened
+        if self.on_crawler is not None:
+            self.on_crawler(crawler)
 
         def spider_opened(spider):
             if not opened.done():
@@ -93,8 +122,8 @@ class LiveCrawls:
         crawler.signals.connect(spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self._keep_open, signal=signals.spider_idle)
         crawler.signals.connect(self._item_failed, signal=signals.item_error)
-        self.crawlers[marketplace] = crawler
-        self._tasks.append(self.runner.crawl(crawler, targets=[], recorder=self.recorder, report=self._sink))
+        self.crawlers[key] = crawler
+        self._tasks.append(self.runner.crawl(crawler, targets=[], recorder=self.recorder, report=self._sink, **extra))
         await opened
         return crawler
 
@@ -110,7 +139,10 @@ class LiveCrawls:
 
     def _landed(self, listing_id: int, *, recorded: Recorded | None) -> None:
         self.in_flight.pop(listing_id, None)
-        if recorded is not None:
+        waiter = self._waiters.get(listing_id)
+        if waiter is not None and not waiter.done():
+            waiter.set_result(recorded)
+        if recorded is not None and recorded.outcome != SUPERSEDED:
             self.stats.checks += 1
             self.stats.outcomes[recorded.outcome] += 1
             self.stats.events.update(recorded.events)
@@ -124,6 +156,9 @@ class LiveCrawls:
         stale = [listing_id for listing_id, flight in self.in_flight.items() if flight.started < limit]
         for listing_id in stale:
             self.in_flight.pop(listing_id, None)
+            waiter = self._waiters.get(listing_id)
+            if waiter is not None and not waiter.done():
+                waiter.set_result(None)
         return stale
 
     async def drain(self, grace: float) -> int:

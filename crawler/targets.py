@@ -16,6 +16,7 @@ class CheckTarget:
     browser: bool = False  # fetch through the browser from the start
     kind: str = "listing"  # or "fees": a marketplace's seller fee page (spiders.fees)
     state: str | None = None  # the listing's confirmed state: a confirmed disappearance is not re-confirmed
+    claim: str | None = None  # cluster mode: the claim this check was dispatched under (cluster.claims)
 
 
 @dataclass(frozen=True)

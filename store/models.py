@@ -91,6 +91,8 @@ class Listing(Base):
     created_at: Mapped[datetime]
     next_check_at: Mapped[datetime]
     last_checked_at: Mapped[datetime | None] = mapped_column(default=None)
+    # cluster mode: the claim a queued check of this listing was dispatched under; cleared when recorded
+    claim_token: Mapped[str | None] = mapped_column(String(40), default=None)
 
     account: Mapped[Account] = relationship(back_populates="listings")
     recipients: Mapped[list[Recipient]] = relationship(secondary=listing_recipients)

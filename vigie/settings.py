@@ -42,6 +42,11 @@ class Settings:
     operator_email: str | None = None  # VIGIE_OPERATOR_EMAIL: told when a marketplace blocks Vigie
     blocked_alert_after: timedelta = timedelta(hours=1)  # VIGIE_BLOCKED_ALERT_AFTER
     digest_hour: int = 7  # VIGIE_DIGEST_HOUR: UTC hour of the daily digest
+    # cluster mode (issue 13): every `vigie run` sharing this queue and a PostgreSQL store is one node
+    queue_url: str | None = None  # VIGIE_QUEUE_URL, e.g. redis://127.0.0.1:6379/0
+    lease: timedelta = timedelta(minutes=10)  # VIGIE_LEASE: a dispatched check not recorded by then is due again
+    node_timeout: timedelta = timedelta(seconds=60)  # VIGIE_NODE_TIMEOUT: a silent node's checks go to others
+    rate_limits: tuple[tuple[str, float], ...] = ()  # VIGIE_RATE_LIMITS: "amazon=0.5,generic=50" (requests/s)
 
     @property
     def outbox_dir(self) -> Path:
@@ -120,7 +125,32 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         operator_email=(env.get("VIGIE_OPERATOR_EMAIL") or "").strip() or None,
         blocked_alert_after=_duration(env, "VIGIE_BLOCKED_ALERT_AFTER", Settings.blocked_alert_after),
         digest_hour=_int(env, "VIGIE_DIGEST_HOUR", 7, minimum=0, maximum=23),
+        queue_url=_queue_url(env),
+        lease=_duration(env, "VIGIE_LEASE", Settings.lease),
+        node_timeout=_duration(env, "VIGIE_NODE_TIMEOUT", Settings.node_timeout),
+        rate_limits=_rates(env, "VIGIE_RATE_LIMITS"),
     )
+
+
+def _queue_url(env: Mapping[str, str]) -> str | None:
+    raw = (env.get("VIGIE_QUEUE_URL") or "").strip()
+    if raw and not raw.startswith(("redis://", "rediss://", "unix://")):
+        raise SettingsError(f"VIGIE_QUEUE_URL={raw!r} must be a redis:// (or rediss://, unix://) URL")
+    return raw or None
+
+
+def _rates(env: Mapping[str, str], name: str) -> tuple[tuple[str, float], ...]:
+    rates = []
+    for part in filter(None, (p.strip() for p in (env.get(name) or "").split(","))):
+        marketplace, _, value = part.partition("=")
+        try:
+            rate = float(value)
+        except ValueError:
+            rate = -1.0
+        if not marketplace.strip() or not rate > 0:
+            raise SettingsError(f"{name}: {part!r} must be marketplace=requests-per-second, e.g. amazon=0.5")
+        rates.append((marketplace.strip(), rate))
+    return tuple(rates)
 
 
 def _networks(env: Mapping[str, str], name: str) -> str:

@@ -45,12 +45,38 @@ def run(app: App) -> None:
                         format="%(asctime)s %(name)s %(levelname)s: %(message)s")
     app.engine  # migrate before the first tick, not during it
     say(f"vigie run: emails go to {transport.describe()}; robots.txt {'obeyed' if s.obey_robots else 'ignored'}")
-    service = Service(app.sessions, service_recorder(app), crawl_options(app),
-                      ServiceConfig(tick=s.tick.total_seconds(), catchup_window=s.catchup_window),
-                      obey_robots=s.obey_robots, background=(alert_job(app),), clock=app.now)
+    args = (app.sessions, service_recorder(app), crawl_options(app),
+            ServiceConfig(tick=s.tick.total_seconds(), catchup_window=s.catchup_window))
+    common = {"obey_robots": s.obey_robots, "background": (alert_job(app),), "clock": app.now}
+    if s.queue_url:
+        service = cluster_node(app, args, common)
+    else:
+        service = Service(*args, **common)
     status = service.run()
     if status:
         sys.exit(status)
+
+
+def cluster_node(app: App, args: tuple, common: dict) -> Service:
+    from cluster.node import ClusterConfig, ClusterService
+    from cluster.politeness import default_rates
+    from spiders.registry import all_marketplaces
+
+    s = app.settings
+    if not s.database_url.startswith("postgresql"):
+        raise BadInput("VIGIE_QUEUE_URL needs VIGIE_DATABASE_URL on PostgreSQL: every node shares the store")
+    rates = {**default_rates({m.name: m for m in all_marketplaces()}), **dict(s.rate_limits)}
+    config = ClusterConfig(queue_url=s.queue_url, lease=s.lease, node_timeout=s.node_timeout.total_seconds(),
+                           threads=2 * s.concurrency, rates=tuple(rates.items()))
+    say(f"vigie run: cluster node on {redacted(s.queue_url)}")
+    return ClusterService(*args, cluster=config, **common)
+
+
+def redacted(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return url.replace(f"{parts.password}@", "***@") if parts.password else url
 
 
 @cli.command("alert-mode")
@@ -82,14 +108,49 @@ def status(app: App, as_json: bool) -> None:
 
     with session_scope(app.sessions) as session:
         rows = marketplace_status(session, now=app.now())
+    cluster = cluster_status(app.settings) if app.settings.queue_url else None
     if as_json:
-        print_json([row.as_json() for row in rows])
+        print_json({"marketplaces": [row.as_json() for row in rows], "cluster": cluster} if cluster is not None
+                   else [row.as_json() for row in rows])
         return
+    if cluster is not None:
+        print_nodes(cluster, app.settings.node_timeout.total_seconds())
     print_table("Vigie status", ["marketplace", "listings", "last check (UTC)", "overdue", "blocked/h", "errors/h",
                                  "checks/h", "pending alerts"],
                 [[r.marketplace, r.listings, r.last_check_at.isoformat()[:19] if r.last_check_at else "never",
                   f"{int(r.overdue_seconds)}s", f"{r.blocked_rate:.0%}", f"{r.error_rate:.0%}", r.checks_last_hour,
                   r.pending_alerts] for r in rows])
+
+
+def cluster_status(s) -> dict:
+    """The cluster's nodes and queue, read from the engine (Redis)."""
+    from cluster import engine, nodes
+
+    broker = engine.make_broker(s.queue_url, node_timeout=s.node_timeout.total_seconds(), check_timeout=s.timeout)
+    try:
+        listed = nodes.read(broker.client)
+        for node in listed:
+            node["leased"] = engine.leased_by(broker, node.get("broker_id", ""))
+            node["alive"] = node["silent_s"] < s.node_timeout.total_seconds()
+        return {"queued": engine.queued(broker), "nodes": listed}
+    except Exception as error:
+        raise BadInput(f"VIGIE_QUEUE_URL: cannot read the cluster ({type(error).__name__}: {error})") from None
+    finally:
+        broker.close()
+
+
+def print_nodes(cluster: dict, timeout: float) -> None:
+    def state(node: dict) -> str:
+        if node["alive"]:
+            return "alive"
+        if node["leased"]:
+            return f"silent: its {node['leased']} leased check(s) go to other nodes once {timeout:.0f} s old"
+        return "silent; nothing leased"
+
+    print_table(f"Cluster nodes ({cluster['queued']} check(s) queued)",
+                ["node", "host", "pid", "last heartbeat", "checks/min", "leased", "state"],
+                [[n["node"], n.get("host"), n.get("pid"), f"{n['silent_s']:.0f}s ago", n.get("checks_per_minute"),
+                  n["leased"], state(n)] for n in cluster["nodes"]])
 
 
 @cli.command()

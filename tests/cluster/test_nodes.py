@@ -1,0 +1,155 @@
+"""Cluster mode as operators run it: `vigie run` nodes in their own processes on one PostgreSQL and one
+Redis, checking a shop that counts what it serves."""
+from __future__ import annotations
+
+import json
+import signal
+import time
+from collections import Counter
+
+import pytest
+from sqlalchemy import func, select
+
+from alerts.catcher import SmtpCatcher
+from store.db import make_engine, session_factory, session_scope
+from store.models import Event, Listing, Snapshot
+from tests.cli.runner import Vigie
+from tests.cluster.world import REDIS_URL, Shop, redis_client, register, start_node
+from tests.conftest import PG_URL
+from tests.service.live import set_interval, stop_service, wait_until
+
+pytestmark = pytest.mark.skipif(not PG_URL, reason="cluster mode needs PostgreSQL (VIGIE_TEST_DATABASE_URL)")
+
+
+@pytest.fixture
+def cluster(tmp_path, database_url):
+    client = redis_client()
+    client.flushdb()
+    engine = make_engine(database_url)
+    nodes = []
+
+    def node(name: str, **extra: str):
+        process = start_node(vigie, tmp_path / f"{name}.log", **extra)
+        nodes.append(process)
+        return process
+
+    with SmtpCatcher() as smtp:
+        vigie = Vigie(tmp_path / "data", database_url, VIGIE_SMTP_URL=smtp.url)
+        yield vigie, node, session_factory(engine), smtp, tmp_path
+        for process in nodes:
+            if process.poll() is None:
+                process.kill()
+                process.wait(10)
+    engine.dispose()
+    client.flushdb()
+
+
+def snapshots_per_listing(sessions) -> Counter[int]:
+    with session_scope(sessions) as session:
+        return Counter({lid: n for lid, n in session.execute(select(Snapshot.listing_id, func.count()).group_by(Snapshot.listing_id))})
+
+
+def logs(tmp) -> str:
+    return "\n".join(f"--- {p.name}\n{p.read_text()[-3000:]}" for p in sorted(tmp.glob("*.log")))
+
+
+def test_two_nodes_share_2000_listings_each_checked_once(cluster):
+    vigie, node, sessions, _, tmp = cluster
+    shop = Shop(2000)
+    try:
+        register(vigie, shop, tmp)
+        first, second = node("a"), node("b")
+        wait_until(lambda: len(snapshots_per_listing(sessions)) == 2000, timeout=180, step=1)
+        time.sleep(3)  # anything checked twice would land now
+        status = json.loads(vigie.ok("status", "--json").out)
+        per_listing = snapshots_per_listing(sessions)
+        hits = shop.product_hits()
+        for process in (first, second):
+            code, _ = stop_service(process)
+            assert code == 0, logs(tmp)
+    finally:
+        shop.close()
+    assert set(per_listing.values()) == {1}, logs(tmp)
+    assert len(hits) == 2000 and set(hits.values()) == {1}  # fetched once each, by one node
+    listed = status["cluster"]["nodes"]
+    assert len(listed) == 2 and all(n["alive"] for n in listed)
+    assert all(n["checks"] > 100 for n in listed), listed  # both nodes did a share
+    assert sum(n["checks"] for n in listed) == 2000
+
+
+def test_a_node_killed_mid_pass_loses_nothing(cluster):
+    vigie, node, sessions, _, tmp = cluster
+    shop = Shop(2000)
+    try:
+        register(vigie, shop, tmp)
+        timeout = {"VIGIE_NODE_TIMEOUT": "6s"}
+        doomed, survivor = node("doomed", **timeout), node("survivor", **timeout)
+        wait_until(lambda: len(snapshots_per_listing(sessions)) >= 300, timeout=120, step=0.5)
+        doomed.send_signal(signal.SIGKILL)
+        doomed.wait(10)
+        time.sleep(2)
+        status = json.loads(vigie.ok("status", "--json").out)
+        wait_until(lambda: len(snapshots_per_listing(sessions)) == 2000, timeout=300, step=1)
+        time.sleep(3)
+        per_listing = snapshots_per_listing(sessions)
+        code, _ = stop_service(survivor)
+    finally:
+        shop.close()
+    assert code == 0, logs(tmp)
+    assert set(per_listing.values()) == {1}, logs(tmp)  # every listing, one snapshot for its one due slot
+    dead = [n for n in status["cluster"]["nodes"] if not n["alive"]]
+    assert len(dead) == 1 and dead[0]["pid"] == doomed.pid, status
+    with session_scope(sessions) as session:
+        assert session.scalar(select(func.count()).select_from(Listing).where(Listing.claim_token.is_not(None))) == 0
+
+
+def test_a_delisting_alerts_once_while_nodes_come_and_go(cluster, database_url):
+    vigie, node, sessions, smtp, tmp = cluster
+    shop = Shop(40)
+    try:
+        register(vigie, shop, tmp)
+        set_interval(database_url, 2)
+        fast = {"VIGIE_NODE_TIMEOUT": "4s"}
+        first = node("one", **fast)
+        wait_until(lambda: len(snapshots_per_listing(sessions)) == 40, timeout=90, step=0.5)
+        gone = next(iter(shop.pages))
+        shop.gone.add(gone)
+        second = node("two", **fast)
+        time.sleep(3)
+        first.send_signal(signal.SIGKILL)  # mid-confirmation, maybe mid-check
+        third = node("three", **fast)
+        smtp.wait_for(1, timeout=90)
+        time.sleep(8)  # more passes over the delisted page, on the nodes left: still one email
+        for process in (second, third):
+            assert stop_service(process)[0] == 0, logs(tmp)
+    finally:
+        shop.close()
+    assert len(smtp.messages) == 1, [m["Subject"] for m in smtp.messages]
+    assert smtp.messages[0]["X-Vigie-Event"] == "delisted"
+    with session_scope(sessions) as session:
+        kinds = session.scalars(select(Event.kind)).all()
+        chains = session.execute(select(Snapshot.listing_id, Snapshot.seq)).all()
+    assert kinds == ["delisted"]
+    assert len(chains) == len(set(chains))  # (listing, seq) unique: no chain forked
+
+
+def test_a_marketplace_rate_limit_holds_across_two_nodes(cluster):
+    vigie, node, sessions, _, tmp = cluster
+    shop = Shop(150)
+    rate = 10
+    try:
+        register(vigie, shop, tmp)
+        limit = {"VIGIE_RATE_LIMITS": f"generic={rate}"}
+        nodes = [node("a", **limit), node("b", **limit)]
+        wait_until(lambda: len(snapshots_per_listing(sessions)) == 150, timeout=120, step=0.5)
+        for process in nodes:
+            assert stop_service(process)[0] == 0, logs(tmp)
+    finally:
+        shop.close()
+    times = sorted(t for t, path in shop.hits if path.startswith("/p/"))
+    assert len(times) == 150
+    per_second = Counter(int(t) for t in times)
+    span = times[-1] - times[0]
+    # each node alone would fetch these 150 pages in well under a second; together they keep to 10/s
+    assert span >= 150 / rate - 2, span
+    assert max(per_second.values()) <= rate + 2, per_second  # a request may arrive a moment after its turn
