@@ -54,7 +54,8 @@ def spread_overdue(session: Session, *, now: datetime, window: timedelta) -> int
     count = len(overdue)
     for rank, (listing_id, every_seconds) in enumerate(overdue):
         span = min(window.total_seconds(), float(every_seconds))
-        session.execute(update(Listing).where(Listing.id == listing_id)
+        # still overdue: a check another node of a cluster claimed meanwhile keeps its lease
+        session.execute(update(Listing).where(Listing.id == listing_id, Listing.next_check_at < now)
                         .values(next_check_at=now + timedelta(seconds=span * rank / max(count, 1))))
     return count
 
