@@ -124,7 +124,6 @@ RECORD_PIPELINE = "crawler.pipelines.RecordPipeline"
 GUARD_MIDDLEWARE = "crawler.netguard.PublicOnlyMiddleware"
 GUARD_RESOLVER = "crawler.netguard.PublicOnlyResolver"
 MAX_DOWNLOAD_SIZE = 16 * 1024 * 1024
-ONE_SHOT_RECORDING = {"VIGIE_RECORD_BATCH": 200, "VIGIE_RECORD_DELAY": 1.0}
 
 
 class UnsafeCrawlSettings(RuntimeError):
@@ -203,9 +202,6 @@ def run_pass(targets: Iterable[CheckTarget], recorder: Recorder, options: CrawlO
     classes = spider_classes()
     settings = scrapy_settings(options)
     settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")  # the CLI owns logging
-    # a one-shot pass has nobody waiting on one result: batches of a second's results cost fewer transactions
-    # than the service's quarter-second ones (options.extra still wins), bodies of 200 pages held at most
-    settings.setdict(ONE_SHOT_RECORDING, priority="project")
     check_crawl_settings(settings)
     process = CrawlerProcess(settings)
     for marketplace, group in by_marketplace.items():
