@@ -25,6 +25,10 @@ class Sign:
     # the case-insensitive regex scan on the pages that are not walls, i.e. nearly all of them
     triggers: tuple[str, ...] = ()
 
+    @property
+    def btriggers(self) -> tuple[bytes, ...]:
+        return _BYTES_TRIGGERS[self.reason]
+
 
 SIGNS: tuple[Sign, ...] = (
     Sign("DataDome captcha", re.compile(
@@ -59,6 +63,8 @@ SIGNS: tuple[Sign, ...] = (
          triggers=("recaptcha", "h-captcha", "turnstile")),
 )
 
+_BYTES_TRIGGERS = {sign.reason: tuple(t.encode("ascii") for t in sign.triggers) for sign in SIGNS}
+
 
 def detect_wall(text: str, headers: Mapping[str, str] | None = None) -> str | None:
     """The name of the wall this page is, or None."""
@@ -70,15 +76,29 @@ def detect_wall(text: str, headers: Mapping[str, str] | None = None) -> str | No
     if headers.get("x-amzn-waf-action", "").lower() in ("captcha", "challenge"):
         return "AWS WAF challenge"
     small = len(text) <= SMALL_PAGE
-    lowered = text.lower()
-    for sign in SIGNS:
-        if not small and sign.small_only:
-            continue
-        if sign.triggers and not any(t in lowered for t in sign.triggers):
+    signs = [sign for sign in SIGNS if small or not sign.small_only]
+    if not signs:  # a big page: every sign counts on small pages only, so nothing to lowercase or scan
+        return None
+    lowered = _lowered(text)
+    for sign in signs:
+        if sign.triggers and not any(t in lowered for t in sign.btriggers):
             continue
         if sign.pattern.search(text):
             return sign.reason
     return None
+
+
+# the only characters whose lowercase holds an ASCII letter (İ → i̇, Kelvin sign → k)
+_ASCII_LOWERING = ("\u0130", "\u212a")
+
+
+def _lowered(text: str) -> bytes:
+    """The text lowercased for the trigger tests, as UTF-8 bytes: the triggers are ASCII, and bytes
+    lowercase ASCII ten times faster than `str.lower()` folds a page with accents; the two characters
+    Unicode lowercases to ASCII take the slow path so the triggers see exactly what they did."""
+    if any(char in text for char in _ASCII_LOWERING):
+        return text.lower().encode("utf-8", "surrogatepass")
+    return text.encode("utf-8", "surrogatepass").lower()
 
 
 def normalise(name: str) -> str:

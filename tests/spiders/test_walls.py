@@ -75,3 +75,15 @@ def test_corpus_walls_are_walls_and_product_pages_are_not(row):
         assert wall is not None
     else:
         assert wall is None, f"{row['file']} taken for a {wall}"
+
+
+def test_walls_are_found_on_pages_with_accents_and_capitals():
+    # the triggers are tested on lowercased UTF-8 bytes: accented text around them must not hide them
+    page = "<html><head><title>Un INSTANT…</title></head><body><p>Vérification de votre navigateur é à ç</p></body></html>"
+    assert detect_wall(page) == "Cloudflare challenge"
+
+
+def test_a_character_unicode_lowercases_to_ascii_still_reaches_the_trigger():
+    # "\u212a" (Kelvin sign) lowercases to "k": str.lower() saw "checking", so the trigger test must too
+    page = "<title>x</title><p>Chec\u212aing your browser before accessing</p>"
+    assert detect_wall(page) == detect_wall(page.lower()) == "Cloudflare challenge"
