@@ -148,6 +148,7 @@ class ClusterService(Service):
             self.broker.do_qsize(engine.QUEUE)  # also the engine's heartbeat while every thread is busy
             nodes.beat(self.broker.client, self.node, {
                 "host": socket.gethostname(), "pid": os.getpid(), "broker_id": self.broker.broker_id,
+                "node_timeout": self.cluster.node_timeout,
                 "started_at": self.started_at.isoformat(), "checks_per_minute": per_minute,
                 "checks": len(self.done), "in_flight": len(self.crawls.in_flight) if self.crawls else 0})
         except Exception as error:

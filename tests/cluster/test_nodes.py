@@ -87,8 +87,10 @@ def test_a_node_killed_mid_pass_loses_nothing(cluster):
         wait_until(lambda: len(snapshots_per_listing(sessions)) >= 300, timeout=120, step=0.5)
         doomed.send_signal(signal.SIGKILL)
         doomed.wait(10)
-        time.sleep(2)
-        status = json.loads(vigie.ok("status", "--json").out)
+        # `vigie status` says so once the node timeout has passed without a heartbeat
+        status = wait_until(lambda: next((st for st in [json.loads(vigie.ok("status", "--json").out)]
+                                          if any(not n["alive"] for n in st["cluster"]["nodes"])), None),
+                            timeout=30, step=1)
         wait_until(lambda: len(snapshots_per_listing(sessions)) == 2000, timeout=300, step=1)
         time.sleep(3)
         per_listing = snapshots_per_listing(sessions)

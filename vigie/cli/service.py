@@ -131,7 +131,7 @@ def cluster_status(s) -> dict:
         listed = nodes.read(broker.client)
         for node in listed:
             node["leased"] = engine.leased_by(broker, node.get("broker_id", ""))
-            node["alive"] = node["silent_s"] < s.node_timeout.total_seconds()
+            node["alive"] = node["silent_s"] < node.get("node_timeout", s.node_timeout.total_seconds())
         return {"queued": engine.queued(broker), "nodes": listed}
     except Exception as error:
         raise BadInput(f"VIGIE_QUEUE_URL: cannot read the cluster ({type(error).__name__}: {error})") from None
@@ -144,8 +144,9 @@ def print_nodes(cluster: dict, timeout: float) -> None:
         if node["alive"]:
             return "alive"
         if node["leased"]:
-            return f"silent: its {node['leased']} leased check(s) go to other nodes once {timeout:.0f} s old"
-        return "silent; nothing leased"
+            return (f"silent: its {node['leased']} leased check(s) go to other nodes "
+                    f"(lease: {node.get('node_timeout', timeout):.0f} s without a heartbeat)")
+        return "silent; its checks went to other nodes"
 
     print_table(f"Cluster nodes ({cluster['queued']} check(s) queued)",
                 ["node", "host", "pid", "last heartbeat", "checks/min", "leased", "state"],
