@@ -37,6 +37,8 @@ def alert_job(app: App) -> BackgroundJob:
 def run(app: App) -> None:
     """The long-running service: checks every listing on its schedule, detects, sends alerts. Stop with Ctrl-C."""
     s = app.settings
+    if s.queue_url and not s.database_url.startswith("postgresql"):
+        raise BadInput("VIGIE_QUEUE_URL needs VIGIE_DATABASE_URL on PostgreSQL: every node shares the store")
     try:
         transport = transport_from_url(s.smtp_url, outbox_dir=s.outbox_dir)
     except ValueError as exc:
@@ -63,8 +65,6 @@ def cluster_node(app: App, args: tuple, common: dict) -> Service:
     from spiders.registry import all_marketplaces
 
     s = app.settings
-    if not s.database_url.startswith("postgresql"):
-        raise BadInput("VIGIE_QUEUE_URL needs VIGIE_DATABASE_URL on PostgreSQL: every node shares the store")
     rates = {**default_rates({m.name: m for m in all_marketplaces()}), **dict(s.rate_limits)}
     config = ClusterConfig(queue_url=s.queue_url, lease=s.lease, node_timeout=s.node_timeout.total_seconds(),
                            threads=2 * s.concurrency, rates=tuple(rates.items()))
