@@ -61,7 +61,12 @@ def test_two_nodes_share_2000_listings_each_checked_once(cluster):
         first, second = node("a"), node("b")
         wait_until(lambda: len(snapshots_per_listing(sessions)) == 2000, timeout=180, step=1)
         time.sleep(3)  # anything checked twice would land now
-        status = json.loads(vigie.ok("status", "--json").out)
+
+        def cluster_status():
+            return json.loads(vigie.ok("status", "--json").out)["cluster"]["nodes"]
+        # nodes report their counts with each heartbeat (every 10 s at most): wait for the last one
+        wait_until(lambda: sum(n["checks"] for n in cluster_status()) >= 2000, timeout=30, step=1)
+        listed = cluster_status()
         per_listing = snapshots_per_listing(sessions)
         hits = shop.product_hits()
         for process in (first, second):
@@ -71,7 +76,6 @@ def test_two_nodes_share_2000_listings_each_checked_once(cluster):
         shop.close()
     assert set(per_listing.values()) == {1}, logs(tmp)
     assert len(hits) == 2000 and set(hits.values()) == {1}  # fetched once each, by one node
-    listed = status["cluster"]["nodes"]
     assert len(listed) == 2 and all(n["alive"] for n in listed)
     assert all(n["checks"] > 100 for n in listed), listed  # both nodes did a share
     assert sum(n["checks"] for n in listed) == 2000
