@@ -6,11 +6,16 @@ import json
 import signal
 import time
 from collections import Counter
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
 
 from alerts.catcher import SmtpCatcher
+from crawler.browser import find_browser
+from sandbox.catalog import Catalog, Product
+from sandbox.fees import FeeLine, FeePage
+from sandbox.server import run_in_thread
 from store.db import make_engine, session_factory, session_scope
 from store.models import Event, Listing, Snapshot
 from tests.cli.runner import Vigie
@@ -160,3 +165,38 @@ def test_a_marketplace_rate_limit_holds_across_two_nodes(cluster):
     # per second, once both crawlers are open (turns taken while a crawler opens arrive together)
     settled = Counter(int(t) for t in times if t >= times[0] + 3)
     assert max(settled.values()) <= rate + 2, settled
+
+
+@pytest.mark.skipif(find_browser(None) is None, reason="no Chromium (apt-get install chromium)")
+def test_browser_checks_and_fee_pages_run_on_the_nodes(cluster, database_url):
+    vigie, node, sessions, smtp, tmp = cluster
+    catalog = Catalog([Product(id="js", title="Lampe rendue", price=Decimal("34.50"), seller="atelier",
+                               state="js_rendered"),
+                       Product(id="atelier", title="Lampe", price=Decimal("20.00"), seller="atelier", markup="amazon")])
+    grid = (FeeLine("Livres", Decimal("15"), None, Decimal("0.30")), FeeLine("High-Tech", Decimal("7"), None,
+                                                                             Decimal("0.30")))
+    with run_in_thread(catalog) as sandbox:
+        sandbox.app.fees.put(FeePage("amazon-fr", grid, markup="amazon"))
+        rendered = vigie.ok("add", f"{sandbox.url}/p/js", "--seller", "atelier", "--email", "atelier@example.org",
+                            "--json").json()["id"]
+        vigie.ok("add", f"{sandbox.url}/p/atelier", "--marketplace", "amazon", "--seller", "atelier",
+                 "--email", "atelier@example.org")
+        fee = vigie.ok("add", f"{sandbox.url}/fees/amazon-fr", "--kind", "fees", "--marketplace", "amazon",
+                       "--json").json()["id"]
+        set_interval(database_url, 3)
+        nodes = [node("a"), node("b")]
+        wait_until(lambda: len(snapshots_per_listing(sessions)) == 3, timeout=90, step=0.5)
+        sandbox.app.fees.patch("amazon-fr", {"rates": {"High-Tech": {"rate": "9"}}})
+        smtp.wait_for(1, timeout=60)
+        time.sleep(8)  # more passes over the changed grid: still one event, one email
+        for process in nodes:
+            assert stop_service(process)[0] == 0, logs(tmp)
+    history = vigie.ok("history", str(rendered), "--json").json()
+    assert history and all(s["fetch_method"] == "browser" and s["screenshot_sha256"] for s in history)
+    assert {s["outcome"] for s in history} == {"listed"} and history[0]["price"] == "34.50"
+    fee_history = vigie.ok("history", str(fee), "--json").json()
+    assert len(fee_history) >= 2  # checked before and after the change, by whichever node
+    events = vigie.ok("events", "--json").json()
+    assert [(e["listing_id"], e["kind"]) for e in events] == [(fee, "fee_schedule_change")], events
+    assert [m["To"] for m in smtp.messages] == ["atelier@example.org"]
+    assert smtp.messages[0]["X-Vigie-Event"] == "fee_schedule_change"
