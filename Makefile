@@ -9,7 +9,7 @@ demo: setup
 	$(BIN)/vigie demo
 
 test: setup
-	$(BIN)/python -m pytest -q -p no:cacheprovider
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n 2 --dist loadfile --no-loadscope-reorder
 
 # The command-line suite against the wheel as a user installs it: a fresh venv outside the checkout,
 # `vigie` run from temporary directories (CI runs this after `make test`).
@@ -20,7 +20,7 @@ test-installed: setup
 	$(BIN)/python -m pip wheel -q --no-deps -w "$$where/dist" . ; \
 	$(PYTHON) -m venv "$$where/venv"; \
 	"$$where/venv/bin/python" -m pip install -q "$$where"/dist/vigie-*.whl; \
-	cd "$$where" && VIGIE_TEST_CLI="$$where/venv/bin/vigie" $(CURDIR)/$(BIN)/python -m pytest -q -p no:cacheprovider \
+	cd "$$where" && VIGIE_TEST_CLI="$$where/venv/bin/vigie" $(CURDIR)/$(BIN)/python -m pytest -q -p no:cacheprovider -n 2 --dist loadfile --no-loadscope-reorder \
 		--rootdir=$(CURDIR) -c $(CURDIR)/pyproject.toml $(addprefix $(CURDIR)/,$(INSTALLED_TESTS)); \
 	rm -rf "$$where"
 
