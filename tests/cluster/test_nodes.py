@@ -167,6 +167,30 @@ def test_a_marketplace_rate_limit_holds_across_two_nodes(cluster):
     assert max(settled.values()) <= rate + 2, settled
 
 
+def test_a_push_back_seen_by_one_node_pauses_the_marketplace_on_both(cluster):
+    vigie, node, sessions, _, tmp = cluster
+    shop = Shop(200)
+    pause = 5
+    try:
+        register(vigie, shop, tmp)
+        limit = {"VIGIE_RATE_LIMITS": "generic=20"}  # a pass of ~10 s, so the pause falls in the middle of it
+        nodes = [node("a", **limit), node("b", **limit)]
+        wait_until(lambda: len(snapshots_per_listing(sessions)) >= 40, timeout=120, step=0.2)
+        shop.push_back_next = pause
+        wait_until(lambda: shop.pushed_back_at is not None, timeout=30, step=0.1)
+        wait_until(lambda: len(snapshots_per_listing(sessions)) == 200, timeout=120, step=0.5)
+        for process in nodes:
+            assert stop_service(process)[0] == 0, logs(tmp)
+    finally:
+        shop.close()
+    at = shop.pushed_back_at
+    after = sorted(t for t, path in shop.hits if path.startswith("/p/") and t > at)
+    # turns already taken when the 429 came may still arrive (at most a second's worth); then nothing from
+    # either node until the Retry-After has passed
+    late = [t - at for t in after if 1.5 < t - at < pause - 0.5]
+    assert not late, late
+    assert after and after[-1] - at >= pause - 0.5  # and the pass went on after the pause
+
 @pytest.mark.skipif(find_browser(None) is None, reason="no Chromium (apt-get install chromium)")
 def test_browser_checks_and_fee_pages_run_on_the_nodes(cluster, database_url):
     vigie, node, sessions, smtp, tmp = cluster

@@ -27,6 +27,8 @@ class Shop:
         self.pages = {f"/p/{product.id}": renderer.product_page(product)
                       for product in Catalog().bulk(count, prefix="c")}
         self.gone: set[str] = set()
+        self.push_back_next = 0  # seconds: the next product request answers 429 with this Retry-After
+        self.pushed_back_at: float | None = None
         self.hits: list[tuple[float, str]] = []
         self._lock = threading.Lock()
         shop = self
@@ -37,6 +39,17 @@ class Shop:
             def do_GET(self):
                 with shop._lock:
                     shop.hits.append((time.time(), self.path))
+                    retry_after, shop.push_back_next = shop.push_back_next, 0
+                    if retry_after and self.path.startswith("/p/"):
+                        shop.pushed_back_at = time.time()
+                if retry_after:
+                    body = b"<html><body><h1>Trop de requetes</h1></body></html>"
+                    self.send_response(429)
+                    self.send_header("Retry-After", str(retry_after))
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                    return
                 body = shop.pages.get(self.path)
                 status = 404 if body is None or self.path in shop.gone else 200
                 body = body if status == 200 else b"<html><body><h1>Page introuvable</h1></body></html>"
