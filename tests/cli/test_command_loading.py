@@ -19,3 +19,11 @@ def test_a_check_does_not_load_the_web_app_or_the_scheduler(tmp_path):
              "print(sorted(m for m in ('fastapi', 'apscheduler', 'vigie.cli.observatory') if m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=tmp_path, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_a_command_on_an_up_to_date_database_does_not_load_alembic(tmp_path, database_url):
+    probe = ("import sys; from vigie.settings import load; from vigie.cli.app import App;"
+             f"app = App(load({{'VIGIE_DATABASE_URL': {database_url!r}, 'VIGIE_DATA_DIR': {str(tmp_path)!r}}}));"
+             "app.engine; app.close(); print('alembic' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=tmp_path, check=True)
+    assert done.stdout.strip() == "False", done.stderr

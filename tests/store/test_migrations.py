@@ -8,3 +8,31 @@ def test_models_and_migrations_agree(engine):
     with engine.connect() as connection:
         diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
     assert diff == []
+
+
+def test_head_names_the_newest_migration():
+    from alembic.script import ScriptDirectory
+
+    from store.migrate import HEAD, alembic_config
+
+    assert ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads() == [HEAD]
+
+
+def test_a_database_at_head_is_recognised_and_one_behind_is_upgraded(engine):
+    from sqlalchemy import text
+
+    from store.migrate import HEAD, at_head, upgrade
+
+    assert at_head(engine)  # the fixture's database is migrated
+    with engine.begin() as connection:
+        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    assert not at_head(engine)
+    with engine.begin() as connection:  # as a database of the previous release would say
+        connection.execute(text("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)"))
+        connection.execute(text("INSERT INTO alembic_version VALUES ('0004')"))
+        connection.execute(text("ALTER TABLE listings DROP COLUMN claim_token"))
+    upgrade(engine)
+    assert at_head(engine)
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == HEAD
+        connection.execute(text("SELECT claim_token FROM listings"))  # 0005 ran again
