@@ -10,21 +10,21 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from functools import cache, cached_property
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
-
-from babel import Locale
-from babel.dates import format_datetime
-from babel.numbers import format_currency, format_decimal, format_percent
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from detector.model import EventKind
 from store.models import Event, Listing
 
+if TYPE_CHECKING:
+    from babel import Locale
+    from jinja2 import Template
+
 LANGS = ("fr", "en")
 DEFAULT_LANG = "fr"
-LOCALES = {"fr": Locale.parse("fr_FR"), "en": Locale.parse("en_GB")}
+LOCALES = {"fr": "fr_FR", "en": "en_GB"}
 DATE_PATTERNS = {"fr": "d MMMM y 'à' HH:mm:ss ZZZZ", "en": "d MMMM y 'at' HH:mm:ss ZZZZ"}
 DISPLAY_ZONE = "Europe/Paris"
 MONEY_KINDS = frozenset({EventKind.PRICE_CHANGE.value, EventKind.SHIPPING_FEE_CHANGE.value})
@@ -38,21 +38,42 @@ class RenderedEmail:
     html: str
 
 
-def make_environment() -> Environment:
-    return Environment(
-        loader=PackageLoader("alerts"),
-        # templates are named *.html.j2: the ".j2" suffix would hide them from a plain "html" rule
-        autoescape=select_autoescape(["html", "html.j2"]),
-        extensions=["jinja2.ext.do"],
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
+class Templates:
+    """The email templates. Jinja2 (and Babel, for the formatting) load on the first email built: every
+    `vigie check` and `vigie run` tick delivers what is pending, and most of them have nothing to send."""
+
+    def get_template(self, name: str) -> Template:
+        return self.environment.get_template(name)
+
+    @cached_property
+    def environment(self):
+        from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+        return Environment(
+            loader=PackageLoader("alerts"),
+            # templates are named *.html.j2: the ".j2" suffix would hide them from a plain "html" rule
+            autoescape=select_autoescape(["html", "html.j2"]),
+            extensions=["jinja2.ext.do"],
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+
+
+def make_environment() -> Templates:
+    return Templates()
+
+
+@cache
+def locale_for(lang: str) -> Locale:
+    from babel import Locale
+
+    return Locale.parse(LOCALES[lang])
 
 
 def render(
-    event: Event, listing: Listing, *, lang: str, environment: Environment | None = None, zone: str = DISPLAY_ZONE
+    event: Event, listing: Listing, *, lang: str, environment: Templates | None = None, zone: str = DISPLAY_ZONE
 ) -> RenderedEmail:
     """Render one event for one language (unknown languages fall back to French)."""
     lang = lang if lang in LANGS else DEFAULT_LANG
@@ -67,7 +88,9 @@ def render(
 
 
 def event_context(event: Event, listing: Listing, *, lang: str, zone: str = DISPLAY_ZONE) -> dict[str, Any]:
-    locale = LOCALES[lang]
+    from babel.dates import format_datetime
+
+    locale = locale_for(lang)
     details = {str(k): str(v) for k, v in (event.details or {}).items()}
     currency = (details.get("currency") or "").strip().upper() or None
     money = event.kind in MONEY_KINDS
@@ -99,6 +122,8 @@ def event_context(event: Event, listing: Listing, *, lang: str, zone: str = DISP
 
 def format_value(raw: str | None, currency: str | None, locale: Locale) -> str | None:
     """A stored decimal string as money in the reader's locale; anything unparseable as it came."""
+    from babel.numbers import format_currency, format_decimal
+
     if raw is None or raw == "":
         return None
     try:
@@ -114,6 +139,8 @@ def format_value(raw: str | None, currency: str | None, locale: Locale) -> str |
 
 def format_change(raw: str | None, locale: Locale) -> str | None:
     """"+25.0" (percent points) → "+25,0 %"; None when absent or unbounded (a change from zero)."""
+    from babel.numbers import format_percent
+
     if not raw:
         return None
     try:

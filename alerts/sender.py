@@ -23,11 +23,10 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime
 
-from jinja2 import Environment
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from alerts.render import make_environment, render
+from alerts.render import Templates, make_environment, render
 from alerts.transport import PermanentFailure, Transport, TransientFailure
 from store.db import one_line, session_scope, unavailable
 from store.models import AlertDelivery
@@ -153,7 +152,7 @@ def patiently(step, *, until: float, what: str, pause: float = 0.25):
 
 
 def claim_next(
-    sessions: sessionmaker[Session], *, now: datetime, lease: timedelta, mail_from: str, environment: Environment
+    sessions: sessionmaker[Session], *, now: datetime, lease: timedelta, mail_from: str, environment: Templates
 ) -> Claim | None:
     """Take the next due row for this sender and build its message; None when nothing is due."""
     with session_scope(sessions) as session:
@@ -191,7 +190,7 @@ def claim_next(
 
 
 def build_message(
-    delivery: AlertDelivery, *, now: datetime, mail_from: str, environment: Environment | None = None
+    delivery: AlertDelivery, *, now: datetime, mail_from: str, environment: Templates | None = None
 ) -> EmailMessage:
     event = delivery.event
     rendered = render(event, event.listing, lang=delivery.lang, environment=environment)

@@ -14,9 +14,10 @@ def test_every_command_is_in_the_mapping_and_in_the_module_it_names():
         assert cli.commands[name].callback.__module__ == f"vigie.cli.{module}", name
 
 
-def test_a_check_does_not_load_the_web_app_or_the_scheduler(tmp_path):
+def test_a_check_does_not_load_the_web_app_the_scheduler_or_the_email_templates(tmp_path):
     probe = ("import sys; from vigie.cli.main import register_commands; register_commands(['check', '--all']);"
-             "print(sorted(m for m in ('fastapi', 'apscheduler', 'vigie.cli.observatory') if m in sys.modules))")
+             "print(sorted(m for m in ('fastapi', 'apscheduler', 'vigie.cli.observatory', 'jinja2', 'babel')"
+             " if m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=tmp_path, check=True)
     assert done.stdout.strip() == "[]"
 
