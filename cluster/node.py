@@ -100,10 +100,13 @@ class ClusterService(Service):
             default_room = room.get(registry.GENERIC_NAME, 2 * self.cluster.threads)
             batch = claims.claim_due(session, now=now, lease=self.cluster.lease, node=self.node, room=room,
                                      default_room=default_room)
-        # sent after the claim is stored: a message lost before it is sent costs a lease, not a check
-        for item in batch:
-            self.pace.lags.append(max(0.0, (now - item.due_at).total_seconds()))
-            self.actor.send(claims.target_fields(item.target))
+            # sent before the claims commit: a node killed (or Redis failing) mid-batch rolls them back, so
+            # the listings stay due for the other nodes at once instead of waiting out a lease; a message
+            # whose claim never committed records nothing (crawler.recorder), and one taken before the
+            # commit waits for it on the listing's row lock
+            for item in batch:
+                self.pace.lags.append(max(0.0, (now - item.due_at).total_seconds()))
+                self.actor.send(claims.target_fields(item.target))
         return len(batch)
 
     def _landed(self) -> None:
