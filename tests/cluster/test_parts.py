@@ -49,3 +49,40 @@ def test_cluster_mode_refuses_a_store_other_nodes_cannot_share(tmp_path, databas
     assert run.code != 0
     assert "VIGIE_QUEUE_URL needs VIGIE_DATABASE_URL on PostgreSQL" in run.err
     assert len(run.err.strip().splitlines()) == 1
+
+
+def test_a_dispatch_that_fails_mid_batch_leaves_every_listing_due(sessions, database_url):
+    """The queue failing (or the node dying) after some of a batch's messages went out: the claims roll
+    back, so the listings are due for any node at once rather than a lease later."""
+    from types import SimpleNamespace
+
+    from sqlalchemy import select
+
+    from cluster.node import ClusterConfig, ClusterService
+    from crawler.service import Pace
+    from store.db import session_scope
+    from store.models import Listing
+    from tests.cluster.world import redis_client
+    from tests.service.test_parts import T0, _listings
+
+    if not database_url.startswith("postgresql"):
+        pytest.skip("cluster mode claims on PostgreSQL")
+    ids = _listings(sessions, 6)
+    sent = []
+
+    def send(fields):
+        if len(sent) == 3:
+            raise ConnectionError("Redis went away")
+        sent.append(fields["listing_id"])
+
+    node = SimpleNamespace(clock=lambda: T0, broker=SimpleNamespace(client=redis_client()), sessions=sessions,
+                           cluster=ClusterConfig(queue_url="redis://unused", threads=4), _rooms={"generic": 10},
+                           node="test-node", pace=Pace(), actor=SimpleNamespace(send=send))
+    with pytest.raises(ConnectionError):
+        ClusterService._claim_and_send(node)
+    assert len(sent) == 3  # three messages out, whose claims never committed: they record nothing
+    with session_scope(sessions) as session:
+        rows = session.execute(select(Listing.claim_token, Listing.next_check_at).where(Listing.id.in_(ids))).all()
+    assert rows and all(token is None and due == T0 for token, due in rows), rows
+    node.actor.send = lambda fields: sent.append(fields["listing_id"])
+    assert ClusterService._claim_and_send(node) == 6  # the next tick takes all six
