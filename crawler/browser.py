@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from crawler.browser_routes import ResourcePolicy
-from crawler.browser_provider import EGRESS_OPTION
+from crawler.egress_proxy import EGRESS_OPTION
 from crawler.netguard import parse_networks
 
 DEBIAN_CHROMIUM = "/usr/bin/chromium"
@@ -46,7 +46,8 @@ CHROMIUM_ARGS = (
     # (OptimizationHints, NetworkTimeServiceQuerying, MediaRouter…) is what stops calls home.
 )
 
-PLAYWRIGHT_HANDLER = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
+# Scrapy's HTTP handler, which builds scrapy-playwright's on the first browser request (crawler.download_handler)
+DOWNLOAD_HANDLER = "crawler.download_handler.BrowserOnDemandHandler"
 ASYNCIO_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 
 # cost control defaults; any of them can be overridden through CrawlOptions.extra
@@ -121,7 +122,7 @@ def browser_settings(options: Any, *, find: Callable[[str | None], str | None] =
         "VIGIE_BROWSER_RECYCLE_PAGES": RECYCLE_AFTER_PAGES,
         "VIGIE_BROWSER_RECYCLE_MEMORY_MB": RECYCLE_ABOVE_MB,
         "TWISTED_REACTOR": ASYNCIO_REACTOR,
-        "DOWNLOAD_HANDLERS": {"http": PLAYWRIGHT_HANDLER, "https": PLAYWRIGHT_HANDLER},
+        "DOWNLOAD_HANDLERS": {"http": DOWNLOAD_HANDLER, "https": DOWNLOAD_HANDLER},
         "PLAYWRIGHT_BROWSER_TYPE": "chromium",
         "PLAYWRIGHT_BROWSER_PROVIDER": "crawler.browser_provider.LazyChromiumProvider",
         "PLAYWRIGHT_LAUNCH_OPTIONS": {**launch_options(executable), EGRESS_OPTION: {

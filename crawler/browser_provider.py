@@ -12,10 +12,8 @@ from typing import Any
 from playwright.async_api import Browser
 from scrapy_playwright.provider import PlaywrightBrowserProvider
 
-from crawler.egress_proxy import EgressProxy
+from crawler.egress_proxy import EGRESS_OPTION, EgressProxy
 from crawler.netguard import parse_networks
-
-EGRESS_OPTION = "vigie_egress"  # in PLAYWRIGHT_LAUNCH_OPTIONS: what the proxy allows; not passed to Playwright
 
 
 class LazyChromiumProvider(PlaywrightBrowserProvider):

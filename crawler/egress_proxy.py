@@ -29,6 +29,8 @@ HEAD_LIMIT = 64 * 1024
 COPY_CHUNK = 256 * 1024
 _HOP_HEADERS = (b"connection", b"proxy-connection", b"keep-alive", b"proxy-authorization")
 
+EGRESS_OPTION = "vigie_egress"  # in PLAYWRIGHT_LAUNCH_OPTIONS: what the proxy allows; not passed to Playwright
+
 
 class EgressProxy:
     """`await start()` → the port on 127.0.0.1; `close()` when the browser is gone."""

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 
-import lxml.html
 from lxml import etree
 
 from detector.model import Observation, Outcome
@@ -55,12 +54,7 @@ def escalation_reason(observation: Observation, page: PageInput, *, confirmed: s
 
 def client_rendered_shell(page: PageInput) -> str | None:
     """What makes this page look like a shell that scripts fill in later, or None."""
-    try:
-        tree = lxml.html.fromstring(page.text.encode("utf-8"), parser=lxml.html.HTMLParser(encoding="utf-8"))
-    except (etree.ParserError, ValueError):
-        return None
-    if tree is None:
-        return None
+    tree = page.tree  # parsed once: the page object has usually read it already
     text = " ".join(" ".join(_VISIBLE(tree)).split())
     for element in tree.iter(tag=etree.Element):
         if element.get("aria-busy") == "true":

@@ -35,6 +35,45 @@ DOWNLOADER_MIDDLEWARES = {
     # a meta refresh) can replace the response and skip it: it must give back every page it lent.
     "crawler.browser_recycle.BrowserRecycleMiddleware": 950,
 }
+# Scrapy's built-in components, minus those a check never uses. Set as the *_BASE lists because Scrapy imports
+# every component it is given, even one set to None: RemoteControl pulled in aiohttp, CookiesMiddleware
+# tldextract. A check follows no links (no Referer, depth or URL-length bookkeeping; each spider middleware
+# also wraps every response's output in one more async generator), keeps no cookies, writes no feeds and no
+# job state. AutoThrottle, robots.txt, proxies from the environment, redirects, compression and timeouts stay.
+# tests/crawler/test_scrapy_project.py lists what Scrapy adds in a new version, so nothing is dropped unseen.
+EXTENSIONS_BASE = {
+    "scrapy.extensions.corestats.CoreStats": 0,
+    "scrapy.extensions.logcount.LogCount": 0,
+    "scrapy.extensions.memusage.MemoryUsage": 0,
+    "scrapy.extensions.logstats.LogStats": 0,
+    "scrapy.extensions.throttle.AutoThrottle": 0,
+}
+DOWNLOADER_MIDDLEWARES_BASE = {
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": 100,
+    "scrapy.downloadermiddlewares.downloadtimeout.DownloadTimeoutMiddleware": 350,
+    "scrapy.downloadermiddlewares.defaultheaders.DefaultHeadersMiddleware": 400,
+    "scrapy.downloadermiddlewares.useragent.UserAgentMiddleware": 500,
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": 550,
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": 580,
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": 590,
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": 600,
+    "scrapy.downloadermiddlewares.httpproxy.HttpProxyMiddleware": 750,
+    "scrapy.downloadermiddlewares.stats.DownloaderStats": 850,
+}
+SPIDER_MIDDLEWARES_BASE = {
+    "scrapy.spidermiddlewares.start.StartSpiderMiddleware": 25,
+    "scrapy.spidermiddlewares.httperror.HttpErrorMiddleware": 50,
+}
+# left out of Scrapy's own lists above, on purpose
+LEFT_OUT = (
+    "scrapy.extensions.telnet.TelnetConsole", "scrapy.extensions.memdebug.MemoryDebugger",
+    "scrapy.extensions.closespider.CloseSpider", "scrapy.extensions.feedexport.FeedExporter",
+    "scrapy.extensions.spiderstate.SpiderState", "scrapy.extensions.remote_control.RemoteControl",
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware", "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware",
+    "scrapy.downloadermiddlewares.cookies.CookiesMiddleware", "scrapy.downloadermiddlewares.httpcache.HttpCacheMiddleware",
+    "scrapy.spidermiddlewares.referer.RefererMiddleware", "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware",
+    "scrapy.spidermiddlewares.depth.DepthMiddleware", "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware",
+)
 ITEM_PIPELINES = {
     "crawler.pipelines.RecordPipeline": 300,
 }

@@ -13,7 +13,7 @@ from lxml import etree
 
 from crawler.listing_spider import ListingSpider
 from detector.model import Offer
-from spiders import schema_org, soft404
+from spiders import schema_org, soft404, walls
 from spiders.marketplace import Marketplace
 from spiders.page import UNAVAILABLE, ProductPage
 from spiders.schema_org import StructuredData
@@ -81,6 +81,13 @@ class GenericPage(ProductPage):
         return self.product is not None or self.data.og_product()
 
     # -- judgement -------------------------------------------------------------------------
+    def wall(self) -> str | None:
+        """A challenge page carries no schema.org product: on a page that does, only the response headers can
+        say it is a wall, and the body is not scanned for challenge markup (a review form's reCAPTCHA is not one)."""
+        if self.product is not None:
+            return walls.header_wall(self.page.headers, self.page.text)
+        return super().wall()
+
     def gone(self) -> str | None:
         page = self.page
         redirect = soft404.redirect_gone(

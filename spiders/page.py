@@ -51,6 +51,16 @@ class PageInput:
         content_type = next((v for k, v in self.headers.items() if k.lower() == "content-type"), None)
         return html_to_unicode(content_type, self.body)[1]
 
+    @cached_property
+    def tree(self) -> lxml.html.HtmlElement:
+        """The page parsed once (lxml): the page object and the crawler's escalation check share it."""
+        parser = lxml.html.HTMLParser(encoding="utf-8")
+        try:
+            root = lxml.html.fromstring(self.text.encode("utf-8"), parser=parser)
+        except (etree.ParserError, ValueError):  # a body with no element at all
+            root = None
+        return root if root is not None else lxml.html.fromstring("<html><body></body></html>")
+
 
 AVAILABLE = {"InStock", "LimitedAvailability", "PreOrder", "BackOrder", "OnlineOnly", "InStoreOnly", "PreSale"}
 UNAVAILABLE = {"OutOfStock", "SoldOut", "Discontinued"}
@@ -185,15 +195,10 @@ class ProductPage:
         return []
 
     # -- helpers for subclasses -------------------------------------------------------------
-    @cached_property
+    @property
     def tree(self) -> lxml.html.HtmlElement:
-        """The page parsed once (lxml), shared by every field method and by schema.org reading."""
-        parser = lxml.html.HTMLParser(encoding="utf-8")
-        try:
-            root = lxml.html.fromstring(self.page.text.encode("utf-8"), parser=parser)
-        except (etree.ParserError, ValueError):  # a body with no element at all
-            root = None
-        return root if root is not None else lxml.html.fromstring("<html><body></body></html>")
+        """The page parsed once (lxml), shared by every field method, schema.org reading and escalation."""
+        return self.page.tree
 
     @cached_property
     def visible_text(self) -> str:

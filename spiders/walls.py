@@ -68,13 +68,9 @@ _BYTES_TRIGGERS = {sign.reason: tuple(t.encode("ascii") for t in sign.triggers) 
 
 def detect_wall(text: str, headers: Mapping[str, str] | None = None) -> str | None:
     """The name of the wall this page is, or None."""
-    headers = {k.lower(): str(v) for k, v in (headers or {}).items()}
-    if headers.get("x-datadome") and "captcha-delivery" in text:
-        return "DataDome captcha"
-    if headers.get("cf-mitigated", "").lower() == "challenge":
-        return "Cloudflare challenge"
-    if headers.get("x-amzn-waf-action", "").lower() in ("captcha", "challenge"):
-        return "AWS WAF challenge"
+    found = header_wall(headers, text)
+    if found:
+        return found
     small = len(text) <= SMALL_PAGE
     signs = [sign for sign in SIGNS if small or not sign.small_only]
     if not signs:  # a big page: every sign counts on small pages only, so nothing to lowercase or scan
@@ -85,6 +81,18 @@ def detect_wall(text: str, headers: Mapping[str, str] | None = None) -> str | No
             continue
         if sign.pattern.search(text):
             return sign.reason
+    return None
+
+
+def header_wall(headers: Mapping[str, str] | None, text: str = "") -> str | None:
+    """The wall the response headers announce, or None: the cheap sign, read before any of the body."""
+    headers = {k.lower(): str(v) for k, v in (headers or {}).items()}
+    if headers.get("x-datadome") and "captcha-delivery" in text:
+        return "DataDome captcha"
+    if headers.get("cf-mitigated", "").lower() == "challenge":
+        return "Cloudflare challenge"
+    if headers.get("x-amzn-waf-action", "").lower() in ("captcha", "challenge"):
+        return "AWS WAF challenge"
     return None
 
 

@@ -66,7 +66,7 @@ def test_a_disabled_browser_path_changes_nothing():
 def test_with_a_browser_playwright_handles_both_schemes_headless_and_quiet():
     settings = browser.browser_settings(CrawlOptions(timeout=12, allow_private_hosts=True),
                                         find=lambda configured: "/opt/chromium")
-    assert settings["DOWNLOAD_HANDLERS"] == {"http": browser.PLAYWRIGHT_HANDLER, "https": browser.PLAYWRIGHT_HANDLER}
+    assert settings["DOWNLOAD_HANDLERS"] == {"http": browser.DOWNLOAD_HANDLER, "https": browser.DOWNLOAD_HANDLER}
     assert settings["TWISTED_REACTOR"] == browser.ASYNCIO_REACTOR
     launch = settings["PLAYWRIGHT_LAUNCH_OPTIONS"]
     assert launch["executable_path"] == "/opt/chromium" and launch["headless"] is True

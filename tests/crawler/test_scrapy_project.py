@@ -35,3 +35,20 @@ def test_every_request_of_a_spider_carries_the_same_callback_objects():
     del first, second
     gc.collect()
     assert spider.request_for(targets[0]).callback in _generator_callbacks_cache  # still cached
+
+
+def test_the_components_left_out_are_named_and_scrapys_new_ones_are_seen():
+    """crawler.settings replaces Scrapy's *_BASE component lists (a component set to None is still imported):
+    every built-in component is either kept or named in LEFT_OUT, so one added by a Scrapy upgrade fails here
+    instead of being dropped unseen."""
+    from scrapy.settings import default_settings
+
+    from crawler import settings as ours
+
+    for name in ("EXTENSIONS_BASE", "DOWNLOADER_MIDDLEWARES_BASE", "SPIDER_MIDDLEWARES_BASE"):
+        scrapys, kept = getattr(default_settings, name), getattr(ours, name)
+        assert set(kept) <= set(scrapys), name  # the same classes, nothing of ours hidden in a base list
+        assert set(scrapys) == set(kept) | (set(scrapys) & set(ours.LEFT_OUT)), name
+        assert all(kept[path] == scrapys[path] for path in kept), name  # Scrapy's own order
+    assert "scrapy.extensions.throttle.AutoThrottle" in ours.EXTENSIONS_BASE  # the service's politeness
+    assert "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware" in ours.DOWNLOADER_MIDDLEWARES_BASE

@@ -214,3 +214,36 @@ def test_redirect_gone(requested, final, gone):
 def test_redirect_gone_takes_the_sites_own_search_path():
     assert soft404.redirect_gone("https://s.example/itm/12", "https://s.example/b/shoes-12",
                                  has_product=True, extra_search_paths=["/b"]) is not None
+
+
+# -- walls -----------------------------------------------------------------------------------
+PRODUCT_NODE = ('{"@context": "https://schema.org", "@type": "Product", "name": "Lampe", "offers": '
+                '{"@type": "Offer", "price": "19.90", "priceCurrency": "EUR", "availability": "InStock"}}')
+REVIEW_FORM = '<form id="review"><div class="g-recaptcha" data-sitekey="k"></div><button>Publier</button></form>'
+
+
+def test_a_product_page_whose_review_form_has_a_captcha_is_listed_not_blocked():
+    page = jsonld(PRODUCT_NODE).replace("<body></body>", f"<body>{REVIEW_FORM}</body>")
+    observation = observe(page)
+    assert observation.outcome is Outcome.LISTED and observation.price == Decimal("19.90")
+
+
+def test_the_same_captcha_form_without_product_data_is_a_wall():
+    page = f"<html><head><title>Vérification</title></head><body>{REVIEW_FORM}</body></html>"
+    assert observe(page).outcome is Outcome.BLOCKED and observe(page).reasons == ("captcha form",)
+
+
+def test_headers_still_announce_a_wall_on_a_page_with_product_data():
+    observation = observe(jsonld(PRODUCT_NODE), headers={"cf-mitigated": "challenge"}, status=403)
+    assert observation.outcome is Outcome.BLOCKED and observation.reasons == ("Cloudflare challenge",)
+
+
+def test_the_page_object_and_the_escalation_check_share_one_parse():
+    from crawler.escalation import client_rendered_shell
+
+    page = PageInput(url="https://shop.example.com/p/1", body=b"<html><body><div id='app'></div>"
+                                                            b"<script src='/app.js'></script></body></html>")
+    reader = GenericPage(page)
+    assert reader.observe().outcome is Outcome.ERROR  # no product data
+    assert reader.tree is page.tree  # parsed once, kept on the page
+    assert client_rendered_shell(page) == "empty #app mount node"
