@@ -21,7 +21,7 @@ from detector.codec import state_from_dict, state_to_dict
 from detector.model import EventKind, Policy
 from store import blobs, snapshots
 from store.db import session_scope
-from store.models import Event, Listing, Snapshot
+from store.models import Event, Listing
 
 
 @dataclass(frozen=True)
@@ -102,34 +102,35 @@ class Recorder:
         evidence += [(r.screenshot, "image/png") for r in results if r.screenshot]
         if evidence:
             blobs.put_many(session, evidence, now=results[0].fetched_at)
-        found: list[tuple[Snapshot, list]] = []
+        rows: list[dict] = []
+        found: list[list] = []
         for result in results:
             listing = listings[result.target.listing_id]
-            snapshot = self._snapshot(result, links.get(listing.id, (0, None)))
-            links[listing.id] = (snapshot.seq, snapshot.chain_hash)
-            session.add(snapshot)
-            found.append((snapshot, self._detect(listing, result)))
-        session.flush()  # one batched INSERT gives every snapshot its id
+            row = self._snapshot(result, links.get(listing.id, (0, None)))
+            links[listing.id] = (row["seq"], row["chain_hash"])
+            rows.append(row)
+            found.append(self._detect(listing, result))
+        snapshot_ids = snapshots.insert_rows(session, rows)
         recorded = []
-        for result, (snapshot, events) in zip(results, found):
+        for result, snapshot_id, events in zip(results, snapshot_ids, found):
             kinds = []
             for found_event in events:
-                row = Event(listing_id=snapshot.listing_id, snapshot_id=snapshot.id, kind=found_event.kind.value,
-                            detected_at=found_event.detected_at, before=found_event.before,
-                            after=found_event.after, details=dict(found_event.details))
-                session.add(row)
+                event = Event(listing_id=result.target.listing_id, snapshot_id=snapshot_id,
+                              kind=found_event.kind.value, detected_at=found_event.detected_at,
+                              before=found_event.before, after=found_event.after, details=dict(found_event.details))
+                session.add(event)
                 session.flush()
                 if found_event.kind is not EventKind.MONITORING_BLOCKED:
-                    enqueue(session, row, now=result.fetched_at, default_lang=self.config.lang)
-                kinds.append(row.kind)
-            recorded.append(Recorded(snapshot.listing_id, snapshot.id, result.observation.outcome.value,
+                    enqueue(session, event, now=result.fetched_at, default_lang=self.config.lang)
+                kinds.append(event.kind)
+            recorded.append(Recorded(result.target.listing_id, snapshot_id, result.observation.outcome.value,
                                      tuple(kinds)))
         return recorded
 
     @staticmethod
-    def _snapshot(result: CheckResult, link: tuple[int, str | None]) -> Snapshot:
+    def _snapshot(result: CheckResult, link: tuple[int, str | None]) -> dict:
         obs = result.observation
-        return snapshots.sealed(
+        return snapshots.sealed_row(
             result.target.listing_id, link,
             fetched_at=result.fetched_at, requested_url=result.target.url, final_url=result.final_url,
             http_status=result.http_status, fetch_method=result.fetch_method, elapsed_ms=result.elapsed_ms,
