@@ -13,8 +13,8 @@ import logging
 import re
 import sys
 import types
-from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 from typing import Any, Iterable, Iterator
 
 from lxml import etree
@@ -70,13 +70,37 @@ _SCHEMA_PREFIX = re.compile(r"^(?:https?://)?(?:www\.)?schema\.org/|^schema:", r
 _JSONLD_SCRIPTS = etree.XPath('//script[@type="application/ld+json"]')
 
 
-@dataclass(frozen=True)
 class StructuredData:
-    """What extruct found on one page, per syntax (uniform dicts)."""
+    """What one page's structured data says, per syntax (uniform dicts, as extruct gives them).
 
-    jsonld: tuple[dict, ...] = ()
-    microdata: tuple[dict, ...] = ()
-    opengraph: tuple[dict, ...] = ()
+    Each syntax is read on first use: on a page whose JSON-LD carries the product with its offers, microdata
+    and OpenGraph are never read (they were a quarter of reading a typical shop page)."""
+
+    def __init__(self, tree: etree._Element, *, base_url: str | None = None, syntaxes: Iterable[str] = SYNTAXES):
+        self._tree, self._base_url, self._wanted = tree, base_url, frozenset(syntaxes)
+
+    @cached_property
+    def jsonld(self) -> tuple[dict, ...]:
+        return tuple(_jsonld(self._tree, self._base_url)) if "json-ld" in self._wanted else ()
+
+    @cached_property
+    def microdata(self) -> tuple[dict, ...]:
+        if "microdata" not in self._wanted or not self._tree.xpath("boolean(//*[@itemscope])"):
+            return ()  # the cheap path on big pages without microdata
+        return self._extruct("microdata")
+
+    @cached_property
+    def opengraph(self) -> tuple[dict, ...]:
+        return self._extruct("opengraph") if "opengraph" in self._wanted else ()
+
+    def _extruct(self, syntax: str) -> tuple[dict, ...]:
+        try:
+            found = extruct.extract(self._tree, base_url=self._base_url, syntaxes=[syntax], uniform=True,
+                                    errors="strict")
+        except Exception as exc:  # extruct on hostile HTML: the page simply has no readable data
+            log.debug("extruct failed on %s: %s", self._base_url, exc)
+            return ()
+        return tuple(item for item in found.get(syntax, ()) if isinstance(item, dict))
 
     def products(self) -> list[dict]:
         """Every Product node, JSON-LD first (sites keep it most complete), then microdata."""
@@ -84,6 +108,9 @@ class StructuredData:
 
     def product(self) -> dict | None:
         """The page's main product: the first that carries offers, else the first."""
+        offered = next((p for p in products(self.jsonld) if offers(p)), None)
+        if offered is not None:  # JSON-LD comes first: microdata could not change the answer
+            return offered
         found = self.products()
         return next((p for p in found if offers(p)), found[0] if found else None)
 
@@ -116,23 +143,8 @@ class StructuredData:
 
 
 def read(tree: etree._Element, *, base_url: str | None = None, syntaxes: Iterable[str] = SYNTAXES) -> StructuredData:
-    """Structured data of a parsed page (lxml tree, parsed once by the page object)."""
-    wanted = set(syntaxes)
-    jsonld = tuple(_jsonld(tree, base_url)) if "json-ld" in wanted else ()
-    others = [s for s in ("microdata", "opengraph") if s in wanted]
-    if "microdata" in others and not tree.xpath("boolean(//*[@itemscope])"):
-        others.remove("microdata")  # skipping it is the cheap path on big pages without microdata
-    found: dict[str, list] = {}
-    if others:
-        try:
-            found = extruct.extract(tree, base_url=base_url, syntaxes=others, uniform=True, errors="strict")
-        except Exception as exc:  # extruct on hostile HTML: the page simply has no readable data
-            log.debug("extruct failed on %s: %s", base_url, exc)
-    return StructuredData(
-        jsonld=jsonld,
-        microdata=tuple(i for i in found.get("microdata", ()) if isinstance(i, dict)),
-        opengraph=tuple(i for i in found.get("opengraph", ()) if isinstance(i, dict)),
-    )
+    """Structured data of a parsed page (lxml tree, parsed once by the page object), read as it is asked for."""
+    return StructuredData(tree, base_url=base_url, syntaxes=syntaxes)
 
 
 def _jsonld(tree: etree._Element, base_url: str | None) -> Iterator[dict]:
