@@ -7,6 +7,7 @@ systemd or anyone's home, and a crawl without Vigie's pipeline and guards must n
 """
 from __future__ import annotations
 
+import gc
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
@@ -215,8 +216,14 @@ def run_pass(targets: Iterable[CheckTarget], recorder: Recorder, options: CrawlO
     for crawler in process.crawlers:  # whatever the pipelines did with a result, it left the spider
         for signal in (signals.item_scraped, signals.item_dropped, signals.item_error):
             crawler.signals.connect(lambda item, **_: _produced(report, item), signal=signal, weak=False)
+    # Everything allocated so far (modules, settings, crawlers, targets) lives until the pass ends: moved out
+    # of the garbage collector's sight, its full collections no longer re-walk it (they were ~15% of a pass)
+    gc.freeze()
     started = time.monotonic()
-    process.start()
+    try:
+        process.start()
+    finally:
+        gc.unfreeze()
     report.elapsed_seconds = time.monotonic() - started
     return report
 
