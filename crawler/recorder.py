@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload, sessionmaker
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, sessionmaker
 
 from alerts.outbox import enqueue
 from crawler.targets import CheckResult
@@ -21,7 +21,7 @@ from detector.codec import state_from_dict, state_to_dict
 from detector.model import EventKind, Policy
 from store import blobs, snapshots
 from store.db import session_scope
-from store.models import Event, Listing
+from store.models import Account, Event, Listing
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ class Recorder:
         self.config = config
         self._random = random.Random()
 
-    def policy_for(self, listing: Listing) -> Policy:
+    def policy_for(self, listing: Listing | ListingRow) -> Policy:
         account = listing.account
         threshold = first_set(listing.price_threshold, account.price_threshold, self.config.price_threshold)
         absolute = first_set(listing.price_absolute_threshold, account.price_absolute_threshold)
@@ -69,12 +69,10 @@ class Recorder:
 
     def _record_batch(self, session: Session, results: list[CheckResult]) -> list[Recorded]:
         ids = {result.target.listing_id for result in results}
-        query = select(Listing).where(Listing.id.in_(ids)).options(joinedload(Listing.account))
         claimed = any(result.target.claim for result in results)
-        if claimed and session.get_bind().dialect.name == "postgresql":
-            # cluster mode: another node may record or re-claim the same listing at this moment
-            query = query.order_by(Listing.id).with_for_update(of=Listing)
-        listings = {listing.id: listing for listing in session.scalars(query).unique()}
+        # cluster mode on PostgreSQL: another node may record or re-claim the same listing at this moment
+        lock = claimed and session.get_bind().dialect.name == "postgresql"
+        listings = listing_rows(session, ids, lock=lock)
         missing = ids - listings.keys()
         if missing:
             raise LookupError(f"listing(s) {sorted(missing)} vanished during their check")
@@ -83,19 +81,17 @@ class Recorder:
         return self._record_rows(session, results, listings)
 
     def _record_claimed(self, session: Session, results: list[CheckResult],
-                        listings: dict[int, Listing]) -> list[Recorded]:
+                        listings: dict[int, ListingRow]) -> list[Recorded]:
         """A check dispatched under a claim is recorded only while that claim holds: a redelivered
         message, or one whose lease ran out and was claimed again, is superseded (one snapshot per due slot)."""
         live = [r for r in results if r.target.claim is None or listings[r.target.listing_id].claim_token == r.target.claim]
-        for result in live:
-            listings[result.target.listing_id].claim_token = None
-        done = iter(self._record_rows(session, live, listings) if live else [])
+        done = iter(self._record_rows(session, live, listings, release_claims=True) if live else [])
         kept = {id(result) for result in live}
         return [next(done) if id(result) in kept else
                 Recorded(result.target.listing_id, 0, SUPERSEDED, ()) for result in results]
 
-    def _record_rows(self, session: Session, results: list[CheckResult],
-                     listings: dict[int, Listing]) -> list[Recorded]:
+    def _record_rows(self, session: Session, results: list[CheckResult], listings: dict[int, ListingRow], *,
+                     release_claims: bool = False) -> list[Recorded]:
         ids = {result.target.listing_id for result in results}
         links = snapshots.last_links(session, ids)
         evidence = [(r.body, r.media_type) for r in results if r.body]
@@ -104,13 +100,18 @@ class Recorder:
             blobs.put_many(session, evidence, now=results[0].fetched_at)
         rows: list[dict] = []
         found: list[list] = []
+        changes: dict[int, dict] = {}  # listing id → its new state and schedule (the last result's, if two)
         for result in results:
             listing = listings[result.target.listing_id]
             row = self._snapshot(result, links.get(listing.id, (0, None)))
             links[listing.id] = (row["seq"], row["chain_hash"])
             rows.append(row)
-            found.append(self._detect(listing, result))
+            events, change = self._detect(listing, result)
+            found.append(events)
+            changes[listing.id] = {"id": listing.id, **change, **({"claim_token": None} if release_claims else {})}
         snapshot_ids = snapshots.insert_rows(session, rows)
+        # one executemany by primary key: no unit of work, no identity map for a batch of listings
+        session.execute(update(Listing), list(changes.values()))
         recorded = []
         for result, snapshot_id, events in zip(results, snapshot_ids, found):
             kinds = []
@@ -141,21 +142,67 @@ class Recorder:
             screenshot_sha256=blobs.sha256(result.screenshot) if result.screenshot else None,
         )
 
-    def _detect(self, listing: Listing, result: CheckResult) -> list:
-        """Runs the detector and moves the listing's state and schedule on; returns the events found."""
+    def _detect(self, listing: ListingRow, result: CheckResult) -> tuple[list, dict]:
+        """Runs the detector: the events found, and the listing's new state and schedule as column values.
+        The next result of the same listing in this batch starts from that state."""
         now = result.fetched_at
         state, events = detect(state_from_dict(listing.detector_state), result.observation,
                                policy=self.policy_for(listing), now=now)
         listing.detector_state = state_to_dict(state)
-        listing.state = state.status.value if state.status else None
-        listing.last_checked_at = now
-        listing.next_check_at = self._next_check(listing, now, suspicious=state.pending is not None)
-        return events
+        return events, {"detector_state": listing.detector_state,
+                        "state": state.status.value if state.status else None, "last_checked_at": now,
+                        "next_check_at": self._next_check(listing, now, suspicious=state.pending is not None)}
 
-    def _next_check(self, listing: Listing, now: datetime, *, suspicious: bool) -> datetime:
+    def _next_check(self, listing: ListingRow, now: datetime, *, suspicious: bool) -> datetime:
         spread = self._random.uniform(-self.config.jitter, self.config.jitter) if self.config.jitter else 0.0
         regular = now + timedelta(seconds=listing.every_seconds * (1 + spread))
         return min(regular, now + self.config.recheck_after) if suspicious else regular
+
+
+@dataclass(frozen=True)
+class AccountRow:
+    price_threshold: Decimal | None
+    price_absolute_threshold: Decimal | None
+    price_baseline: str | None
+    revert_is_glitch: bool | None
+
+
+@dataclass
+class ListingRow:
+    """What recording needs of a listing and its account, read as plain columns (not ORM objects: their
+    loading and the unit of work that flushed them back were a third of recording a batch)."""
+
+    id: int
+    every_seconds: int
+    seller: str | None
+    price_threshold: Decimal | None
+    price_absolute_threshold: Decimal | None
+    price_baseline: str | None
+    revert_is_glitch: bool | None
+    detector_state: dict
+    claim_token: str | None
+    account: AccountRow
+
+
+_LISTING_COLUMNS = (Listing.id, Listing.every_seconds, Listing.seller, Listing.price_threshold,
+                    Listing.price_absolute_threshold, Listing.price_baseline, Listing.revert_is_glitch,
+                    Listing.detector_state, Listing.claim_token)
+_ACCOUNT_COLUMNS = (Account.price_threshold, Account.price_absolute_threshold, Account.price_baseline,
+                    Account.revert_is_glitch)
+
+
+def listing_rows(session: Session, ids: set[int], *, lock: bool = False) -> dict[int, ListingRow]:
+    """The listings of a batch by id (`lock`: held FOR UPDATE until the transaction ends, in id order)."""
+    query = (select(*_LISTING_COLUMNS, *_ACCOUNT_COLUMNS).join(Account, Listing.account_id == Account.id)
+             .where(Listing.id.in_(ids)))
+    if lock:
+        query = query.order_by(Listing.id).with_for_update(of=Listing)
+    found = {}
+    for row in session.execute(query):
+        values = tuple(row)
+        listing = ListingRow(*values[:len(_LISTING_COLUMNS)], account=AccountRow(*values[len(_LISTING_COLUMNS):]))
+        found[listing.id] = listing
+    return found
 
 
 def first_set(*values):

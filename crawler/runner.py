@@ -8,6 +8,7 @@ systemd or anyone's home, and a crawl without Vigie's pipeline and guards must n
 from __future__ import annotations
 
 import gc
+import logging
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
@@ -124,6 +125,7 @@ def due_targets(session: Session, *, now: datetime, every: bool = False,
                         browser=row.browser, kind=row.kind, state=row.state) for row in rows]
 
 
+YOUNG_COLLECTION_EVERY = 5_000  # allocations between the garbage collector's young collections during a pass
 SETTINGS_MODULE = "crawler.settings"
 RECORD_PIPELINE = "crawler.pipelines.RecordPipeline"
 GUARD_MIDDLEWARE = "crawler.netguard.PublicOnlyMiddleware"
@@ -209,6 +211,9 @@ def run_pass(targets: Iterable[CheckTarget], recorder: Recorder, options: CrawlO
     settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")  # the CLI owns logging
     check_crawl_settings(settings)
     process = CrawlerProcess(settings)
+    # Scrapy leaves the root logger at NOTSET, so every response built its DEBUG records ("Crawled …",
+    # "Scraped from …", an item's repr included) only for the handlers to drop them
+    logging.getLogger("scrapy").setLevel(settings.get("LOG_LEVEL"))
     for marketplace, group in by_marketplace.items():
         process.crawl(classes.get(marketplace) or classes[registry.GENERIC_NAME], targets=group, recorder=recorder,
                       report=report)
@@ -217,12 +222,17 @@ def run_pass(targets: Iterable[CheckTarget], recorder: Recorder, options: CrawlO
         for signal in (signals.item_scraped, signals.item_dropped, signals.item_error):
             crawler.signals.connect(lambda item, **_: _produced(report, item), signal=signal, weak=False)
     # Everything allocated so far (modules, settings, crawlers, targets) lives until the pass ends: moved out
-    # of the garbage collector's sight, its full collections no longer re-walk it (they were ~15% of a pass)
+    # of the garbage collector's sight, its full collections no longer re-walk it (they were ~15% of a pass).
+    # Each page also allocates thousands of short-lived objects: a young collection every 5,000 allocations
+    # rather than 700 halves what is left of the collector's time (0.32 → 0.16 s over 2,000 pages).
+    thresholds = gc.get_threshold()
     gc.freeze()
+    gc.set_threshold(max(thresholds[0], YOUNG_COLLECTION_EVERY), *thresholds[1:])
     started = time.monotonic()
     try:
         process.start()
     finally:
+        gc.set_threshold(*thresholds)
         gc.unfreeze()
     report.elapsed_seconds = time.monotonic() - started
     return report
