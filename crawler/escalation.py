@@ -45,7 +45,9 @@ def escalation_reason(observation: Observation, page: PageInput, *, confirmed: s
         return f"static fetch says {outcome.value}: confirm it in a browser"
     if outcome in (Outcome.BLOCKED,) or page.status >= 400 or not page.body.strip():
         return None
-    if outcome is Outcome.ERROR or observation.price is None:
+    # a page the adapter read as unavailable said so itself: only a page without product data (an error) or a
+    # listed one missing its price may be a shell, and the walk over every element is kept for those
+    if outcome is Outcome.ERROR or (outcome is Outcome.LISTED and observation.price is None):
         shell = client_rendered_shell(page)
         if shell:
             return f"static page has no product data ({shell})"

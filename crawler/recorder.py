@@ -96,14 +96,15 @@ class Recorder:
         links = snapshots.last_links(session, ids)
         evidence = [(r.body, r.media_type) for r in results if r.body]
         evidence += [(r.screenshot, "image/png") for r in results if r.screenshot]
-        if evidence:
-            blobs.put_many(session, evidence, now=results[0].fetched_at)
+        # each body hashed once (a big marketplace page takes ~1.5 ms), for its blob and its snapshot alike
+        digests = {id(data): digest for (data, _), digest in
+                   zip(evidence, blobs.put_many(session, evidence, now=results[0].fetched_at) if evidence else [])}
         rows: list[dict] = []
         found: list[list] = []
         changes: dict[int, dict] = {}  # listing id → its new state and schedule (the last result's, if two)
         for result in results:
             listing = listings[result.target.listing_id]
-            row = self._snapshot(result, links.get(listing.id, (0, None)))
+            row = self._snapshot(result, links.get(listing.id, (0, None)), digests)
             links[listing.id] = (row["seq"], row["chain_hash"])
             rows.append(row)
             events, change = self._detect(listing, result)
@@ -129,7 +130,7 @@ class Recorder:
         return recorded
 
     @staticmethod
-    def _snapshot(result: CheckResult, link: tuple[int, str | None]) -> dict:
+    def _snapshot(result: CheckResult, link: tuple[int, str | None], digests: dict[int, str]) -> dict:
         obs = result.observation
         return snapshots.sealed_row(
             result.target.listing_id, link,
@@ -138,8 +139,8 @@ class Recorder:
             headers=dict(result.headers), outcome=obs.outcome.value, price=obs.price, currency=obs.currency,
             shipping_fee=obs.shipping_fee, seller=obs.seller, title=obs.title, availability=obs.availability,
             offers=[_offer(o) for o in obs.offers], reasons=list(obs.reasons),
-            body_sha256=blobs.sha256(result.body) if result.body else None,
-            screenshot_sha256=blobs.sha256(result.screenshot) if result.screenshot else None,
+            body_sha256=digests[id(result.body)] if result.body else None,
+            screenshot_sha256=digests[id(result.screenshot)] if result.screenshot else None,
         )
 
     def _detect(self, listing: ListingRow, result: CheckResult) -> tuple[list, dict]:

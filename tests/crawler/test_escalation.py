@@ -86,3 +86,19 @@ def test_walls_and_outages_are_never_escalated_even_on_a_shell(status, outcome):
 
 def test_an_empty_body_is_not_escalated():
     assert escalation_reason(Observation(Outcome.ERROR, reasons=("empty body",)), page(b"  ")) is None
+
+
+OUT_OF_STOCK_APP = b"""<html><head><script type="application/ld+json">{"@context": "https://schema.org",
+"@type": "Product", "name": "Lampe", "offers": {"@type": "Offer", "priceCurrency": "EUR",
+"availability": "https://schema.org/OutOfStock"}}</script></head>
+<body><div id="app"></div><script src="/bundle.js"></script></body></html>"""
+
+
+def test_a_page_read_as_unavailable_is_kept_even_when_it_also_mounts_an_app():
+    """Its product data says out of stock (no price, as such pages often show none): the page says what it
+    has to say without scripts, so the empty mount node does not send it to the browser."""
+    product = page(OUT_OF_STOCK_APP)
+    observation = GENERIC.observe(product)
+    assert observation.outcome is Outcome.UNAVAILABLE and observation.price is None
+    assert client_rendered_shell(product) == "empty #app mount node"
+    assert escalation_reason(observation, product) is None
