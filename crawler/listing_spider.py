@@ -141,6 +141,7 @@ class ListingSpider(scrapy.Spider):
             headers=_headers(response),
             seller=target.seller,
             encoding=response.encoding if isinstance(response, TextResponse) else None,
+            decoded=response.text if isinstance(response, TextResponse) else None,
         )
         refused = self.refused_body(response)
         if refused:  # no page to read, and nothing worth keeping: the reason says what came

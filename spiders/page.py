@@ -38,6 +38,9 @@ class PageInput:
     headers: Mapping[str, str] = field(default_factory=dict)
     seller: str | None = None  # the SME's own seller name, when registered
     encoding: str | None = None
+    # the body already decoded by whoever had to (Scrapy's redirect middleware reads every page's text):
+    # a 1 MB page is then not decoded twice
+    decoded: str | None = field(default=None, repr=False, compare=False)
 
     @property
     def redirected(self) -> bool:
@@ -46,6 +49,8 @@ class PageInput:
     @cached_property
     def text(self) -> str:
         """The body as text: the given encoding, else BOM, Content-Type, <meta charset>, UTF-8."""
+        if self.decoded is not None:
+            return self.decoded
         if self.encoding:
             return self.body.decode(self.encoding, errors="replace")
         content_type = next((v for k, v in self.headers.items() if k.lower() == "content-type"), None)
