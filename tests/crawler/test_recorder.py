@@ -98,3 +98,24 @@ def test_a_zero_threshold_is_a_rule_not_an_absence_of_one(sessions):
         listing.account.price_threshold, listing.price_threshold = Decimal("0.20"), Decimal("0")
         policy = Recorder(sessions, RecorderConfig()).policy_for(listing)
     assert policy.price_threshold == Decimal("0")
+
+
+def test_in_one_batch_each_event_names_its_own_snapshot_and_a_listing_seen_twice_chains_on(sessions):
+    """Snapshots go in with one INSERT … RETURNING: the ids must come back in the order the rows were given,
+    and a listing checked twice in one batch must start its second detection from its first."""
+    ids = _listings(sessions, 3)
+    recorder = Recorder(sessions, RecorderConfig(confirmations=2))
+    recorder.record_many([_result(n, Outcome.LISTED, T0) for n in ids])
+    at = T0 + timedelta(hours=1)
+    batch = recorder.record_many([_result(ids[0], Outcome.LISTED, at), _result(ids[1], Outcome.GONE, at),
+                                  _result(ids[2], Outcome.LISTED, at), _result(ids[1], Outcome.GONE, at)])
+    assert [r.events for r in batch] == [(), (), (), ("delisted",)]
+    with session_scope(sessions) as session:
+        event = session.scalars(select(Event)).one()
+        snapshot = session.get(Snapshot, event.snapshot_id)
+        assert (snapshot.listing_id, snapshot.seq, snapshot.outcome) == (ids[1], 3, "gone")
+        assert snapshot.id == batch[3].snapshot_id
+        for recorded in batch:
+            assert session.get(Snapshot, recorded.snapshot_id).listing_id == recorded.listing_id
+        assert snapshots.verify_chain(snapshots.history(session, ids[1])) == []
+        assert session.get(Listing, ids[1]).state == "gone" and session.get(Listing, ids[0]).state == "listed"

@@ -247,3 +247,9 @@ def test_the_page_object_and_the_escalation_check_share_one_parse():
     assert reader.observe().outcome is Outcome.ERROR  # no product data
     assert reader.tree is page.tree  # parsed once, kept on the page
     assert client_rendered_shell(page) == "empty #app mount node"
+
+
+def test_text_the_crawler_already_decoded_is_used_as_is():
+    page = PageInput(url="https://shop.example.com/p/1", body=b"<html>\xff</html>", encoding="utf-8",
+                     decoded="<html><title>Lampe</title></html>")
+    assert page.text == "<html><title>Lampe</title></html>" and GenericPage(page).page_title == "Lampe"
