@@ -246,6 +246,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--json", action="store_true", help="also print the results as JSON")
     args = parser.parse_args()
+    if not 1 <= args.corpus_hosts <= 254:
+        parser.error(f"--corpus-hosts must be 1 to 254 (loopback addresses 127.0.0.1 …), not {args.corpus_hosts}")
     databases = ["sqlite", "postgresql"] if args.database == "both" else [args.database]
     with tempfile.TemporaryDirectory(prefix="vigie-nginx-bench-") as tmp:
         work = Path(tmp)

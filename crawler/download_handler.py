@@ -47,7 +47,8 @@ class BrowserOnDemandHandler(HTTP11DownloadHandler):
         await super().close()
         if self._browser_handler is None:
             return
-        if not self._browser_handler.done():
-            await asyncio.wait([self._browser_handler])
-        if self._browser_handler.exception() is None:
-            await self._browser_handler.result().close()
+        starting = self._browser_handler
+        if not starting.done():
+            await asyncio.wait([starting])
+        if not starting.cancelled() and starting.exception() is None:  # a browser that never started has nothing to close
+            await starting.result().close()

@@ -108,10 +108,11 @@ class StructuredData:
 
     def product(self) -> dict | None:
         """The page's main product: the first that carries offers, else the first."""
-        offered = next((p for p in products(self.jsonld) if offers(p)), None)
+        found = products(self.jsonld)
+        offered = next((p for p in found if offers(p)), None)
         if offered is not None:  # JSON-LD comes first: microdata could not change the answer
             return offered
-        found = self.products()
+        found += products(self.microdata)
         return next((p for p in found if offers(p)), found[0] if found else None)
 
     def og(self, key: str) -> str | None:
