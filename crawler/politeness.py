@@ -1,17 +1,24 @@
 """Politeness of the long-running service: back off when a marketplace pushes back, recover after.
 
 The per-marketplace concurrency and delay come from each `Marketplace` (ListingSpider.update_settings);
-AutoThrottle adapts the delay to the site's latency. This middleware adds what AutoThrottle does not:
-a marketplace that answers 429, 503 or a bot wall gets a longer delay on its download slot (at least
-its Retry-After), doubled on each push-back up to a ceiling, and halved back towards its base delay
-on each ordinary answer.
+AutoThrottle adapts the delay to the site's latency. The Backoff extension adds what AutoThrottle does not:
+a marketplace that answers 429, 503 or a bot wall gets its download slot paused, for at least its
+Retry-After (5 s without one, doubled on each push-back that follows, up to a ceiling), then resumes at
+twice its former pace, which each ordinary answer halves back towards the base delay.
+
+The pause is held on the slot itself, not left to its delay: Scrapy draws each wait at random between
+half and one and a half times the delay, which alone would send the next request before the
+Retry-After had passed. And it is set when the answer is downloaded (as AutoThrottle does), before Scrapy
+sends the slot's next request, which a downloader middleware would only see after.
 """
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
+from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response, TextResponse
 
@@ -21,6 +28,8 @@ PUSH_BACK_STATUSES = frozenset({429, 503})
 # Scrapy signal sent on each push-back (marketplace=name, delay=seconds): cluster nodes share the pause
 pushed_back_signal = object()
 FIRST_BACKOFF = 5.0  # seconds, when the site gives no Retry-After
+# at least this many seconds between requests when a pause ends (and above 0: Scrapy only holds a slot with a delay)
+RESUME_PACE = 0.5
 
 
 def politeness_settings(*, obey_robots: bool, max_backoff: float = 600.0) -> dict[str, Any]:
@@ -33,11 +42,8 @@ def politeness_settings(*, obey_robots: bool, max_backoff: float = 600.0) -> dic
         "AUTOTHROTTLE_TARGET_CONCURRENCY": 4.0,
         "VIGIE_BACKOFF_ENABLED": True,
         "VIGIE_BACKOFF_MAX": max_backoff,
+        "EXTENSIONS": {"crawler.politeness.Backoff": 500},
     }
-
-
-# merged into DOWNLOADER_MIDDLEWARES: after the retry/redirect decisions, before the spider sees the answer
-BACKOFF_MIDDLEWARE = {"crawler.politeness.BackoffMiddleware": 590}
 
 
 def retry_after_seconds(value: str | None, *, now: datetime) -> float | None:
@@ -65,35 +71,73 @@ def pushed_back(response: Response) -> bool:
     return False
 
 
-class BackoffMiddleware:
-    """Downloader middleware: slows a download slot down on push-back, speeds it up again after."""
+class Backoff:
+    """Scrapy extension: pauses a download slot on push-back, speeds it up again after."""
 
     def __init__(self, crawler, *, base_delay: float, max_backoff: float):
         self.crawler = crawler
         self.base_delay = base_delay
         self.max_backoff = max_backoff
+        self.pauses: dict[str, float] = {}  # slot key -> length of its last push-back pause, while recovering
+        self.held_until: dict[str, float] = {}  # slot key -> time.monotonic() at which that pause ends
 
     @classmethod
     def from_crawler(cls, crawler):
         settings = crawler.settings
         if not settings.getbool("VIGIE_BACKOFF_ENABLED"):
             raise NotConfigured("back-off is for the long-running service")
-        return cls(crawler, base_delay=settings.getfloat("DOWNLOAD_DELAY"),
-                   max_backoff=settings.getfloat("VIGIE_BACKOFF_MAX", 600.0))
+        backoff = cls(crawler, base_delay=settings.getfloat("DOWNLOAD_DELAY"),
+                      max_backoff=settings.getfloat("VIGIE_BACKOFF_MAX", 600.0))
+        crawler.signals.connect(backoff.response_downloaded, signal=signals.response_downloaded)
+        return backoff
 
-    def process_response(self, request, response: Response):
+    def response_downloaded(self, response: Response, request, **_) -> None:
         downloader = self.crawler.engine.downloader
-        slot = downloader.slots.get(downloader.get_slot_key(request))
+        key = downloader.get_slot_key(request)
+        slot = downloader.slots.get(key)
         if slot is None:
-            return response
+            return
         if pushed_back(response):
             raw = response.headers.get("Retry-After")
             wait = retry_after_seconds(raw.decode("latin-1") if raw else None, now=datetime.now(UTC))
-            slot.delay = min(self.max_backoff, max(wait or 0.0, slot.delay * 2, FIRST_BACKOFF))
+            # answers to requests sent before a pause began, arriving during it, belong to the same push-back
+            held = self._held(key)
+            doubled = 0.0 if held else 2 * self.pauses.get(key, 0.0)
+            pause = min(self.max_backoff, max(wait or 0.0, doubled, FIRST_BACKOFF))
+            if not held:
+                slot.delay = min(self.max_backoff, max(slot.delay * 2, self.base_delay, RESUME_PACE))
+            self.pauses[key] = max(pause, self.pauses.get(key, 0.0) if held else 0.0)
+            self.held_until[key] = max(self.held_until.get(key, 0.0), time.monotonic() + pause)
+            hold_slot(slot, pause)
             self.crawler.stats.inc_value("vigie/backoff/pushed_back")
-            self.crawler.stats.max_value("vigie/backoff/max_delay", slot.delay)
+            self.crawler.stats.max_value("vigie/backoff/max_pause", pause)
             marketplace = getattr(getattr(self.crawler.spider, "marketplace", None), "name", None)
-            self.crawler.signals.send_catch_log(signal=pushed_back_signal, marketplace=marketplace, delay=slot.delay)
-        elif slot.delay > self.base_delay and response.status < 500:
-            slot.delay = max(self.base_delay, slot.delay / 2)
-        return response
+            self.crawler.signals.send_catch_log(signal=pushed_back_signal, marketplace=marketplace, delay=pause)
+        elif response.status < 500 and not self._held(key):
+            if slot.delay > self.base_delay:
+                slot.delay = max(self.base_delay, slot.delay / 2)
+            if key in self.pauses and (shorter := self.pauses[key] / 2) >= FIRST_BACKOFF:
+                self.pauses[key] = shorter
+            else:
+                self.pauses.pop(key, None)
+
+    def _held(self, key: str) -> bool:
+        until = self.held_until.get(key)
+        if until is None:
+            return False
+        if until > time.monotonic():
+            return True
+        del self.held_until[key]
+        return False
+
+
+def hold_slot(slot, seconds: float) -> None:
+    """Sends nothing more from a Scrapy download slot for at least `seconds`, whatever its delay's jitter.
+
+    Scrapy waits `delay × jitter − (now − lastseen)` before a slot's next request: a lastseen `seconds`
+    ahead makes that at least `seconds`, for the requests already queued in the slot and those to come.
+    Scrapy ≥ 2.19 stamps slots with time.monotonic(), earlier versions with time.time(): the clock is the
+    one the slot's last stamp is close to (the slot just sent the request that was pushed back)."""
+    monotonic, wall = time.monotonic(), time.time()
+    now = monotonic if abs(slot.lastseen - monotonic) < abs(slot.lastseen - wall) else wall
+    slot.lastseen = max(slot.lastseen, now + seconds)

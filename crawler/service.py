@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from crawler.runner import CrawlOptions, check_crawl_settings, scrapy_settings, spider_classes
 from crawler.scheduling import due_batch, spread_overdue
-from crawler.politeness import BACKOFF_MIDDLEWARE, politeness_settings
+from crawler.politeness import politeness_settings
 from spiders import registry
 from store.db import one_line, session_scope, unavailable
 
@@ -186,10 +186,8 @@ class Service:
 
     def scrapy_settings(self):
         settings = scrapy_settings(self.options)
-        middlewares = dict(settings.getdict("DOWNLOADER_MIDDLEWARES"))
-        middlewares.update(BACKOFF_MIDDLEWARE)
-        settings.setdict({**politeness_settings(obey_robots=self.obey_robots),
-                          "DOWNLOADER_MIDDLEWARES": middlewares, **self.options.extra}, priority="cmdline")
+        settings.setdict({**politeness_settings(obey_robots=self.obey_robots), **self.options.extra},
+                         priority="cmdline")
         check_crawl_settings(settings)
         return settings
 

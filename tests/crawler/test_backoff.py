@@ -1,0 +1,121 @@
+"""The service's back-off against a real shop over loopback: a 429's Retry-After is a pause that no request
+of the slot breaks, however Scrapy's random delay draws, and answers already on their way when the pause
+began do not stretch it."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+ROOT = Path(__file__).parents[2]
+
+# One spider fetching `count` pages through the service's politeness settings and back-off. Scrapy
+# waits delay × a random factor (0.5–1.5) between a slot's requests: here the factor is always its smallest.
+CRAWL = """
+import random, sys
+import scrapy
+from scrapy.crawler import CrawlerProcess
+from crawler.politeness import politeness_settings
+
+random.uniform = lambda low, high: low
+url, count = sys.argv[1], int(sys.argv[2])
+
+class Pages(scrapy.Spider):
+    name = "pages"
+    async def start(self):
+        for n in range(count):
+            yield scrapy.Request(f"{url}/p/{n}", dont_filter=True, callback=self.parse)
+    def parse(self, response):
+        pass
+
+settings = {**politeness_settings(obey_robots=False),
+            "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
+            "RETRY_ENABLED": False, "HTTPERROR_ALLOW_ALL": True, "LOG_LEVEL": "ERROR", "DOWNLOAD_DELAY": 0.05,
+            "AUTOTHROTTLE_START_DELAY": 0.05, "CONCURRENT_REQUESTS_PER_DOMAIN": 4, "TELNETCONSOLE_ENABLED": False}
+process = CrawlerProcess(settings)
+process.crawl(Pages)
+process.start()
+"""
+
+
+class PushyShop:
+    """Answers every page, except for `window` seconds after the `after`-th: 429 with a Retry-After then,
+    held until the window closes (so the requests sent meanwhile are refused too, all answered together)."""
+
+    def __init__(self, *, after: int, retry_after: int, window: float):
+        self.hits: list[tuple[float, int]] = []
+        self.pushed_at: float | None = None
+        lock = threading.Lock()
+        shop = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self):
+                with lock:
+                    now = time.monotonic()
+                    if shop.pushed_at is None and len(shop.hits) == after:
+                        shop.pushed_at = now
+                    status = 429 if shop.pushed_at is not None and now - shop.pushed_at < window else 200
+                    shop.hits.append((now, status))
+                if status == 429:
+                    time.sleep(max(0.0, shop.pushed_at + window - time.monotonic()))
+                body = b"<html><body><h1>Chaise</h1></body></html>"
+                self.send_response(status)
+                if status == 429:
+                    self.send_header("Retry-After", str(retry_after))
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def crawl(shop: PushyShop, count: int, tmp_path: Path) -> None:
+    done = subprocess.run([sys.executable, "-c", CRAWL, shop.url, str(count)], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=120, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 0, done.stderr[-3000:]
+
+
+def test_a_retry_after_holds_the_slot_for_its_whole_length(tmp_path):
+    retry_after = 6
+    shop = PushyShop(after=8, retry_after=retry_after, window=0.001)
+    try:
+        crawl(shop, 30, tmp_path)
+    finally:
+        shop.close()
+    at = shop.pushed_at
+    assert at is not None and [s for _, s in shop.hits].count(429) == 1
+    later = [t - at for t, _ in shop.hits if t > at]
+    # requests sent before the 429 was read may still arrive (concurrency 4); then nothing until the pause ends
+    assert not [d for d in later if 0.5 < d < retry_after], later
+    assert len(shop.hits) == 30 and later[-1] >= retry_after  # and the crawl went on after it
+
+
+def test_answers_already_on_their_way_do_not_stretch_the_pause(tmp_path):
+    retry_after = 6
+    # the shop refuses everything for 0.3 s: the requests sent meanwhile come back 429 too, once the pause began
+    shop = PushyShop(after=8, retry_after=retry_after, window=0.3)
+    try:
+        crawl(shop, 30, tmp_path)
+    finally:
+        shop.close()
+    at = shop.pushed_at
+    refused = [t - at for t, s in shop.hits if s == 429]
+    resumed = [t - at for t, s in shop.hits if s == 200 and t > at]
+    assert len(refused) >= 2, refused
+    # one pause of 6 s from when the refusals came back, not 6, then 12, then 24 (doubled for each of them)
+    assert 0.3 + retry_after <= resumed[0] < 0.3 + retry_after + 2, (refused, resumed)
