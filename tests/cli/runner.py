@@ -3,8 +3,10 @@ of its own (never the checkout), and, when `VIGIE_TEST_CLI` names one, the `vigi
 (`make test-installed`, run by CI) rather than this checkout's."""
 from __future__ import annotations
 
+import atexit
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -20,7 +22,9 @@ def vigie_command() -> list[str]:
 
 def work_dir() -> str:
     """A fresh, empty working directory: nothing may be found relative to it (no scrapy.cfg, no alembic.ini)."""
-    return tempfile.mkdtemp(prefix="vigie-cwd-")
+    path = tempfile.mkdtemp(prefix="vigie-cwd-")
+    atexit.register(shutil.rmtree, path, True)  # the test session's /tmp litter, gone when it ends
+    return path
 
 
 @dataclass

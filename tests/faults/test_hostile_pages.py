@@ -73,7 +73,7 @@ def check_pass(vigie: Vigie, server: HostileServer, pages: dict, readable: dict,
     assert set(found) == set(ids.values())  # every check recorded, the hostile ones included
     for path, (outcome, why) in pages.items():
         result = found[path]
-        assert result["outcome"] == outcome, (path, result)
+        assert result["outcome"] == outcome, (path, result["outcome"], result["reasons"])
         assert result["price"] is None, (path, result)
         reasons = [r for r in result["reasons"] if why in r]
         assert reasons, (path, result["reasons"])
