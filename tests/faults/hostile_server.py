@@ -170,6 +170,9 @@ class HostileHandler(http.server.BaseHTTPRequestHandler):
 class _QuietServer(http.server.ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
+    # the accept loop shares the GIL with threads streaming 100 MB: a backlog of 5 (socketserver's) let a
+    # browser's connection wait out a SYN retry on a loaded machine
+    request_queue_size = 64
 
     def handle_error(self, request, client_address) -> None:  # clients hanging up is the point here
         pass
