@@ -12,6 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 ROOT = Path(__file__).parents[2]
+RETRY_AFTER = 6  # seconds: more than Scrapy's shortest random wait for such a delay (half of it) plus slack
 
 # One spider fetching `count` pages through the service's politeness settings and back-off. Scrapy
 # waits delay × a random factor (0.5–1.5) between a slot's requests: here the factor is always its smallest.
@@ -42,6 +43,9 @@ process.start()
 """
 
 
+PAGE = b"<html><body><h1>Chaise</h1></body></html>"
+
+
 class PushyShop:
     """Answers every page, except for `window` seconds after the `after`-th: 429 with a Retry-After then,
     held until the window closes (so the requests sent meanwhile are refused too, all answered together)."""
@@ -64,13 +68,12 @@ class PushyShop:
                     shop.hits.append((now, status))
                 if status == 429:
                     time.sleep(max(0.0, shop.pushed_at + window - time.monotonic()))
-                body = b"<html><body><h1>Chaise</h1></body></html>"
                 self.send_response(status)
                 if status == 429:
                     self.send_header("Retry-After", str(retry_after))
-                self.send_header("Content-Length", str(len(body)))
+                self.send_header("Content-Length", str(len(PAGE)))
                 self.end_headers()
-                self.wfile.write(body)
+                self.wfile.write(PAGE)
 
             def log_message(self, *args):
                 pass
@@ -84,38 +87,35 @@ class PushyShop:
         self.server.server_close()
 
 
-def crawl(shop: PushyShop, count: int, tmp_path: Path) -> None:
-    done = subprocess.run([sys.executable, "-c", CRAWL, shop.url, str(count)], cwd=tmp_path, capture_output=True,
-                          text=True, timeout=120, env={**os.environ, "PYTHONPATH": str(ROOT)})
+def crawl_pushy_shop(tmp_path: Path, *, window: float) -> PushyShop:
+    """30 pages through the service's politeness; the shop pushes back at the 9th, for `window` seconds."""
+    shop = PushyShop(after=8, retry_after=RETRY_AFTER, window=window)
+    try:
+        done = subprocess.run([sys.executable, "-c", CRAWL, shop.url, "30"], cwd=tmp_path, capture_output=True,
+                              text=True, timeout=120, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    finally:
+        shop.close()
     assert done.returncode == 0, done.stderr[-3000:]
+    assert shop.pushed_at is not None and len(shop.hits) == 30
+    return shop
 
 
 def test_a_retry_after_holds_the_slot_for_its_whole_length(tmp_path):
-    retry_after = 6
-    shop = PushyShop(after=8, retry_after=retry_after, window=0.001)
-    try:
-        crawl(shop, 30, tmp_path)
-    finally:
-        shop.close()
+    shop = crawl_pushy_shop(tmp_path, window=0.001)
     at = shop.pushed_at
-    assert at is not None and [s for _, s in shop.hits].count(429) == 1
+    assert [s for _, s in shop.hits].count(429) == 1
     later = [t - at for t, _ in shop.hits if t > at]
     # requests sent before the 429 was read may still arrive (concurrency 4); then nothing until the pause ends
-    assert not [d for d in later if 0.5 < d < retry_after], later
-    assert len(shop.hits) == 30 and later[-1] >= retry_after  # and the crawl went on after it
+    assert not [d for d in later if 0.5 < d < RETRY_AFTER], later
+    assert later[-1] >= RETRY_AFTER  # and the crawl went on after it
 
 
 def test_answers_already_on_their_way_do_not_stretch_the_pause(tmp_path):
-    retry_after = 6
     # the shop refuses everything for 0.3 s: the requests sent meanwhile come back 429 too, once the pause began
-    shop = PushyShop(after=8, retry_after=retry_after, window=0.3)
-    try:
-        crawl(shop, 30, tmp_path)
-    finally:
-        shop.close()
+    shop = crawl_pushy_shop(tmp_path, window=0.3)
     at = shop.pushed_at
     refused = [t - at for t, s in shop.hits if s == 429]
     resumed = [t - at for t, s in shop.hits if s == 200 and t > at]
     assert len(refused) >= 2, refused
     # one pause of 6 s from when the refusals came back, not 6, then 12, then 24 (doubled for each of them)
-    assert 0.3 + retry_after <= resumed[0] < 0.3 + retry_after + 2, (refused, resumed)
+    assert 0.3 + RETRY_AFTER <= resumed[0] < 0.3 + RETRY_AFTER + 2, (refused, resumed)
