@@ -105,8 +105,9 @@ def test_a_retry_after_holds_the_slot_for_its_whole_length(tmp_path):
     at = shop.pushed_at
     assert [s for _, s in shop.hits].count(429) == 1
     later = [t - at for t, _ in shop.hits if t > at]
-    # requests sent before the 429 was read may still arrive (concurrency 4); then nothing until the pause ends
-    assert not [d for d in later if 0.5 < d < RETRY_AFTER], later
+    # requests sent before the 429 was read may still arrive (concurrency 4, a loaded machine may take its
+    # time); then nothing until the pause ends (the old code sent the slot's queue from 3 s on)
+    assert not [d for d in later if 1.5 < d < RETRY_AFTER], later
     assert later[-1] >= RETRY_AFTER  # and the crawl went on after it
 
 
