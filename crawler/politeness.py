@@ -106,7 +106,7 @@ class Backoff:
             pause = min(self.max_backoff, max(wait or 0.0, doubled, FIRST_BACKOFF))
             if not held:
                 slot.delay = min(self.max_backoff, max(slot.delay * 2, self.base_delay, RESUME_PACE))
-            self.pauses[key] = max(pause, self.pauses.get(key, 0.0) if held else 0.0)
+            self.pauses[key] = max(pause, self.pauses.get(key, 0.0))  # a pause of the same push-back: the longer
             self.held_until[key] = max(self.held_until.get(key, 0.0), time.monotonic() + pause)
             hold_slot(slot, pause)
             self.crawler.stats.inc_value("vigie/backoff/pushed_back")

@@ -10,6 +10,14 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from types import SimpleNamespace
+
+from scrapy import signals
+from scrapy.core.downloader import Slot
+from scrapy.http import HtmlResponse, Request
+from scrapy.utils.test import get_crawler
+
+from crawler.politeness import FIRST_BACKOFF, RESUME_PACE, Backoff, pushed_back_signal
 
 ROOT = Path(__file__).parents[2]
 RETRY_AFTER = 6  # seconds: more than Scrapy's shortest random wait for such a delay (half of it) plus slack
@@ -120,3 +128,40 @@ def test_answers_already_on_their_way_do_not_stretch_the_pause(tmp_path):
     assert len(refused) >= 2, refused
     # one pause of 6 s from when the refusals came back, not 6, then 12, then 24 (doubled for each of them)
     assert 0.3 + RETRY_AFTER <= resumed[0] < 0.3 + RETRY_AFTER + 2, (refused, resumed)
+
+
+def test_pauses_double_only_across_push_backs_and_recover_on_ordinary_answers():
+    crawler = get_crawler(settings_dict={"VIGIE_BACKOFF_ENABLED": True, "DOWNLOAD_DELAY": 0.05})
+    slot = Slot(1, 0.05)
+    crawler.engine = SimpleNamespace(downloader=SimpleNamespace(slots={"shop": slot}, get_slot_key=lambda r: "shop"))
+    backoff = Backoff.from_crawler(crawler)
+    shared = []
+    crawler.signals.connect(lambda **kw: shared.append(kw["delay"]), signal=pushed_back_signal, weak=False)
+    request = Request("https://shop.test/p/1")
+
+    def answer(status: int, **headers: str) -> None:
+        slot.lastseen = time.monotonic()  # as Scrapy stamps the slot when it sends a request
+        crawler.signals.send_catch_log(signal=signals.response_downloaded, request=request, spider=None,
+                                       response=HtmlResponse(request.url, status=status, headers=headers,
+                                                             body=b"<h1>Chaise</h1>"))
+
+    def pause_ended() -> None:
+        backoff.held_until["shop"] = time.monotonic() - 0.01
+
+    answer(429)  # no Retry-After: the first pause
+    assert backoff.pauses["shop"] == FIRST_BACKOFF and slot.lastseen >= time.monotonic() + FIRST_BACKOFF - 0.5
+    assert slot.delay == RESUME_PACE and shared == [FIRST_BACKOFF]
+    answer(429, **{"Retry-After": "2"})  # an answer of the same push-back: the pause is not doubled
+    answer(200)  # nor shortened by an answer to a request sent before it
+    assert backoff.pauses["shop"] == FIRST_BACKOFF and slot.delay == RESUME_PACE
+    pause_ended()
+    answer(429)  # pushed back again before recovering: twice the pause, twice the pace
+    assert backoff.pauses["shop"] == 2 * FIRST_BACKOFF and slot.delay == 2 * RESUME_PACE
+    assert shared == [FIRST_BACKOFF, FIRST_BACKOFF, 2 * FIRST_BACKOFF]  # what cluster nodes are told
+    pause_ended()
+    answer(200)
+    assert backoff.pauses["shop"] == FIRST_BACKOFF and slot.delay == RESUME_PACE
+    answer(200)
+    assert "shop" not in backoff.pauses and slot.delay == RESUME_PACE / 2
+    answer(429, **{"Retry-After": "30"})  # a Retry-After longer than the back-off wins
+    assert backoff.pauses["shop"] == 30 and slot.lastseen >= time.monotonic() + 29
