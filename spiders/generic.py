@@ -5,18 +5,18 @@ and override only what its site does differently.
 """
 from __future__ import annotations
 
-import re
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
 
-from lxml import etree
-
 from crawler.listing_spider import ListingSpider
 from detector.model import Offer
-from spiders import schema_org, soft404, walls
+from spiders import embedded_state, markup_fragments, money, schema_org, soft404, walls
 from spiders.marketplace import Marketplace
 from spiders.page import UNAVAILABLE, ProductPage
 from spiders.schema_org import StructuredData
+from spiders.variants import Choice, Variant, choose, fold_id, selectors
+from spiders.visible_offer import VisibleOffer
 
 # shown near the buy box when the offer cannot be bought; compared folded (soft404.fold)
 UNAVAILABLE_WORDS: tuple[str, ...] = (
@@ -28,11 +28,18 @@ BUY_WORDS: tuple[str, ...] = (
     "add to cart", "add to basket", "add to bag", "buy now", "buy it now", "ajouter au panier", "acheter",
     "commander", "in den warenkorb", "jetzt kaufen", "sofort-kaufen", "anadir al carrito", "aggiungi al carrello",
 )
-_BUY_ATTRIBUTE = re.compile(r"add[-_ ]?to[-_ ]?(?:cart|basket|bag)|buy[-_ ]?(?:now|button)|addtocart", re.I)
-_CONTROLS = etree.XPath(
-    "//button[not(@disabled)] | //input[(@type='submit' or @type='button') and not(@disabled)]"
-    " | //a[@class or @id]"
-)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """The offer as the page's best source states it, and which source decided each field."""
+
+    price: Decimal | None = None
+    currency: str | None = None
+    availability: str | None = None
+    notes: tuple[str, ...] = ()
+    variants: tuple[Variant, ...] = ()
+    price_error: money.ImplausibleAmount | None = None
 
 
 class GenericPage(ProductPage):
@@ -68,17 +75,49 @@ class GenericPage(ProductPage):
         return next(priced, self.offer_nodes[0] if self.offer_nodes else None)
 
     @cached_property
-    def tracked_offer(self) -> dict | None:
-        """The registered seller's own offer when the page lists it, else the buy box."""
+    def seller_offer(self) -> dict | None:
+        """The registered seller's own offer when the page lists it."""
         if self.page.seller:
             for node in self.offer_nodes:
                 name = schema_org.seller(node)
                 if name and self.sells(self.page.seller, name, ()):
                     return node
-        return self.main_offer
+        return None
+
+    @cached_property
+    def tracked_offer(self) -> dict | None:
+        """The registered seller's own offer when the page lists it, else the buy box."""
+        return self.seller_offer or self.main_offer
+
+    @cached_property
+    def fragments(self) -> markup_fragments.Fragments:
+        return markup_fragments.read(self.tree)
+
+    @cached_property
+    def visible(self) -> VisibleOffer:
+        return VisibleOffer(self.tree)
+
+    @cached_property
+    def state(self) -> embedded_state.StateProduct | None:
+        titles = [self.data.og("og:title") or "", self.page_title or ""]
+        if self.visible.h1 is not None:
+            titles.insert(0, " ".join(" ".join(self.visible.h1.itertext()).split()))
+        return embedded_state.read(self.tree, self.page.text, titles=titles, visible_text=self.visible_text)
 
     def has_product_data(self) -> bool:
         return self.product is not None or self.data.og_product()
+
+    def looks_like_product(self) -> bool:
+        """No structured product, but the page shows one: scripts' state, schema.org fragments, or a title with
+        a buy control or a price beside it (and not a list of many products)."""
+        if self.state is not None and (self.state.price is not None or self.state.availability is not None):
+            return True
+        visible = self.visible
+        if visible.h1 is None or not visible.one_product:
+            return False
+        if self.fragments.first("price") is not None and self.fragments.count("price") <= 3:
+            return True
+        return visible.buy_control is not None or visible.price_text() is not None
 
     # -- judgement -------------------------------------------------------------------------
     def wall(self) -> str | None:
@@ -90,50 +129,187 @@ class GenericPage(ProductPage):
 
     def gone(self) -> str | None:
         page = self.page
+        has_product = self.has_product_data()
         redirect = soft404.redirect_gone(
             page.requested_url,
             page.url,
-            has_product=self.has_product_data(),
+            has_product=has_product,
             extra_search_paths=self.search_paths,
             extra_search_keys=self.search_keys,
         )
-        if redirect or self.has_product_data():
+        if redirect or has_product:
             return redirect
-        return soft404.says_gone(f"{self.page_title or ''} {self.visible_text}", self.gone_words)
+        said = soft404.says_gone(f"{self.page_title or ''} {self.visible_text}", self.gone_words)
+        if said and self.looks_like_product() and (self.visible.buy_control or self.state is not None):
+            # a live product page may say "no longer available" of another item, or of a sold-out one
+            self.reasons.append(f"not a removal: {said}, but the page shows a product with a buy control")
+            return None
+        return said
 
     def is_product_page(self) -> bool:
-        return self.has_product_data()
+        return self.has_product_data() or self.looks_like_product()
 
     def not_product_reason(self) -> str:
         return "no product data"
 
+    # -- the offer, from the best source the page has ------------------------------------------------
+    @cached_property
+    def reading(self) -> Reading:
+        notes: list[str] = []
+        price_error = None
+        try:
+            price, currency, price_source = self._read_price(notes)
+        except money.ImplausibleAmount as exc:  # the page states a price no one pays: no price, never a guess
+            price, currency, price_source, price_error = None, schema_org.currency(self.main_offer), None, exc
+        availability, availability_source = self._read_availability(notes)
+        if price_source:
+            notes.append(f"price from {price_source}")
+        if availability_source:
+            notes.append(f"availability from {availability_source}")
+        elif availability is None:
+            notes.append("availability unknown: the page states no stock (a live product page, read as listed)")
+        return Reading(price=price, currency=currency or self._page_currency(), availability=availability,
+                       notes=tuple(notes), price_error=price_error,
+                       variants=self.schema_variants or (self.state.variants if self.state else ()))
+
+    @cached_property
+    def schema_variants(self) -> tuple[Variant, ...]:
+        return tuple(_schema_variants(self.product, self.offer_nodes, self.decimal_separator))
+
+    @cached_property
+    def variant_choice(self) -> Choice:
+        return choose(self.schema_variants, self.page.requested_url or self.page.url)
+
+    def _read_price(self, notes: list[str]) -> tuple[Decimal | None, str | None, str | None]:
+        """(amount, currency, source): the tracked offer's, then OpenGraph, schema.org fragments, scripts' state,
+        the price shown beside the buy button."""
+        sep = self.decimal_separator
+        variant = self.variant_choice.variant
+        if self.seller_offer is None and variant is not None and variant.price is not None:
+            return variant.price, variant.currency or schema_org.currency(self.main_offer), "the schema.org offer"
+        offer = self.main_offer  # the buy box's price, whoever the registered seller is
+        if offer is not None:
+            amount = schema_org.price(offer, decimal_separator=sep)  # an implausible amount raises: never a guess
+            if amount is not None:
+                return amount, schema_org.currency(offer), "the schema.org offer"
+        amount, currency = self.data.og_price(decimal_separator=sep)
+        if amount is not None:
+            return amount, currency, "OpenGraph product:price"
+        fragment = self.fragments.first("price")
+        if fragment is not None and self.fragments.count("price") <= 3:
+            amount = money.amount(fragment, decimal_separator=sep)
+            if amount is not None:
+                code = self.fragments.first("currency") or money.currency_of(fragment)
+                return amount, code.upper() if code else None, "an itemprop/property price"
+        state = self.state
+        if state is not None:
+            chosen = choose(state.variants, self.page.requested_url or self.page.url).variant
+            amount = chosen.price if chosen is not None and chosen.price is not None else state.price
+            if amount is not None:
+                return amount, state.currency or self._page_currency(), state.source
+            if state.price_note:
+                notes.append(state.price_note)
+        if self.product is not None or self.looks_like_product():
+            amount, code = self.visible.price()
+            if amount is not None:
+                return amount, code or self._page_currency(), "the price shown beside the buy button"
+        return None, None, None
+
+    def _page_currency(self) -> str | None:
+        code = self.data.og_currency() or self.fragments.first("currency")
+        return code.upper() if code else None
+
+    def _read_availability(self, notes: list[str]) -> tuple[str | None, str | None]:
+        word, source = self._declared_availability(notes)
+        visible = self.visible
+        if word is not None and word in UNAVAILABLE:
+            buyable = visible.buy_control if visible.buy_control and visible.buy_control.enabled else None
+            if buyable is not None and not visible.sold_out_word() and not visible.sold_badge() \
+                    and not self.variant_choice.reason:
+                notes.append(f"{source} says {word}, but the page offers an enabled {buyable.label!r} button"
+                             " and no sold-out wording")
+                return "InStock", "the enabled buy button"
+            return word, source
+        if word is not None:
+            badge = visible.sold_badge()
+            if badge and not (visible.buy_control and visible.buy_control.enabled):
+                return "SoldOut", f"the page's {badge!r} mark (no enabled buy button; {source} says {word})"
+            return word, source
+        return self._visible_availability()
+
+    def _declared_availability(self, notes: list[str]) -> tuple[str | None, str | None]:
+        """What the page's data says: the seller's offer, the variants, OpenGraph, fragments, scripts' state."""
+        if self.seller_offer is not None:
+            word = schema_org.availability(self.seller_offer)
+            if word:
+                return word, "the registered seller's schema.org offer"
+        choice = self.variant_choice
+        if choice.availability:
+            if choice.reason:
+                notes.append(choice.reason)
+            return choice.availability, "the schema.org offers"
+        word = schema_org.availability(self.tracked_offer) or self.data.og_availability()
+        if word:
+            return word, "the schema.org offer" if schema_org.availability(self.tracked_offer) else "OpenGraph"
+        fragment = self.fragments.first("availability")
+        if fragment is not None:
+            word = schema_org.normalise_availability(fragment)
+            if word in embedded_state.KNOWN_WORDS:
+                return word, "an itemprop/property availability"
+        state = self.state
+        if state is not None:
+            choice = choose(state.variants, self.page.requested_url or self.page.url)
+            if choice.availability:
+                if choice.reason:
+                    notes.append(choice.reason)
+                return choice.availability, f"{state.source} variants"
+            if state.availability:
+                return state.availability, state.source
+        return None, None
+
+    def _visible_availability(self) -> tuple[str | None, str | None]:
+        visible = self.visible
+        control = visible.buy_control
+        badge = visible.sold_badge()
+        if badge and not (control and control.enabled):
+            return "SoldOut", f"the page's {badge!r} mark"
+        sold_out = visible.sold_out_word()
+        if control is not None and not control.enabled:
+            return "OutOfStock", f"a disabled {control.label!r} button" + (f" and {sold_out!r}" if sold_out else "")
+        if sold_out and control is None:
+            return "OutOfStock", f"{sold_out!r} beside the product, no buy button"
+        if control is not None and not sold_out:
+            return "InStock", f"an enabled {control.label!r} button"
+        in_stock = visible.in_stock_word()
+        if in_stock and not sold_out:
+            return "InStock", f"{in_stock!r} beside the product"
+        return None, None
+
     # -- fields ----------------------------------------------------------------------------
     def title(self) -> str | None:
-        return schema_org.text((self.product or {}).get("name")) or self.data.og("og:title") or self.page_title
+        h1 = self.visible.h1
+        shown = " ".join(" ".join(h1.itertext()).split()) if h1 is not None else None
+        return (schema_org.text((self.product or {}).get("name")) or self.data.og("og:title")
+                or (self.state.name if self.state else None) or shown or self.page_title)
 
     def price(self) -> Decimal | None:
-        amount = schema_org.price(self.main_offer, decimal_separator=self.decimal_separator)
-        if amount is None:
-            amount, _ = self.data.og_price(decimal_separator=self.decimal_separator)
-        return amount
+        if self.reading.price_error is not None:
+            raise self.reading.price_error
+        return self.reading.price
 
     def currency(self) -> str | None:
-        return schema_org.currency(self.main_offer) or self.data.og_currency()
+        return self.reading.currency
 
     def shipping_fee(self) -> Decimal | None:
-        return schema_org.shipping_fee(self.main_offer, decimal_separator=self.decimal_separator)
+        return schema_org.shipping_fee(self.tracked_offer, decimal_separator=self.decimal_separator)
 
     def seller(self) -> str | None:
         return schema_org.seller(self.main_offer)
 
     def availability(self) -> str | None:
-        """Structured availability wins; without it, visible wording with no buy button."""
-        word = schema_org.availability(self.tracked_offer) or self.data.og_availability()
-        if word:
-            return word
-        if self.says_unavailable() and not self.has_buy_button():
-            return "OutOfStock"
-        return None
+        reading = self.reading
+        self.reasons.extend(n for n in reading.notes if n not in self.reasons)
+        return reading.availability
 
     def offers(self) -> list[Offer]:
         found = []
@@ -148,25 +324,48 @@ class GenericPage(ProductPage):
             ))
         return found
 
-    # -- visible page ----------------------------------------------------------------------
+    def variants(self) -> tuple[Variant, ...]:
+        return self.reading.variants
+
+    # -- visible page (kept for adapters and callers that ask) ----------------------------------------
     def says_unavailable(self) -> bool:
-        text = soft404.fold(self.visible_text)
-        return any(soft404.fold(word) in text for word in self.unavailable_words)
+        return self.visible.sold_out_word() is not None
 
     def has_buy_button(self) -> bool:
-        words = [soft404.fold(w) for w in self.buy_words]
-        for control in _CONTROLS(self.tree):
-            if control.get("aria-disabled") == "true":
+        control = self.visible.buy_control
+        return control is not None and control.enabled
+
+
+def _schema_variants(product: dict | None, offer_nodes: list[dict], separator: str | None):
+    """One Variant per offer (or per ProductGroup variant), with what identifies it."""
+    sources: list[tuple[dict, dict | None]] = []
+    if isinstance(product, dict) and schema_org.is_type(product, "ProductGroup"):
+        for variant in schema_org.as_list(product.get("hasVariant")):
+            if isinstance(variant, dict):
+                inner = schema_org.offers(variant)
+                sources.append((inner[0] if inner else {}, variant))
+    if not sources:
+        sources = [(node, None) for node in offer_nodes]
+    for offer, variant in sources:
+        ids = set()
+        for node in (offer, variant, offer.get("itemOffered") if isinstance(offer.get("itemOffered"), dict) else None):
+            if not isinstance(node, dict):
                 continue
-            attributes = " ".join(control.get(a) or "" for a in ("id", "class", "name"))
-            if _BUY_ATTRIBUTE.search(attributes):
-                return True
-            if control.tag == "a":
-                continue  # links count by their id or class only: "acheter" is a common menu word
-            label = soft404.fold(" ".join(control.itertext()) + " " + (control.get("value") or ""))
-            if any(word in label for word in words):
-                return True
-        return False
+            for key in ("sku", "gtin", "gtin8", "gtin12", "gtin13", "gtin14", "mpn", "productID", "size", "color",
+                        "name", "@id", "url"):
+                value = schema_org.text(node.get(key))
+                if not value:
+                    continue
+                ids.add(fold_id(value))
+                if key in ("@id", "url"):
+                    ids |= selectors(value)[0]
+        try:
+            amount = schema_org.price(offer, decimal_separator=separator)
+        except money.ImplausibleAmount:
+            amount = None
+        label = schema_org.text((variant or {}).get("name")) or schema_org.text(offer.get("sku"))
+        yield Variant(ids=frozenset(ids), availability=schema_org.availability(offer), price=amount,
+                      currency=schema_org.currency(offer), label=label)
 
 
 MARKETPLACE = Marketplace(name="generic", domains=(), page=GenericPage)

@@ -192,15 +192,15 @@ def products(items: Iterable[Any]) -> list[dict]:
 def _roots(items: Iterable[Any], *, depth: int) -> Iterator[dict]:
     if depth > 4:
         return
-    for node in _as_list(items):
+    for node in as_list(items):
         if not isinstance(node, dict):
             continue
         yield node
         if "@graph" in node:
-            yield from _roots(_as_list(node["@graph"]), depth=depth + 1)
+            yield from _roots(as_list(node["@graph"]), depth=depth + 1)
         for key in ("mainEntity", "mainEntityOfPage"):
             if isinstance(node.get(key), (dict, list)):
-                yield from _roots(_as_list(node[key]), depth=depth + 1)
+                yield from _roots(as_list(node[key]), depth=depth + 1)
 
 
 def offers(product: dict | None) -> list[dict]:
@@ -213,14 +213,14 @@ def offers(product: dict | None) -> list[dict]:
         return []
     found = list(_flatten_offers(product.get("offers"), depth=0))
     if not found and is_type(product, "ProductGroup"):
-        for variant in _as_list(product.get("hasVariant")):
+        for variant in as_list(product.get("hasVariant")):
             if isinstance(variant, dict):
                 found.extend(_flatten_offers(variant.get("offers"), depth=0))
     return found
 
 
 def _flatten_offers(value: Any, *, depth: int) -> Iterator[dict]:
-    for offer in _as_list(value):
+    for offer in as_list(value):
         if not isinstance(offer, dict):
             continue
         inner = offer.get("offers")
@@ -286,7 +286,7 @@ def shipping_fee(offer: dict | None, *, decimal_separator: str | None = None) ->
     """`shippingDetails.shippingRate.value` of the first shipping option; 0 when it says free."""
     if not isinstance(offer, dict):
         return None
-    for details in _as_list(offer.get("shippingDetails")):
+    for details in as_list(offer.get("shippingDetails")):
         if not isinstance(details, dict):
             continue
         if _truthy(details.get("doesNotShip")):
@@ -335,7 +335,7 @@ def text(value: Any) -> str | None:
     return None
 
 
-def _as_list(value: Any) -> list:
+def as_list(value: Any) -> list:
     if value is None:
         return []
     return list(value) if isinstance(value, (list, tuple)) else [value]
@@ -353,7 +353,7 @@ def _amount(value: Any, decimal_separator: str | None) -> Decimal | None:
 
 
 def _price_specification(offer: dict) -> dict | None:
-    specs = [s for s in _as_list(offer.get("priceSpecification")) if isinstance(s, dict)]
+    specs = [s for s in as_list(offer.get("priceSpecification")) if isinstance(s, dict)]
     for spec in specs:
         kind = text(spec.get("priceType")) or ""
         if not any(word.casefold() in kind.casefold() for word in _NOT_THE_PRICE):

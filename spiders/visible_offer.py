@@ -1,0 +1,236 @@
+"""What the buyer sees of the offer when the page carries no usable data: the buy control, the price
+next to it, and stock wording in the product's own area (not in carousels of other products).
+
+The product's area is the smallest element holding both the page's title (h1) and its buy control; a
+page without a buy control is read around its h1 only. Wording is matched on whole words after folding
+accents and case (`soft404.fold`), in French, English, German, Italian, Spanish, Dutch, Polish and
+Portuguese.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cached_property
+
+from lxml import etree
+
+from spiders import money, soft404
+
+SOLD_OUT_WORDS: tuple[str, ...] = (
+    # fr
+    "rupture de stock", "en rupture", "epuise", "epuisee", "actuellement indisponible", "produit indisponible",
+    "temporairement indisponible", "article indisponible", "victime de son succes", "n'est plus disponible",
+    "plus disponible", "indisponible",
+    # en
+    "out of stock", "sold out", "currently unavailable", "temporarily unavailable", "no longer available",
+    "not available", "unavailable", "notify me when available", "email me when available",
+    # de
+    "ausverkauft", "nicht verfugbar", "nicht vorratig", "nicht auf lager", "nicht lieferbar",
+    "derzeit nicht lieferbar", "vergriffen",
+    # it
+    "esaurito", "non disponibile", "non piu disponibile",
+    # es
+    "agotado", "sin stock", "no disponible", "fuera de stock",
+    # nl
+    "uitverkocht", "niet op voorraad", "niet leverbaar", "niet beschikbaar",
+    # pl
+    "wyprzedany", "wyprzedane", "niedostepny", "brak w magazynie", "brak towaru", "produkt niedostepny",
+    # pt
+    "esgotado", "indisponivel", "fora de estoque", "sem estoque", "fora de stock",
+)
+# a classified ad or a one-off item marked sold: the whole text of a small element
+SOLD_BADGES = frozenset({"sold", "vendu", "vendue", "verkauft", "vendido", "vendida", "venduto", "verkocht",
+                         "sprzedane", "sprzedany", "reserviert", "reserved", "reserve", "reservee"})
+BUY_WORDS: tuple[str, ...] = (
+    "add to cart", "add to basket", "add to bag", "add to trolley", "buy now", "buy it now", "order now",
+    "ajouter au panier", "ajouter au sac", "acheter maintenant", "acheter", "commander",
+    "in den warenkorb", "in den einkaufswagen", "jetzt kaufen", "sofort-kaufen", "kaufen",
+    "aggiungi al carrello", "acquista ora", "acquista", "anadir al carrito", "anadir a la cesta", "comprar ahora",
+    "comprar", "in winkelwagen", "in winkelmand", "toevoegen aan winkelwagen", "bestellen", "dodaj do koszyka",
+    "kup teraz", "adicionar ao carrinho", "adicionar ao cesto", "comprar agora",
+)
+IN_STOCK_WORDS: tuple[str, ...] = (
+    "in stock", "en stock", "auf lager", "sofort lieferbar", "lieferbar", "disponibilita immediata",
+    "disponibile", "en existencia", "op voorraad", "na stanie", "dostepny", "em estoque", "em stock",
+    "disponible", "available now",
+)
+_BUY_ATTRIBUTE = re.compile(
+    r"add[-_ ]?to[-_ ]?(?:cart|basket|bag)|buy[-_ ]?(?:now|button|box)|addtocart|add2cart|product[-_]?form__cart"
+    r"|btn[-_]?cart|cart[-_]?(?:button|btn|submit)|single_add_to_cart", re.I)
+_DISABLED_CLASS = re.compile(r"disabled|sold[-_ ]?out|out[-_ ]?of[-_ ]?stock|unavailable|inactive", re.I)
+_CONTROLS = etree.XPath("//button | //input[@type='submit' or @type='button'] | //a[@class or @id]"
+                        " | //*[@role='button']")
+_H1 = etree.XPath("//h1[normalize-space()]")
+_OLD_PRICE = re.compile(r"old|was|compare|regular|strike|before|list|rrp|uvp|msrp|saving|save|crossed|barre"
+                        r"|original|previous|retail|instead|unit|per-?unit|installment|klarna|monthly", re.I)
+_MONEY = re.compile(
+    r"(?:[€£$₹¥₩₪₸₽₺₫฿]|R\$|US\$|zł|Kč|lei|kr|CHF|EUR|USD|GBP|PLN|BRL|RON|KRW|TWD|NT\$|ILS|KZT|CLP|CZK|HUF|SEK|DKK"
+    r"|NOK|CAD|AUD|JPY|INR|MXN|TRY)\s*\d[\d.,\u00a0\u202f ']*"
+    r"|\d[\d.,\u00a0\u202f ']*\s*(?:[€£$₹¥₩₪₸₽₺₫฿]|zł|Kč|lei|kr|Ft|CHF|EUR|USD|GBP|PLN|BRL|RON|KRW|TWD|ILS|KZT"
+    r"|CLP|CZK|HUF|SEK|DKK|NOK|CAD|AUD|JPY|INR|MXN|TRY|руб|원|円)",
+    re.I,
+)
+_STRUCK = {"del", "s", "strike"}
+MAX_BUY_CONTROLS = 4  # more than this many buy buttons: a list of products, not one product's page
+
+
+@dataclass(frozen=True)
+class BuyControl:
+    element: etree._Element
+    enabled: bool
+    label: str
+
+
+class VisibleOffer:
+    """The visible offer of one parsed page (lxml tree)."""
+
+    def __init__(self, tree: etree._Element):
+        self.tree = tree
+
+    # -- the buy control ------------------------------------------------------------------------
+    @cached_property
+    def controls(self) -> list[BuyControl]:
+        found = []
+        words = [soft404.fold(w) for w in BUY_WORDS]
+        for control in _CONTROLS(self.tree):
+            if control.xpath("ancestor::nav or ancestor::header or ancestor::footer"):
+                continue
+            attributes = " ".join(control.get(a) or "" for a in ("id", "class", "name", "data-action", "data-testid"))
+            label = soft404.fold(" ".join(control.itertext()) + " " + (control.get("value") or ""))[:80]
+            by_attribute = bool(_BUY_ATTRIBUTE.search(attributes))
+            by_word = control.tag != "a" and any(_has_words(label, w) for w in words)
+            if not (by_attribute or by_word):
+                continue
+            disabled = (control.get("disabled") is not None or control.get("aria-disabled") == "true"
+                        or bool(_DISABLED_CLASS.search(control.get("class") or ""))
+                        or any(_has_words(label, soft404.fold(w)) for w in SOLD_OUT_WORDS))
+            found.append(BuyControl(control, not disabled, label.strip()))
+        return found
+
+    @cached_property
+    def buy_control(self) -> BuyControl | None:
+        """The product's own buy control: the first one after the title, else the first one."""
+        if not self.controls:
+            return None
+        h1 = self.h1
+        if h1 is not None:
+            order = {element: index for index, element in enumerate(self.tree.iter())}
+            after = [c for c in self.controls if order.get(c.element, -1) > order.get(h1, -1)]
+            if after:
+                return after[0]
+        return self.controls[0]
+
+    @property
+    def one_product(self) -> bool:
+        return len(self.controls) <= MAX_BUY_CONTROLS
+
+    # -- the product's area ------------------------------------------------------------------------
+    @cached_property
+    def h1(self) -> etree._Element | None:
+        found = _H1(self.tree)
+        return found[0] if found else None
+
+    @cached_property
+    def area(self) -> list[etree._Element]:
+        """The smallest element holding the title and the buy control; without both, the title's close
+        surroundings (a few levels up, or the title and its next siblings when it sits right in the body)."""
+        h1, control = self.h1, self.buy_control
+        if h1 is not None and control is not None:
+            ancestors = set(h1.iterancestors())
+            for candidate in control.element.iterancestors():
+                if candidate in ancestors:
+                    if candidate.tag not in ("html", "body"):
+                        return [candidate]
+                    break
+        anchor = h1 if h1 is not None else (control.element if control is not None else None)
+        if anchor is None:
+            return []
+        area = anchor
+        for _ in range(3):
+            parent = area.getparent()
+            if parent is None or parent.tag in ("html", "body"):
+                break
+            area = parent
+        if area is anchor:
+            return [anchor, *list(anchor.itersiblings())[:6]]
+        return [area]
+
+    @cached_property
+    def area_text(self) -> str:
+        return soft404.fold(" ".join(t for element in self.area for t in _visible_text(element)))
+
+    # -- what the area says ------------------------------------------------------------------------
+    def sold_out_word(self) -> str | None:
+        """The sold-out wording the product's area shows, or None."""
+        text = self.area_text
+        for word in SOLD_OUT_WORDS:
+            if _has_words(text, soft404.fold(word)):
+                return word
+        return None
+
+    def sold_badge(self) -> str | None:
+        """A small element of the area whose whole text is "Sold" / "Vendu" / "Verkauft"..."""
+        for root in self.area:
+            for element in root.iter("span", "div", "p", "strong", "b", "em", "li", "mark", "label"):
+                text = soft404.fold(" ".join(_visible_text(element)))
+                if text in SOLD_BADGES:
+                    return text
+        return None
+
+    def in_stock_word(self) -> str | None:
+        text = self.area_text
+        for word in IN_STOCK_WORDS:
+            if _has_words(text, soft404.fold(word)) and not _has_words(text, "in" + soft404.fold(word)):
+                return word
+        return None
+
+    # -- the price next to the buy control ----------------------------------------------------------
+    def price_text(self) -> str | None:
+        """The first price written in the product's area, struck-through and "was" prices left out."""
+        for root in self.area:
+            for element in root.iter():
+                if not isinstance(element.tag, str) or element.tag in ("script", "style", "noscript", "template"):
+                    continue
+                if element.tag in _STRUCK or element.xpath("ancestor::del or ancestor::s or ancestor::strike"):
+                    continue
+                if _OLD_PRICE.search(" ".join(element.get(a) or "" for a in ("class", "id", "data-testid"))):
+                    continue
+                own = " ".join((element.text or "").split())
+                content = element.get("content") if element.get("itemprop") == "price" else None
+                if content:
+                    return content
+                match = _MONEY.search(own)
+                if match and any(c.isdigit() for c in match.group()):
+                    return match.group()
+                # a price split across children: <span>€</span><span>19</span><sup>99</sup>
+                if "price" in (element.get("class") or "").casefold() and len(element) <= 6:
+                    whole = " ".join(" ".join(_visible_text(element)).split())
+                    match = _MONEY.search(whole)
+                    if match and len(whole) <= 40:
+                        return match.group()
+        return None
+
+    def price(self) -> tuple[Decimal | None, str | None]:
+        text = self.price_text()
+        if text is None:
+            return None, None
+        return money.parse(text)
+
+
+def _visible_text(element) -> list[str]:
+    return element.xpath(".//text()[not(ancestor::script or ancestor::style or ancestor::noscript"
+                         " or ancestor::template or ancestor::option)]")
+
+
+def _has_words(text: str, phrase: str) -> bool:
+    """`phrase` in `text` as whole words (so "disponible" is not found in "indisponible")."""
+    start = text.find(phrase)
+    while start >= 0:
+        end = start + len(phrase)
+        before = text[start - 1] if start else " "
+        after = text[end] if end < len(text) else " "
+        if not before.isalnum() and not after.isalnum():
+            return True
+        start = text.find(phrase, start + 1)
+    return False
