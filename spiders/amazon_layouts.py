@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from lxml import etree
+
 from spiders.amazon_page import AmazonPage, text_of
 
 _FREE = ("gratuite", "gratuit", "free", "kostenlos", "kostenfrei", "gratis", "gratuita", "gratuito",
@@ -24,7 +26,7 @@ _MONEY_TOKEN = re.compile(
 _SOLD_BY = re.compile(
     r"(?:vendu|sold|verkauf|venduto|vendido|verkocht|sprzedawany)\s+(?:par|by|durch|da|por|door|przez)\s+"
     r"(?P<name>.+?)(?:\s+(?:et|and|und|e|y|en|i)\s+(?:expédié|fulfilled|shipped|dispatched|versand|spedito"
-    r"|enviado|verzonden|wysyłany)\b.*|\s*\.?\s*$)",
+    r"|enviado|verzonden|wysyłany)\b.*|(?<=\w\w)\s*\.\s+\S.*$|\s*\.?\s*$)",
     re.I,
 )
 # "Verkauf und Versand durch Amazon", "Venduto e spedito da Amazon": one name for both roles
@@ -34,6 +36,10 @@ _SOLD_AND_SHIPPED_BY = re.compile(
     re.I,
 )
 _SELLER_CLEANUP = re.compile(r"[\s.]+$")
+_MEDIA_PRICE = etree.XPath(".//span[(contains(@class, 'offer-price') or contains(@class, 'header-price'))"
+                           " and not(contains(@class, 'rentPrice'))]")
+_MEDIA_SHIPPING = etree.XPath(".//span[contains(@class, 'buyboxShippingLabel')"
+                              " or (contains(@class, 'shipping3P') and not(contains(@class, 'a-hidden')))]")
 
 
 def seller_from_merchant_info(text: str) -> str | None:
@@ -48,6 +54,18 @@ class AmazonLayout(AmazonPage):
     """Seller and delivery fee readers both layouts fall back on."""
 
     SHIPPING_IDS: tuple[str, ...] = ()
+
+    def buy_section(self, finder, levels: int = 14):
+        """The nearest ancestor of the buy button that holds what `finder` looks for, or None."""
+        button = self.el("add-to-cart-button")
+        if button is None:
+            return None
+        for depth, ancestor in enumerate(button.iterancestors()):
+            if depth >= levels or ancestor.get("id") in ("ppd", "dp-container", "dp"):
+                return None
+            if finder(ancestor):
+                return ancestor
+        return None
 
     def read_seller(self) -> str | None:
         # the newer offer-display rows ("Vendeur" / "Sold by") come first, then the older sentence
@@ -114,8 +132,25 @@ class ClassicBuyBox(AmazonLayout):
             text = text_of(self.el(id_))
             if text:
                 return text
+        text = self.media_price_text()
+        if text:
+            return text
         self.unavailable_price_reason("#priceblock_ourprice / #price_inside_buybox")
         return None
+
+    def media_price_text(self) -> str | None:
+        """Books, music and films: the price of the buy-box section holding the add-to-cart button (the active
+        accordion row, `#buyNewSection`, `#mediaNoAccordion`), never the rent or used rows beside it."""
+        section = self.buy_section(_MEDIA_PRICE)
+        if section is None:
+            return None
+        return text_of(_MEDIA_PRICE(section)[0]) or None
+
+    def read_shipping(self) -> Decimal | None:
+        section = self.buy_section(_MEDIA_SHIPPING)
+        if section is not None and not any(text_of(self.el(i)) for i in self.SHIPPING_IDS):
+            return self.fee_from_message(text_of(_MEDIA_SHIPPING(section)[0]), "the buy box's delivery label")
+        return super().read_shipping()
 
 
 class CorePriceBuyBox(AmazonLayout):

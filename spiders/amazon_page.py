@@ -20,7 +20,9 @@ from spiders.page import AVAILABLE, PageInput, ProductPage
 # The ids the adapter looks at anywhere on the page; everything else is read below one of them.
 IDS = (
     "productTitle", "title", "dp", "dp-container", "ppd", "centerCol",
-    "availability", "outOfStock", "add-to-cart-button", "buy-now-button",
+    "availability", "outOfStock", "add-to-cart-button", "buy-now-button", "add-to-cart-button-ubb",
+    "buybox-see-all-buying-choices", "buybox-see-all-buying-choices-announce", "unqualifiedBuyBox",
+    "rcx-subscribe-submit-button-announce", "freshAddToCartButton",
     "corePrice_feature_div", "corePriceDisplay_desktop_feature_div", "corePrice_desktop", "apex_desktop",
     "priceblock_ourprice", "priceblock_dealprice", "priceblock_saleprice", "price_inside_buybox",
     "newBuyBoxPrice", "buybox",
@@ -209,8 +211,25 @@ class AmazonPage(ProductPage):
     def main_shipping(self) -> Decimal | None:
         return self.read_shipping()
 
+    BUY_IDS = ("add-to-cart-button", "buy-now-button", "add-to-cart-button-ubb", "freshAddToCartButton",
+               "rcx-subscribe-submit-button-announce")
+
     def has_buy_button(self) -> bool:
-        return self.el("add-to-cart-button") is not None or self.el("buy-now-button") is not None
+        """New, used (`-ubb`), Fresh and Subscribe & Save buy boxes each have their own button."""
+        return any(self.el(i) is not None for i in self.BUY_IDS)
+
+    @cached_property
+    def buy_button(self):
+        return next((self.el(i) for i in self.BUY_IDS if self.el(i) is not None), None)
+
+    def offers_elsewhere(self) -> str | None:
+        """The buy box only points to other sellers' offers ("See All Buying Options", "11 used & new from
+        $18.93"): the product can be bought, at a price the page does not fix."""
+        for id_ in ("buybox-see-all-buying-choices", "buybox-see-all-buying-choices-announce", "unqualifiedBuyBox"):
+            element = self.el(id_)
+            if element is not None:
+                return f"offers only through #{id_} ({text_of(element)[:60]!r})"
+        return None
 
     def availability_text(self) -> str:
         return " ".join(text_of(self.el(i)) for i in ("outOfStock", "availability")).strip()
@@ -229,6 +248,10 @@ class AmazonPage(ProductPage):
         if any(w in text for w in _WORDS_IN_STOCK):
             return "InStock"
         if buyable:
+            return "InStock"
+        elsewhere = self.offers_elsewhere()
+        if elsewhere:
+            self.reasons.append(elsewhere)
             return "InStock"
         return None
 
