@@ -8,6 +8,8 @@ are those of DESIGN.md, "Listing state and events":
   monitoring_blocked for the operator;
 - gone and offer_gone need `policy.confirmations` consecutive sightings, the other moves are
   immediate;
+- a listed page whose availability is unknown (no stock stated: `availability` None) confirms the page is
+  live but never moves an unavailable listing back to listed;
 - prices, shipping fees and the buy-box seller are followed on listed observations only; an abrupt
   change is judged against the policy's baseline and, by default, reported only once seen twice;
 - a fee page's schedule (observation.fee_schedule) is diffed against the last one: the first is the
@@ -123,6 +125,10 @@ def move_status(
             return replace(state, pending=outcome, pending_count=count), []
         event = status_event(CONFIRMED_MOVES[outcome], state, observation, now, confirmations=str(count))
         return replace(settled, status=outcome), [event]
+    if outcome is Outcome.LISTED and observation.availability is None and state.status is Outcome.UNAVAILABLE:
+        # a live page that states no stock does not say the offer can be bought again: no "restored"
+        # until the page says so (a false good news is still a false alert)
+        return settled, []
     kind = EventKind.RESTORED if outcome is Outcome.LISTED else EventKind.UNAVAILABLE
     return replace(settled, status=outcome), [status_event(kind, state, observation, now)]
 

@@ -31,6 +31,13 @@ _ENDED = (
     "This listing has ended", "This listing was ended by the seller",
     "The item you're looking for is no longer available", "Dieses Angebot wurde beendet",
     "Der Verkäufer hat dieses Angebot beendet", "Questa inserzione è terminata", "Esta publicación ha finalizado",
+    # auctions that ran out, listings ended early or sold, in the seed sites' languages
+    "Bidding has ended on this item", "Bidding has ended", "This listing sold on", "This item is no longer available",
+    "Les enchères sur cet objet sont terminées", "Les enchères sont terminées", "Cette vente est terminée",
+    "Die Auktion ist beendet", "Dieses Angebot ist beendet", "Der Verkäufer hat dieses Angebot vorzeitig beendet",
+    "Il venditore ha chiuso questa inserzione", "Le offerte per questo oggetto sono terminate",
+    "Questa inserzione è stata chiusa", "La subasta ha finalizado", "Las pujas por este artículo han finalizado",
+    "El vendedor ha finalizado esta publicación", "Esta publicación fue finalizada por el vendedor",
 )
 _OUT_OF_STOCK = (
     "This item is out of stock", "Out of stock", "Cet objet est en rupture de stock", "Rupture de stock",

@@ -1,7 +1,7 @@
 """A compact notation for observation sequences, shared by the detector's tests.
 
-A step is one token: an outcome letter (L listed, U unavailable, O offer_gone, G gone,
-B blocked, E error), then optionally a price, "/fee", "@CUR" and "#seller":
+A step is one token: an outcome letter (L listed and in stock, K listed with its stock unknown,
+U unavailable, O offer_gone, G gone, B blocked, E error), then optionally a price, "/fee", "@CUR" and "#seller":
 "L19.99/4.99@EUR#me" is a listed page at 19.99 EUR with 4.99 shipping, sold by "me".
 A price without a currency is in EUR. Expected events are written the same way, one token per
 step: "-" for none, kinds joined by "+" otherwise ("restored+price_change").
@@ -15,12 +15,12 @@ from decimal import Decimal
 from detector import Event, ListingState, Observation, Outcome, Policy, detect
 
 LETTERS = {
-    "L": Outcome.LISTED, "U": Outcome.UNAVAILABLE, "O": Outcome.OFFER_GONE,
+    "L": Outcome.LISTED, "K": Outcome.LISTED, "U": Outcome.UNAVAILABLE, "O": Outcome.OFFER_GONE,
     "G": Outcome.GONE, "B": Outcome.BLOCKED, "E": Outcome.ERROR,
 }
 SELLERS = {"me": "Boutique Éloïse SARL", "me2": "  boutique   ELOISE ", "other": "MegaStore", "third": "Autre Vendeur"}
 TRACKED = "Boutique Eloïse"
-TOKEN = re.compile(r"([LUOGBE])([\d.]+)?(?:/([\d.]+))?(?:@([A-Z]{3}))?(?:#(\w+))?")
+TOKEN = re.compile(r"([LKUOGBE])([\d.]+)?(?:/([\d.]+))?(?:@([A-Z]{3}))?(?:#(\w+))?")
 START = datetime(2025, 3, 1, 8, 0, tzinfo=UTC)
 
 
@@ -36,6 +36,7 @@ def observation(token: str) -> Observation:
         shipping_fee=Decimal(fee) if fee else None,
         currency=currency or ("EUR" if priced else None),
         seller=SELLERS[seller] if seller else None,
+        availability={"L": "InStock", "U": "OutOfStock"}.get(letter),
         reasons=(f"step {token}",),
     )
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import copy
+from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
 
@@ -26,6 +27,7 @@ def observations(outcomes: list[Outcome]) -> st.SearchStrategy[Observation]:
         currency=st.sampled_from([None, "EUR", "USD"]),
         shipping_fee=amounts,
         seller=st.one_of(st.none(), st.sampled_from(sorted(SELLERS.values()))),
+        availability=st.sampled_from([None, "InStock", "OutOfStock"]),
         reasons=st.lists(st.sampled_from(["404", "captcha", "no price"]), max_size=2).map(tuple),
     )
 
@@ -71,9 +73,9 @@ def test_blocked_and_error_only_ever_raise_monitoring_blocked(prefix, silent, po
 
 @given(
     prefix=st.lists(any_observation, max_size=8),
-    first=observations([Outcome.LISTED]),
+    first=observations([Outcome.LISTED]).map(lambda o: replace(o, availability="InStock")),
     glitch=observations([Outcome.GONE, Outcome.OFFER_GONE]),
-    last=observations([Outcome.LISTED]),
+    last=observations([Outcome.LISTED]).map(lambda o: replace(o, availability="InStock")),
     noise=st.lists(observations(SILENT), max_size=3),
     policy=policies.filter(lambda p: p.confirmations >= 2),
 )
@@ -85,6 +87,21 @@ def test_a_single_disappearance_between_two_listed_pages_never_alerts(
     raised = {event.kind for events in per_step for event in events}
     assert not raised & {EventKind.DELISTED, EventKind.OFFER_GONE}
     assert state.status is Outcome.LISTED and state.pending is None
+
+
+@given(
+    prefix=st.lists(any_observation, max_size=8),
+    unknown=st.lists(observations([Outcome.LISTED]).map(lambda o: replace(o, availability=None)), min_size=1,
+                     max_size=4),
+    policy=policies,
+)
+def test_a_live_page_of_unknown_stock_never_says_the_offer_came_back_or_went(prefix, unknown, policy) -> None:
+    before, _ = feed(ListingState(), prefix, policy)
+    after, per_step = feed(before, unknown, policy)
+    raised = {event.kind for events in per_step for event in events}
+    assert EventKind.UNAVAILABLE not in raised
+    if before.status is Outcome.UNAVAILABLE:
+        assert EventKind.RESTORED not in raised and after.status is Outcome.UNAVAILABLE
 
 
 @given(sequence=st.lists(any_observation, min_size=1, max_size=12), policy=policies)

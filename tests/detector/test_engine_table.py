@@ -57,6 +57,16 @@ STATUS_CASES = [
     ("L B B U", "- - - unavailable"),
     ("L U B L", "- unavailable - restored"),
     ("G B L", "- - restored"),
+    # a live page that states no stock (K): never "restored" from unavailable, never "unavailable" either
+    ("K", "-"),
+    ("L K", "- -"),
+    ("L U K", "- unavailable -"),
+    ("L U K K L", "- unavailable - - restored"),
+    ("L U K U", "- unavailable - -"),
+    ("L G K G", "- - - -"),
+    ("L G G K", "- - delisted restored"),
+    ("L O O K", "- - offer_gone restored"),
+    ("K U K", "- unavailable -"),
 ]
 
 
