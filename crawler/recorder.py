@@ -213,5 +213,8 @@ def first_set(*values):
 
 def _offer(offer) -> dict:
     money = lambda v: None if v is None else str(v)  # noqa: E731
-    return {"seller": offer.seller, "price": money(offer.price), "currency": offer.currency,
-            "shipping_fee": money(offer.shipping_fee), "available": offer.available}
+    row = {"seller": offer.seller, "price": money(offer.price), "currency": offer.currency,
+           "shipping_fee": money(offer.shipping_fee), "available": offer.available}
+    if offer.variant is not None:
+        row["variant"] = offer.variant
+    return row

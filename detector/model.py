@@ -45,13 +45,15 @@ class EventKind(StrEnum):
 
 @dataclass(frozen=True)
 class Offer:
-    """One seller's offer on a page that lists several."""
+    """One seller's offer on a page that lists several, or one variant's offer of a multi-variant product
+    (kept in the snapshot so a size selling out shows in history without being a delisting)."""
 
     seller: str | None
     price: Decimal | None = None
     currency: str | None = None
     shipping_fee: Decimal | None = None
     available: bool | None = None
+    variant: str | None = None  # which size/colour/SKU of the product this offer is, on multi-variant pages
 
 
 @dataclass(frozen=True)

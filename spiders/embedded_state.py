@@ -118,7 +118,7 @@ def _cents(value: Any) -> Decimal | None:
         return None
     try:
         if isinstance(value, int) or (isinstance(value, str) and value.strip().isdigit()):
-            return money.plausible(Decimal(int(value)) / 100, shown=value)
+            return money.plausible((Decimal(int(value)) / 100).quantize(Decimal("0.01")), shown=value)
         return money.amount(value)
     except money.ImplausibleAmount:
         return None

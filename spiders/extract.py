@@ -39,7 +39,8 @@ def observation_json(observation: Observation) -> dict:
         "availability": observation.availability,
         "offers": [
             {"seller": o.seller, "price": money(o.price), "currency": o.currency,
-             "shipping_fee": money(o.shipping_fee), "available": o.available}
+             "shipping_fee": money(o.shipping_fee), "available": o.available,
+             **({"variant": o.variant} if o.variant is not None else {})}
             for o in observation.offers
         ],
         "reasons": list(observation.reasons),

@@ -312,17 +312,26 @@ class GenericPage(ProductPage):
         return reading.availability
 
     def offers(self) -> list[Offer]:
-        found = []
-        for node in self.offer_nodes:
-            word = schema_org.availability(node)
-            found.append(Offer(
+        """Each schema.org offer (a seller's, or a variant's, labelled); else each variant the scripts list."""
+        sep = self.decimal_separator
+        variants = self.schema_variants
+        by_offer = len(variants) == len(self.offer_nodes) and not schema_org.is_type(self.product, "ProductGroup")
+        if self.offer_nodes and (by_offer or not variants):
+            labelled = len(self.offer_nodes) > 1 and by_offer
+            return [Offer(
                 seller=schema_org.seller(node),
-                price=schema_org.price(node, decimal_separator=self.decimal_separator),
+                price=schema_org.price(node, decimal_separator=sep),
                 currency=schema_org.currency(node),
-                shipping_fee=schema_org.shipping_fee(node, decimal_separator=self.decimal_separator),
-                available=None if word is None else word not in UNAVAILABLE,
-            ))
-        return found
+                shipping_fee=schema_org.shipping_fee(node, decimal_separator=sep),
+                available=_buyable(schema_org.availability(node)),
+                variant=variants[index].label if labelled else None,
+            ) for index, node in enumerate(self.offer_nodes)]
+        if not variants and self.state is not None:
+            variants = self.state.variants
+        if len(variants) < 2:
+            return []
+        return [Offer(seller=None, price=v.price, currency=v.currency, available=v.available,
+                      variant=v.label or "?") for v in variants]
 
     def variants(self) -> tuple[Variant, ...]:
         return self.reading.variants
@@ -334,6 +343,10 @@ class GenericPage(ProductPage):
     def has_buy_button(self) -> bool:
         control = self.visible.buy_control
         return control is not None and control.enabled
+
+
+def _buyable(word: str | None) -> bool | None:
+    return None if word is None else word not in UNAVAILABLE
 
 
 def _schema_variants(product: dict | None, offer_nodes: list[dict], separator: str | None):

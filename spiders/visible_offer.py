@@ -2,7 +2,7 @@
 next to it, and stock wording in the product's own area (not in carousels of other products).
 
 The product's area is the smallest element holding both the page's title (h1) and its buy control; a
-page without a buy control is read around its h1 only. Wording is matched on whole words after folding
+page without a buy control is read around its h1 only (up to the first block that also shows a price). Wording is matched on whole words after folding
 accents and case (`soft404.fold`), in French, English, German, Italian, Spanish, Dutch, Polish and
 Portuguese.
 """
@@ -147,11 +147,13 @@ class VisibleOffer:
         if anchor is None:
             return []
         area = anchor
-        for _ in range(3):
+        for _ in range(3):  # up to the first block that also holds a price: the product's, not the page's
             parent = area.getparent()
             if parent is None or parent.tag in ("html", "body"):
                 break
             area = parent
+            if _MONEY.search(" ".join(_visible_text(area))):
+                break
         if area is anchor:
             return [anchor, *list(anchor.itersiblings())[:6]]
         return [area]
