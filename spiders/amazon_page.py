@@ -70,6 +70,9 @@ _WORDS_BACKORDER = ("temporarily out of stock", "temporairement en rupture", "vo
 _WORDS_PREORDER = ("pre-order", "précommande", "pré-commande", "vorbestellbar", "preordine", "reserva")
 _WORDS_LIMITED = ("only ", "il ne reste plus que", "nur noch", "solo ", "quedan ")
 _WORDS_IN_STOCK = ("in stock", "en stock", "auf lager", "disponibilità immediata", "disponibile",
+                   # "Available from these sellers.": other sellers' offers only, the product can be bought
+                   "available from", "erhältlich bei", "bei diesen anbietern", "disponible auprès", "disponible con",
+                   "disponibile presso", "verkrijgbaar bij",
                    "op voorraad", "i lager", "dostępny", "usually dispatched", "usually ships",
                    "habituellement expédié", "généralement expédié", "disponible")
 _REMOVAL_PHRASES = ("n'est plus valide", "couldn't find that page", "could not find that page",
@@ -216,11 +219,17 @@ class AmazonPage(ProductPage):
 
     def has_buy_button(self) -> bool:
         """New, used (`-ubb`), Fresh and Subscribe & Save buy boxes each have their own button."""
-        return any(self.el(i) is not None for i in self.BUY_IDS)
+        return self.buy_button is not None
 
     @cached_property
     def buy_button(self):
-        return next((self.el(i) for i in self.BUY_IDS if self.el(i) is not None), None)
+        known = next((self.el(i) for i in self.BUY_IDS if self.el(i) is not None), None)
+        if known is not None:
+            return known
+        # buy boxes of layouts not named above still post Amazon's own form fields
+        return next(iter(self.tree.xpath(
+            "//input[starts-with(@name, 'submit.add-to-cart') or starts-with(@name, 'submit.buy-now')"
+            " or starts-with(@id, 'add-to-cart-button')][not(ancestor::*[@id='aod-offer-list'])]")), None)
 
     def offers_elsewhere(self) -> str | None:
         """The buy box only points to other sellers' offers ("See All Buying Options", "11 used & new from

@@ -25,6 +25,7 @@ _MAX_DIGITS = 30  # longer digit strings are refused before any arithmetic on th
 # A machine-written amount (JSON-LD, a content attribute): "379.99", "-5", "1.5e3", "NaN", "Infinity"
 _MACHINE = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?|[+-]?(?:nan|inf|infinity)", re.I)
 _EXPONENT = re.compile(r"[eE][+-]?\d")
+_HEX = re.compile(r"(?<![\w.])[+-]?0x[0-9a-f]", re.I)  # "0x1p3": C's hexadecimal float, read as 0 by price-parser
 _MINUS = re.compile(r"(?:^|[\s:(€$£])[-\u2212\u2013]\s*$")  # "-5 €", "Prix : −5", "€ -5"
 
 
@@ -42,6 +43,8 @@ def parse(text: str | None, *, decimal_separator: str | None = None) -> tuple[De
     text = str(text).replace("\xa0", " ").replace("\u202f", " ").strip()
     if not text:
         return None, None
+    if _HEX.search(text):
+        raise ImplausibleAmount(f"{_show(text)} is in hexadecimal notation")
     parsed = Price.fromstring(text, decimal_separator=decimal_separator)
     if parsed.amount is None:
         return None, currency_code(parsed.currency)
@@ -96,6 +99,8 @@ def plausible(value: Decimal, *, shown: object) -> Decimal:
     """The gate: `value` itself when it is an amount someone could pay, else ImplausibleAmount.
     `shown` is what the page wrote, quoted in the reason."""
     what = _show(shown)
+    if value.is_zero() and value.is_signed():
+        value = value.copy_abs()  # "-0" is a free item, not a negative price: stored and shown as 0
     if not value.is_finite():
         raise ImplausibleAmount(f"{what} is not a number")
     if value < 0:

@@ -42,6 +42,8 @@ REFUSED = [
     (-5, "negative"),
     (-0.5, "negative"),
     (19.999, "more than 2 decimals"),
+    ("0x1p3", "hexadecimal notation"),  # price-parser alone read it as 0
+    ("Prix : 0x1A €", "hexadecimal notation"),
 ]
 
 READ = [
@@ -50,6 +52,9 @@ READ = [
     ("19,99 €", D("19.99")),
     ("1 299,00 €", D("1299.00")),
     ("0", D("0")),
+    ("-0", D("0")),  # stored and shown as 0, never "-0"
+    ("-0.00", D("0.00")),
+    (-0.0, D("0.0")),
     (19.99, D("19.99")),
     (1500.0, D("1500.0")),  # a JSON number written 1.5e3 is 1500: JSON's own syntax, not page text
     (20, D("20")),
@@ -70,7 +75,9 @@ def test_implausible_amounts_are_refused_with_their_reason(value, why):
 
 @pytest.mark.parametrize("value, expected", READ, ids=lambda v: repr(v)[:20])
 def test_plausible_amounts_are_read_exactly(value, expected):
-    assert money.amount(value) == expected
+    found = money.amount(value)
+    assert found == expected
+    assert found is None or not found.is_signed()  # no "-0"
 
 
 @pytest.mark.parametrize("text", ["1e309", "-5", "NaN", HUGE, "2E2"])
