@@ -139,7 +139,12 @@ class GenericPage(ProductPage):
         )
         if redirect or has_product:
             return redirect
-        said = soft404.says_gone(f"{self.page_title or ''} {self.visible_text}", self.gone_words)
+        h1 = self.visible.h1
+        headline = f"{self.page_title or ''} {' '.join(h1.itertext()) if h1 is not None else ''}"
+        said = soft404.says_gone(headline, self.gone_words)
+        if said:
+            return said  # the page's own title says it: whatever else it shows (a grid of suggestions)
+        said = soft404.says_gone(self.visible_text, self.gone_words)
         if said and self.looks_like_product() and (self.visible.buy_control or self.state is not None):
             # a live product page may say "no longer available" of another item, or of a sold-out one
             self.reasons.append(f"not a removal: {said}, but the page shows a product with a buy control")
@@ -164,7 +169,9 @@ class GenericPage(ProductPage):
         availability, availability_source = self._read_availability(notes)
         if price_source:
             notes.append(f"price from {price_source}")
-        if availability_source:
+        if availability is None and availability_source:
+            notes.append(availability_source)
+        elif availability_source:
             notes.append(f"availability from {availability_source}")
         elif availability is None:
             notes.append("availability unknown: the page states no stock (a live product page, read as listed)")
@@ -275,7 +282,10 @@ class GenericPage(ProductPage):
             return "SoldOut", f"the page's {badge!r} mark"
         sold_out = visible.sold_out_word()
         if control is not None and not control.enabled:
-            return "OutOfStock", f"a disabled {control.label!r} button" + (f" and {sold_out!r}" if sold_out else "")
+            if sold_out:
+                return "OutOfStock", f"a disabled {control.label!r} button and {sold_out!r}"
+            # scripts often enable the button after load: disabled alone says nothing certain
+            return None, f"stock unknown: the {control.label!r} button is disabled but nothing says sold out"
         if sold_out and control is None:
             return "OutOfStock", f"{sold_out!r} beside the product, no buy button"
         if control is not None and not sold_out:

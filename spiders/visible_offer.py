@@ -176,7 +176,7 @@ class VisibleOffer:
         for root in self.area:
             for element in root.iter("span", "div", "p", "strong", "b", "em", "li", "mark", "label"):
                 text = soft404.fold(" ".join(_visible_text(element)))
-                if text in SOLD_BADGES:
+                if text in SOLD_BADGES and _alone(element):
                     return text
         return None
 
@@ -223,6 +223,13 @@ class VisibleOffer:
 def _visible_text(element) -> list[str]:
     return element.xpath(".//text()[not(ancestor::script or ancestor::style or ancestor::noscript"
                          " or ancestor::template or ancestor::option)]")
+
+
+def _alone(element: etree._Element) -> bool:
+    """A badge stands alone: its parent says little more and holds no number ("56 sold" is a count)."""
+    parent = element.getparent()
+    around = " ".join(_visible_text(parent)) if parent is not None else ""
+    return len(around.strip()) <= 40 and not any(c.isdigit() for c in around)
 
 
 def _has_words(text: str, phrase: str) -> bool:
