@@ -126,8 +126,10 @@ class FrRetailPage(ProductPage):
             return moved
         if self.has_product:
             return None
-        body = self.tree.find("body")
-        text = " ".join(body.itertext()) if body is not None else self.page.text
+        # the visible text only: scripts hold words like "searchAutoCompleteGroups" and removal wording of
+        # templates the page is not showing
+        text = " ".join(self.tree.xpath("//body//text()[not(ancestor::script or ancestor::style"
+                                        " or ancestor::noscript or ancestor::template)]"))
         return soft404.says_gone(text, self.gone_words)
 
     def redirected_to_category(self) -> str | None:

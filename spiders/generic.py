@@ -105,7 +105,11 @@ class GenericPage(ProductPage):
         return embedded_state.read(self.tree, self.page.text, titles=titles, visible_text=self.visible_text)
 
     def has_product_data(self) -> bool:
-        return self.product is not None or self.data.og_product()
+        return self.product is not None or self.data.og_product() or self.twitter_price is not None
+
+    @cached_property
+    def twitter_price(self) -> str | None:
+        return markup_fragments.twitter_price(self.tree)
 
     def looks_like_product(self) -> bool:
         """No structured product, but the page shows one: scripts' state, schema.org fragments, or a title with
@@ -202,6 +206,10 @@ class GenericPage(ProductPage):
         amount, currency = self.data.og_price(decimal_separator=sep)
         if amount is not None:
             return amount, currency, "OpenGraph product:price"
+        if self.twitter_price is not None:
+            amount, code = money.parse(self.twitter_price, decimal_separator=sep)
+            if amount is not None:
+                return amount, code or self._page_currency(), "the Twitter card's price"
         fragment = self.fragments.first("price")
         if fragment is not None and self.fragments.count("price") <= 3:
             amount = money.amount(fragment, decimal_separator=sep)

@@ -12,6 +12,10 @@ from dataclasses import dataclass
 from lxml import etree
 
 _CANDIDATES = etree.XPath("//*[@itemprop or @property]")
+_TWITTER = etree.XPath("//meta[starts-with(@name, 'twitter:label') or starts-with(@name, 'twitter:data')]")
+# the label a shop gives its price in a Twitter product card, in the seed languages
+PRICE_LABELS = frozenset({"price", "prix", "preis", "precio", "prezzo", "prijs", "cena", "preco", "preço", "pret",
+                          "preț", "fiyat"})
 _PREFIX = re.compile(r"^(?:https?://schema\.org/|schema:|s:|og:|product:)", re.I)
 WANTED = {"price": "price", "lowprice": "price", "price:amount": "price", "pricecurrency": "currency",
           "price:currency": "currency", "availability": "availability", "name": "name"}
@@ -43,3 +47,14 @@ def read(tree: etree._Element) -> Fragments:
                 if value and value.strip():
                     values.setdefault(key, []).append(value.strip())
     return Fragments(values)
+
+
+def twitter_price(tree: etree._Element) -> str | None:
+    """The value of a Twitter card's `twitter:dataN` whose `twitter:labelN` says "Price"."""
+    metas = {m.get("name", "").casefold(): (m.get("content") or "").strip() for m in _TWITTER(tree)}
+    for name, label in metas.items():
+        if name.startswith("twitter:label") and label.casefold() in PRICE_LABELS:
+            value = metas.get("twitter:data" + name.removeprefix("twitter:label"))
+            if value:
+                return value
+    return None

@@ -10,10 +10,18 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
+from functools import cache
 
 from price_parser import Price
 
-_SYMBOLS = {"€": "EUR", "£": "GBP", "$": "USD", "US $": "USD", "US$": "USD", "₹": "INR", "CHF": "CHF", "zł": "PLN"}
+_SYMBOLS = {
+    "€": "EUR", "£": "GBP", "$": "USD", "US $": "USD", "US$": "USD", "₹": "INR", "CHF": "CHF", "zł": "PLN",
+    "R$": "BRL", "NT$": "TWD", "₩": "KRW", "원": "KRW", "₪": "ILS", "₸": "KZT", "Kč": "CZK", "lei": "RON",
+    "Ft": "HUF", "₽": "RUB", "руб": "RUB", "₺": "TRY", "TL": "TRY", "¥": "JPY", "円": "JPY", "₫": "VND",
+    "฿": "THB", "₴": "UAH", "₱": "PHP", "C$": "CAD", "CA$": "CAD", "CDN$": "CAD", "CDN": "CAD", "A$": "AUD", "AU$": "AUD",
+    "S$": "SGD", "HK$": "HKD", "MX$": "MXN", "₦": "NGN",
+}
+_ISO_CODE = re.compile(r"(?<![A-Za-z])([A-Z]{3})(?![A-Za-z])")
 
 # The bounds of a plausible amount. Above a hundred million (a Paris flat on Leboncoin stays below),
 # or with fractions of a cent, it is a broken or hostile page, not a price. The currencies of the
@@ -49,7 +57,7 @@ def parse(text: str | None, *, decimal_separator: str | None = None) -> tuple[De
     if parsed.amount is None:
         return None, currency_code(parsed.currency)
     _refuse_notation(text, parsed.amount_text or "")
-    return plausible(parsed.amount, shown=text), currency_code(parsed.currency)
+    return plausible(parsed.amount, shown=text), _iso_code_in(text) or _sign_in(text) or currency_code(parsed.currency)
 
 
 def currency_of(text: str | None) -> str | None:
@@ -63,9 +71,33 @@ def currency_code(symbol: str | None) -> str | None:
     if not symbol:
         return None
     symbol = symbol.strip()
-    if len(symbol) == 3 and symbol.isalpha():
+    if len(symbol) == 3 and symbol.isalpha() and symbol.upper() in _iso_codes():
         return symbol.upper()
-    return _SYMBOLS.get(symbol) or _SYMBOLS.get(symbol.upper())
+    return _SYMBOLS.get(symbol) or _SYMBOLS.get(symbol.upper()) or _SYMBOLS.get(symbol.casefold())
+
+
+def _iso_code_in(text: str) -> str | None:
+    """An ISO 4217 code written beside the amount ("$ 12.990 CLP") names the currency better than its sign."""
+    codes = [c for c in _ISO_CODE.findall(text) if c in _iso_codes()]
+    return codes[0] if len(set(codes)) == 1 else None
+
+
+_SIGNS = sorted((sign for sign in _SYMBOLS if len(sign) > 1 and not sign.isalpha()), key=len, reverse=True)
+
+
+def _sign_in(text: str) -> str | None:
+    """A dollar sign with its country ("CDN$", "R$", "NT$"): price-parser reads "CDN$" as N$, Namibia's."""
+    for sign in _SIGNS:
+        if sign in text:
+            return _SYMBOLS[sign]
+    return None
+
+
+@cache
+def _iso_codes() -> frozenset[str]:
+    from babel.numbers import list_currencies  # Babel's CLDR list of ISO 4217 codes
+
+    return frozenset(list_currencies())
 
 
 def decimal_or_none(value: object) -> Decimal | None:

@@ -56,9 +56,23 @@ def says_gone(text: str | None, extra_words: Iterable[str] = ()) -> str | None:
         return None
     folded = fold(text)
     for word in (*extra_words, *GONE_WORDS):
-        if fold(word) in folded:
+        if has_words(folded, fold(word)):
             return f"page says {word!r}"
     return None
+
+
+def has_words(text: str, phrase: str) -> bool:
+    """`phrase` in `text` as whole words: "oups" is not in "searchautocompletegroups", "disponible" not in
+    "indisponible". Both are expected folded."""
+    start = text.find(phrase)
+    while start >= 0:
+        end = start + len(phrase)
+        before = text[start - 1] if start else " "
+        after = text[end] if end < len(text) else " "
+        if not (before.isalnum() and phrase[:1].isalnum()) and not (after.isalnum() and phrase[-1:].isalnum()):
+            return True
+        start = text.find(phrase, start + 1)
+    return False
 
 
 def redirect_gone(

@@ -60,7 +60,8 @@ _BUY_ATTRIBUTE = re.compile(
     r"|btn[-_]?cart|cart[-_]?(?:button|btn|submit)|single_add_to_cart", re.I)
 _DISABLED_CLASS = re.compile(r"disabled|sold[-_ ]?out|out[-_ ]?of[-_ ]?stock|unavailable|inactive", re.I)
 _CONTROLS = etree.XPath("//button | //input[@type='submit' or @type='button'] | //a[@class or @id]"
-                        " | //*[@role='button']")
+                        " | //*[@role='button'] | //*[(self::div or self::span) and (contains(@class, 'cart')"
+                        " or contains(@class, 'Cart') or contains(@class, 'buy') or contains(@class, 'Buy'))]")
 _H1 = etree.XPath("//h1[normalize-space()]")
 _OLD_PRICE = re.compile(r"old|was|compare|regular|strike|before|list|rrp|uvp|msrp|saving|save|crossed|barre"
                         r"|original|previous|retail|instead|unit|per-?unit|installment|klarna|monthly", re.I)
@@ -99,12 +100,12 @@ class VisibleOffer:
             attributes = " ".join(control.get(a) or "" for a in ("id", "class", "name", "data-action", "data-testid"))
             label = soft404.fold(" ".join(control.itertext()) + " " + (control.get("value") or ""))[:80]
             by_attribute = bool(_BUY_ATTRIBUTE.search(attributes))
-            by_word = control.tag != "a" and any(_has_words(label, w) for w in words)
+            by_word = control.tag not in ("a", "div", "span") and any(soft404.has_words(label, w) for w in words)
             if not (by_attribute or by_word):
                 continue
             disabled = (control.get("disabled") is not None or control.get("aria-disabled") == "true"
                         or bool(_DISABLED_CLASS.search(control.get("class") or ""))
-                        or any(_has_words(label, soft404.fold(w)) for w in SOLD_OUT_WORDS))
+                        or any(soft404.has_words(label, soft404.fold(w)) for w in SOLD_OUT_WORDS))
             found.append(BuyControl(control, not disabled, label.strip()))
         return found
 
@@ -147,6 +148,8 @@ class VisibleOffer:
         if anchor is None:
             return []
         area = anchor
+        if anchor is not h1 and _MONEY.search(" ".join(_visible_text(anchor))):
+            return [anchor]  # a buy block that holds its own price
         for _ in range(3):  # up to the first block that also holds a price: the product's, not the page's
             parent = area.getparent()
             if parent is None or parent.tag in ("html", "body"):
@@ -167,7 +170,7 @@ class VisibleOffer:
         """The sold-out wording the product's area shows, or None."""
         text = self.area_text
         for word in SOLD_OUT_WORDS:
-            if _has_words(text, soft404.fold(word)):
+            if soft404.has_words(text, soft404.fold(word)):
                 return word
         return None
 
@@ -183,7 +186,7 @@ class VisibleOffer:
     def in_stock_word(self) -> str | None:
         text = self.area_text
         for word in IN_STOCK_WORDS:
-            if _has_words(text, soft404.fold(word)) and not _has_words(text, "in" + soft404.fold(word)):
+            if soft404.has_words(text, soft404.fold(word)) and not soft404.has_words(text, "in" + soft404.fold(word)):
                 return word
         return None
 
@@ -230,16 +233,3 @@ def _alone(element: etree._Element) -> bool:
     parent = element.getparent()
     around = " ".join(_visible_text(parent)) if parent is not None else ""
     return len(around.strip()) <= 40 and not any(c.isdigit() for c in around)
-
-
-def _has_words(text: str, phrase: str) -> bool:
-    """`phrase` in `text` as whole words (so "disponible" is not found in "indisponible")."""
-    start = text.find(phrase)
-    while start >= 0:
-        end = start + len(phrase)
-        before = text[start - 1] if start else " "
-        after = text[end] if end < len(text) else " "
-        if not before.isalnum() and not after.isalnum():
-            return True
-        start = text.find(phrase, start + 1)
-    return False
