@@ -123,7 +123,7 @@ class ClassicBuyBox(AmazonLayout):
     """2015–2021 pages: `#priceblock_ourprice`, `#price_inside_buybox`, `#merchant-info`."""
 
     PRICE_IDS = ("price_inside_buybox", "newBuyBoxPrice", "priceblock_ourprice", "priceblock_dealprice",
-                 "priceblock_saleprice")
+                 "priceblock_saleprice", "priceblock_pospromoprice", "kindle-price", "sns-base-price")
     SHIPPING_IDS = ("price-shipping-message", "ourprice_shippingmessage", "dealprice_shippingmessage",
                     "saleprice_shippingmessage", "deliveryBlockMessage", "mir-layout-DELIVERY_BLOCK")
 

@@ -22,7 +22,8 @@ IDS = (
     "productTitle", "title", "dp", "dp-container", "ppd", "centerCol",
     "availability", "outOfStock", "add-to-cart-button", "buy-now-button", "add-to-cart-button-ubb",
     "buybox-see-all-buying-choices", "buybox-see-all-buying-choices-announce", "unqualifiedBuyBox",
-    "rcx-subscribe-submit-button-announce", "freshAddToCartButton",
+    "rcx-subscribe-submit-button-announce", "freshAddToCartButton", "one-click-button", "kindle-price",
+    "priceblock_pospromoprice", "sns-base-price",
     "corePrice_feature_div", "corePriceDisplay_desktop_feature_div", "corePrice_desktop", "apex_desktop",
     "priceblock_ourprice", "priceblock_dealprice", "priceblock_saleprice", "price_inside_buybox",
     "newBuyBoxPrice", "buybox",
@@ -215,7 +216,7 @@ class AmazonPage(ProductPage):
         return self.read_shipping()
 
     BUY_IDS = ("add-to-cart-button", "buy-now-button", "add-to-cart-button-ubb", "freshAddToCartButton",
-               "rcx-subscribe-submit-button-announce")
+               "rcx-subscribe-submit-button-announce", "one-click-button")
 
     def has_buy_button(self) -> bool:
         """New, used (`-ubb`), Fresh and Subscribe & Save buy boxes each have their own button."""

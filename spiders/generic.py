@@ -117,7 +117,7 @@ class GenericPage(ProductPage):
         if self.state is not None and (self.state.price is not None or self.state.availability is not None):
             return True
         visible = self.visible
-        if visible.h1 is None or not visible.one_product:
+        if not visible.one_product or (visible.h1 is None and visible.buy_control is None):
             return False
         if self.fragments.first("price") is not None and self.fragments.count("price") <= 3:
             return True
@@ -185,7 +185,8 @@ class GenericPage(ProductPage):
 
     @cached_property
     def schema_variants(self) -> tuple[Variant, ...]:
-        return tuple(_schema_variants(self.product, self.offer_nodes, self.decimal_separator))
+        siblings = self.data.variant_products(self.product)
+        return tuple(_schema_variants(self.product, self.offer_nodes, self.decimal_separator, siblings))
 
     @cached_property
     def variant_choice(self) -> Choice:
@@ -197,12 +198,12 @@ class GenericPage(ProductPage):
         sep = self.decimal_separator
         variant = self.variant_choice.variant
         if self.seller_offer is None and variant is not None and variant.price is not None:
-            return variant.price, variant.currency or schema_org.currency(self.main_offer), "the schema.org offer"
+            return self._as_shown(variant.price, variant.currency or schema_org.currency(self.main_offer), notes)
         offer = self.main_offer  # the buy box's price, whoever the registered seller is
         if offer is not None:
             amount = schema_org.price(offer, decimal_separator=sep)  # an implausible amount raises: never a guess
             if amount is not None:
-                return amount, schema_org.currency(offer), "the schema.org offer"
+                return self._as_shown(amount, schema_org.currency(offer), notes)
         amount, currency = self.data.og_price(decimal_separator=sep)
         if amount is not None:
             return amount, currency, "OpenGraph product:price"
@@ -229,6 +230,20 @@ class GenericPage(ProductPage):
             if amount is not None:
                 return amount, code or self._page_currency(), "the price shown beside the buy button"
         return None, None, None
+
+    def _as_shown(self, amount: Decimal, currency: str | None, notes: list[str]) -> tuple[Decimal, str | None, str]:
+        """The schema.org price, unless the page never shows it and shows another one beside its buy button
+        (stale structured data, a price before tax or discount): the buyer pays what the page shows."""
+        if embedded_state.shown(amount, self.visible_text):
+            return amount, currency, "the schema.org offer"
+        control = self.visible.buy_control
+        shown, code = self.visible.price() if control is not None else (None, None)
+        if shown is None or shown == amount or not embedded_state.shown(shown, self.visible_text):
+            return amount, currency, "the schema.org offer"
+        if code and currency and code != currency:
+            return amount, currency, "the schema.org offer"
+        notes.append(f"the schema.org price {amount} is not shown on the page")
+        return shown, currency or code, "the price shown beside the buy button"
 
     def _page_currency(self) -> str | None:
         code = self.data.og_currency() or self.fragments.first("currency")
@@ -367,14 +382,16 @@ def _buyable(word: str | None) -> bool | None:
     return None if word is None else word not in UNAVAILABLE
 
 
-def _schema_variants(product: dict | None, offer_nodes: list[dict], separator: str | None):
-    """One Variant per offer (or per ProductGroup variant), with what identifies it."""
+def _schema_variants(product: dict | None, offer_nodes: list[dict], separator: str | None, siblings: list[dict]):
+    """One Variant per offer (or per ProductGroup variant, or per sibling Product node), with what identifies it."""
     sources: list[tuple[dict, dict | None]] = []
     if isinstance(product, dict) and schema_org.is_type(product, "ProductGroup"):
         for variant in schema_org.as_list(product.get("hasVariant")):
             if isinstance(variant, dict):
                 inner = schema_org.offers(variant)
                 sources.append((inner[0] if inner else {}, variant))
+    elif siblings:
+        sources = [(offer, node) for node in (product, *siblings) for offer in schema_org.offers(node)]
     if not sources:
         sources = [(node, None) for node in offer_nodes]
     for offer, variant in sources:

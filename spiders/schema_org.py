@@ -115,6 +115,14 @@ class StructuredData:
         found += products(self.microdata)
         return next((p for p in found if offers(p)), found[0] if found else None)
 
+    def variant_products(self, main: dict | None) -> list[dict]:
+        """Other Product nodes with offers that are variants of `main` (one node per size or colour, as some
+        shops write them): the same product group, or a name that starts like the main one's."""
+        if not isinstance(main, dict):
+            return []
+        found = [p for p in self.products() if p is not main and offers(p)]
+        return [p for p in found if _same_group(main, p)]
+
     def og(self, key: str) -> str | None:
         """An OpenGraph value (`"product:price:amount"`, `"og:type"`), first one if repeated."""
         for item in self.opengraph:
@@ -201,6 +209,27 @@ def _roots(items: Iterable[Any], *, depth: int) -> Iterator[dict]:
         for key in ("mainEntity", "mainEntityOfPage"):
             if isinstance(node.get(key), (dict, list)):
                 yield from _roots(as_list(node[key]), depth=depth + 1)
+
+
+def _group_ids(product: dict) -> set[str]:
+    ids = {text(product.get(k)) for k in ("inProductGroupWithID", "productGroupID")}
+    parent = product.get("isVariantOf")
+    if isinstance(parent, dict):
+        ids |= {text(parent.get(k)) for k in ("@id", "productGroupID", "url")}
+    elif isinstance(parent, str):
+        ids.add(parent)
+    return {i for i in ids if i}
+
+
+def _same_group(main: dict, other: dict) -> bool:
+    if _group_ids(main) & _group_ids(other):
+        return True
+    first, second = (" ".join((text(p.get("name")) or "").casefold().split()) for p in (main, other))
+    shorter = min(len(first), len(second))
+    if shorter < 10:
+        return False
+    common = next((i for i, (a, b) in enumerate(zip(first, second)) if a != b), shorter)
+    return common >= max(10, int(shorter * 0.7))
 
 
 def offers(product: dict | None) -> list[dict]:
