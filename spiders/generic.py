@@ -1,7 +1,15 @@
-"""The generic reader for any schema.org product page (JSON-LD, microdata or OpenGraph).
+"""The generic reader for any shop's product page.
 
-Also the base adapters build on: a marketplace page object may subclass `GenericPage`
-and override only what its site does differently.
+Each field comes from the best source the page has, and the source that decided is named in the check's
+reasons: schema.org (JSON-LD, microdata) → OpenGraph / Twitter card → schema.org fragments outside a Product
+(itemprop, RDFa property) → the product state scripts carry (Shopify's product JSON, `__NEXT_DATA__`, ...) →
+the visible page (the buy control, the price beside it, sold-out wording in the product's own area).
+
+Multi-variant products are available when the URL's variant is, else when any variant is (spiders.variants).
+A live product page (a title with a price or a buy control) is never `error`: without any stock signal it is
+`listed` with availability unknown, which the detector never turns into an alert.
+
+A marketplace page object may subclass `GenericPage` and override only what its site does differently.
 """
 from __future__ import annotations
 
@@ -17,18 +25,6 @@ from spiders.page import UNAVAILABLE, ProductPage
 from spiders.schema_org import StructuredData
 from spiders.variants import Choice, Variant, choose, fold_id, selectors
 from spiders.visible_offer import VisibleOffer
-
-# shown near the buy box when the offer cannot be bought; compared folded (soft404.fold)
-UNAVAILABLE_WORDS: tuple[str, ...] = (
-    "actuellement indisponible", "rupture de stock", "temporairement indisponible", "produit indisponible",
-    "epuise", "currently unavailable", "out of stock", "sold out", "temporarily unavailable",
-    "derzeit nicht verfugbar", "ausverkauft", "agotado", "esaurito",
-)
-BUY_WORDS: tuple[str, ...] = (
-    "add to cart", "add to basket", "add to bag", "buy now", "buy it now", "ajouter au panier", "acheter",
-    "commander", "in den warenkorb", "jetzt kaufen", "sofort-kaufen", "anadir al carrito", "aggiungi al carrello",
-)
-
 
 @dataclass(frozen=True)
 class Reading:
@@ -49,8 +45,6 @@ class GenericPage(ProductPage):
     gone_words: tuple[str, ...] = ()
     search_paths: tuple[str, ...] = ()
     search_keys: tuple[str, ...] = ()
-    unavailable_words: tuple[str, ...] = UNAVAILABLE_WORDS
-    buy_words: tuple[str, ...] = BUY_WORDS
 
     # -- structured data, read once ----------------------------------------------------------
     @cached_property
@@ -368,14 +362,6 @@ class GenericPage(ProductPage):
 
     def variants(self) -> tuple[Variant, ...]:
         return self.reading.variants
-
-    # -- visible page (kept for adapters and callers that ask) ----------------------------------------
-    def says_unavailable(self) -> bool:
-        return self.visible.sold_out_word() is not None
-
-    def has_buy_button(self) -> bool:
-        control = self.visible.buy_control
-        return control is not None and control.enabled
 
 
 def _buyable(word: str | None) -> bool | None:

@@ -182,7 +182,7 @@ def test_the_page_is_parsed_once(monkeypatch):
     monkeypatch.setattr(lxml.html, "fromstring", lambda *a, **k: calls.append(1) or real(*a, **k))
     page = GenericPage(PageInput(url="https://shop.example.com/p", body=PRODUCT.encode()))
     page.observe()
-    page.title(), page.price(), page.has_buy_button(), page.visible_text
+    page.title(), page.price(), page.visible.buy_control, page.visible_text
     assert len(calls) == 1
 
 
