@@ -50,6 +50,12 @@ BUY_WORDS: tuple[str, ...] = (
     "comprar", "in winkelwagen", "in winkelmand", "toevoegen aan winkelwagen", "bestellen", "dodaj do koszyka",
     "kup teraz", "adicionar ao carrinho", "adicionar ao cesto", "comprar agora",
 )
+# a buy button's place taken by a back-in-stock alert (its label only: "me prévenir" elsewhere may be a price alert)
+NOTIFY_WORDS: tuple[str, ...] = (
+    "notify me", "email me when", "alert me", "me prevenir", "m'alerter", "prevenez-moi", "m'avertir",
+    "benachrichtigen", "benachrichtigung", "avisame", "avvisami", "houd me op de hoogte", "mail mij",
+    "powiadom mnie", "avise-me", "avisem-me",
+)
 IN_STOCK_WORDS: tuple[str, ...] = (
     "in stock", "en stock", "auf lager", "sofort lieferbar", "lieferbar", "disponibilita immediata",
     "disponibile", "en existencia", "op voorraad", "na stanie", "dostepny", "em estoque", "em stock",
@@ -63,8 +69,14 @@ _CONTROLS = etree.XPath("//button | //input[@type='submit' or @type='button'] | 
                         " | //*[@role='button'] | //*[(self::div or self::span) and (contains(@class, 'cart')"
                         " or contains(@class, 'Cart') or contains(@class, 'buy') or contains(@class, 'Buy'))]")
 _H1 = etree.XPath("//h1[normalize-space()]")
-_OLD_PRICE = re.compile(r"old|was|compare|regular|strike|before|list|rrp|uvp|msrp|saving|save|crossed|barre"
-                        r"|original|previous|retail|instead|unit|per-?unit|installment|klarna|monthly", re.I)
+# class or id words of prices that are not what the buyer pays now (whole words of the attribute: "list-unstyled"
+# or "community" are no price at all)
+_OLD_WORDS = frozenset({"old", "was", "compare", "compareat", "strike", "strikethrough", "striked", "before", "rrp",
+                        "uvp", "msrp", "saving", "savings", "save", "crossed", "barre", "original", "previous",
+                        "retail", "instead", "installment", "installments", "klarna", "monthly", "listprice",
+                        "unitprice", "perunit", "reference", "ancien", "avant"})
+_OLD_PAIRS = re.compile(r"list[-_]?price|unit[-_]?price|price[-_]?per[-_]?unit|price[-_]?(?:old|was|before)", re.I)
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _MONEY = re.compile(
     r"(?:[€£$₹¥₩₪₸₽₺₫฿]|R\$|US\$|zł|Kč|lei|kr|CHF|EUR|USD|GBP|PLN|BRL|RON|KRW|TWD|NT\$|ILS|KZT|CLP|CZK|HUF|SEK|DKK"
     r"|NOK|CAD|AUD|JPY|INR|MXN|TRY)\s*\d[\d.,\u00a0\u202f ']*"
@@ -73,6 +85,11 @@ _MONEY = re.compile(
     re.I,
 )
 _STRUCK = {"del", "s", "strike"}
+_PRICE_NAME = re.compile(r"price|prix|preis|precio|prezzo|prijs|cena|preco|amount", re.I)
+# an amount beside these words is a delivery fee or threshold, an instalment or a saving, not the price
+_NOT_A_PRICE = ("livraison", "shipping", "delivery", "versand", "lieferung", "envio", "spedizione", "verzending",
+                "dostawa", "entrega", "des", "from", "ab", "over", "au-dela", "economisez", "save", "sparen",
+                "per month", "par mois", "/mois", "x ")
 MAX_BUY_CONTROLS = 4  # more than this many buy buttons: a list of products, not one product's page
 
 
@@ -105,7 +122,7 @@ class VisibleOffer:
                 continue
             disabled = (control.get("disabled") is not None or control.get("aria-disabled") == "true"
                         or bool(_DISABLED_CLASS.search(control.get("class") or ""))
-                        or any(soft404.has_words(label, soft404.fold(w)) for w in SOLD_OUT_WORDS))
+                        or any(soft404.has_words(label, soft404.fold(w)) for w in (*SOLD_OUT_WORDS, *NOTIFY_WORDS)))
             found.append(BuyControl(control, not disabled, label.strip()))
         return found
 
@@ -124,7 +141,12 @@ class VisibleOffer:
 
     @property
     def one_product(self) -> bool:
-        return len(self.controls) <= MAX_BUY_CONTROLS
+        """One product's page, not a list: few buy controls, or few in the product's own area (a page may
+        add carousels of other products, each with its button)."""
+        if len(self.controls) <= MAX_BUY_CONTROLS:
+            return True
+        inside = {e for root in self.area for e in root.iter()}
+        return sum(1 for c in self.controls if c.element in inside) <= 2
 
     # -- the product's area ------------------------------------------------------------------------
     @cached_property
@@ -192,28 +214,23 @@ class VisibleOffer:
 
     # -- the price next to the buy control ----------------------------------------------------------
     def price_text(self) -> str | None:
-        """The first price written in the product's area, struck-through and "was" prices left out."""
-        for root in self.area:
-            for element in root.iter():
-                if not isinstance(element.tag, str) or element.tag in ("script", "style", "noscript", "template"):
-                    continue
-                if element.tag in _STRUCK or element.xpath("ancestor::del or ancestor::s or ancestor::strike"):
-                    continue
-                if _OLD_PRICE.search(" ".join(element.get(a) or "" for a in ("class", "id", "data-testid"))):
-                    continue
-                own = " ".join((element.text or "").split())
-                content = element.get("content") if element.get("itemprop") == "price" else None
-                if content:
-                    return content
-                match = _MONEY.search(own)
-                if match and any(c.isdigit() for c in match.group()):
+        """The price written in the product's area: first an element named as a price (class, id, itemprop),
+        then any amount that is no delivery threshold; struck-through and "was" prices left out."""
+        elements = [e for root in self.area for e in _priced_elements(root)]
+        for element in elements:
+            if element.get("itemprop") == "price" and element.get("content"):
+                return element.get("content")
+            if _PRICE_NAME.search(" ".join(element.get(a) or "" for a in ("class", "id", "itemprop", "data-testid"))):
+                whole = " ".join(" ".join(_own_text(e, tail=e is not element)
+                                          for e in _priced_elements(element)).split())
+                match = _MONEY.search(whole)
+                if match and len(whole) <= 60:
                     return match.group()
-                # a price split across children: <span>€</span><span>19</span><sup>99</sup>
-                if "price" in (element.get("class") or "").casefold() and len(element) <= 6:
-                    whole = " ".join(" ".join(_visible_text(element)).split())
-                    match = _MONEY.search(whole)
-                    if match and len(whole) <= 40:
-                        return match.group()
+        for element in elements:
+            own = " ".join(_own_text(element, tail=False).split())
+            match = _MONEY.search(own)
+            if match and not any(soft404.has_words(soft404.fold(own), w) for w in _NOT_A_PRICE):
+                return match.group()
         return None
 
     def price(self) -> tuple[Decimal | None, str | None]:
@@ -221,6 +238,36 @@ class VisibleOffer:
         if text is None:
             return None, None
         return money.parse(text)
+
+
+def _priced_elements(root: etree._Element) -> list[etree._Element]:
+    """The area's elements in document order, without scripts and without struck-through or "was" prices
+    (and everything inside them)."""
+    found, stack = [], [root]
+    while stack:
+        element = stack.pop()
+        if not isinstance(element.tag, str):  # a comment: only its tail is page text ("55,00<!-- --> €")
+            found.append(element)
+            continue
+        if element.tag in ("script", "style", "noscript", "template", "option"):
+            continue
+        if element.tag in _STRUCK or _not_the_price(" ".join(element.get(a) or "" for a in ("class", "id", "data-testid"))):
+            continue
+        found.append(element)
+        stack.extend(reversed(element))
+    return found
+
+
+def _not_the_price(attributes: str) -> bool:
+    if not attributes.strip():
+        return False
+    words = set(re.split(r"[^a-z]+", _CAMEL.sub(" ", attributes).casefold()))
+    return bool(words & _OLD_WORDS) or bool(_OLD_PAIRS.search(attributes))
+
+
+def _own_text(element: etree._Element, *, tail: bool) -> str:
+    text = (element.text or "") if isinstance(element.tag, str) else ""
+    return f"{text} {element.tail or ''}" if tail else text
 
 
 def _visible_text(element) -> list[str]:
