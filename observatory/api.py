@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 
 from observatory import queries
 from observatory.accounts import Viewer
-from observatory.api_schema import BAD_BODY, COMMON, FORBIDDEN, NOT_FOUND, Since
+from observatory.api_schema import (BAD_BODY, COMMON, EMAILS, FORBIDDEN, MARKETPLACE, NOT_FOUND, TEXT, URL, QueryText,
+                                    Since)
 from observatory.deps import api_viewer, db
 from observatory.ids import PathId, QueryId
 from observatory.evidence import export_bundle
@@ -22,20 +23,22 @@ from observatory.registering import NotAllowed, register, remove
 from observatory.serialize import EVENT_COLUMNS, LISTING_COLUMNS
 from store.serialize import event_json, listing_json, snapshot_json
 from store.snapshots import history
+from vigie.limits import TEXT_CHARS
 from vigie.registration import NewListing, RegistrationError
 
 router = APIRouter(prefix="/api", tags=["api"], responses=COMMON)
 
 
 class ListingIn(BaseModel):
-    url: str
-    marketplace: str | None = None
-    seller: str | None = None
-    emails: list[str] = Field(default_factory=list)
-    label: str | None = None
+    url: str = Field(json_schema_extra=URL, description="an http(s) product page")
+    marketplace: str | None = Field(None, json_schema_extra=MARKETPLACE)
+    seller: str | None = Field(None, json_schema_extra=TEXT)
+    emails: list[str] = Field(default_factory=list, json_schema_extra=EMAILS)
+    label: str | None = Field(None, json_schema_extra=TEXT)
     every: str | None = Field(None, description="check interval such as 30m, 1h, 1d (minimum 5m)")
     browser: bool = Field(False, description="always check this listing in Chromium (JavaScript-built pages)")
-    account: str | None = Field(None, description="admins only: the seller account; sellers always use theirs")
+    account: str | None = Field(None, description=f"admins only: the seller account (at most {TEXT_CHARS} "
+                                "characters, one line); sellers always use theirs, whatever this says")
 
 
 def _listing(session: Session, viewer: Viewer, listing_id: int):
@@ -50,8 +53,8 @@ def _filter(marketplace: str | None, state: str | None, account: str | None, q: 
 
 
 @router.get("/listings", summary="Listings this token may read")
-def list_listings(marketplace: str | None = None, state: str | None = None, account: str | None = None,
-                  q: str | None = None, viewer: Viewer = Depends(api_viewer),
+def list_listings(marketplace: QueryText = None, state: QueryText = None, account: QueryText = None,
+                  q: QueryText = None, viewer: Viewer = Depends(api_viewer),
                   session: Session = Depends(db)) -> list[dict[str, Any]]:
     return [listing_json(x) for x in queries.listings(session, viewer, _filter(marketplace, state, account, q))]
 
@@ -64,8 +67,7 @@ def create_listing(body: ListingIn, request: Request, viewer: Viewer = Depends(a
     new = NewListing(url=body.url, marketplace=body.marketplace, seller=body.seller, emails=tuple(body.emails),
                      label=body.label, every=body.every, browser=body.browser)
     try:
-        listing = register(session, viewer, new, account=body.account, allow_private=config.allow_private_hosts,
-                           now=config.clock(), lang=config.lang)
+        listing = register(session, viewer, new, account=body.account, config=config)
     except NotAllowed as exc:
         raise HTTPException(403, str(exc)) from None
     except RegistrationError as exc:
@@ -103,7 +105,7 @@ def list_snapshots(listing_id: PathId, viewer: Viewer = Depends(api_viewer),
 
 
 @router.get("/events", summary="Events, newest first")
-def list_events(listing_id: QueryId = None, kind: str | None = None, since: Since = None,
+def list_events(listing_id: QueryId = None, kind: QueryText = None, since: Since = None,
                 viewer: Viewer = Depends(api_viewer), session: Session = Depends(db)) -> list[dict[str, Any]]:
     if since is not None and since.tzinfo is None:
         raise HTTPException(422, "since needs a time zone, e.g. 2026-03-01T00:00:00Z")
@@ -139,15 +141,15 @@ def _export(rows: list[dict[str, Any]], columns: tuple[str, ...], name: str, fmt
 
 
 @router.get("/export/listings.{fmt}", summary="Export listings as CSV or JSON", response_class=Response)
-def export_listings(fmt: Literal["csv", "json"], marketplace: str | None = None, state: str | None = None,
-                    account: str | None = None, q: str | None = None, viewer: Viewer = Depends(api_viewer),
+def export_listings(fmt: Literal["csv", "json"], marketplace: QueryText = None, state: QueryText = None,
+                    account: QueryText = None, q: QueryText = None, viewer: Viewer = Depends(api_viewer),
                     session: Session = Depends(db)) -> Response:
     rows = [listing_json(x) for x in queries.listings(session, viewer, _filter(marketplace, state, account, q))]
     return _export(rows, LISTING_COLUMNS, "listings", fmt)
 
 
 @router.get("/export/events.{fmt}", summary="Export events as CSV or JSON", response_class=Response)
-def export_events(fmt: Literal["csv", "json"], listing_id: QueryId = None, kind: str | None = None,
+def export_events(fmt: Literal["csv", "json"], listing_id: QueryId = None, kind: QueryText = None,
                   viewer: Viewer = Depends(api_viewer), session: Session = Depends(db)) -> Response:
     rows = [event_json(e) for e in queries.events(session, viewer, listing_id=listing_id, kind=kind, limit=100_000)]
     return _export(rows, EVENT_COLUMNS, "events", fmt)

@@ -6,7 +6,10 @@ import re
 from datetime import datetime
 from typing import Annotated, Any
 
+from fastapi import Query
 from pydantic import BaseModel, BeforeValidator
+
+from vigie import limits
 
 
 class Problem(BaseModel):
@@ -34,7 +37,20 @@ COMMON = {401: _problem("no token, or one that is not valid (WWW-Authenticate: B
           422: _problem("a parameter or the body is not valid", Invalid)}
 FORBIDDEN = {403: _problem("this role may not do that (investigators read only; sellers act on their account)")}
 NOT_FOUND = {404: _problem("no such listing, or not one this token may read")}
-BAD_BODY = {400: _problem("the body is not JSON")}
+BAD_BODY = {400: _problem("the body is not JSON"),
+            413: _problem(f"the body is larger than {limits.REQUEST_BYTES:,} bytes (observatory.request_guard)")}
+
+# What observatory.request_guard and vigie.registration enforce, declared: they refuse with their own one-line
+# messages, so these only describe (json_schema_extra) where pydantic would word the refusal otherwise.
+NO_NUL = r"^[^\x00]*$"
+# no control character once stripped (vigie.registration.one_line strips first)
+ONE_LINE = r"^\s*[^\x00-\x1f\x7f-\x9f]*\s*$"
+QueryText = Annotated[str | None, Query(max_length=limits.QUERY_CHARS, pattern=NO_NUL,
+                                        description=f"at most {limits.QUERY_CHARS} characters")]
+URL = {"minLength": 1, "maxLength": limits.URL_CHARS, "pattern": r"^\s*[Hh][Tt][Tt][Pp][Ss]?://"}
+TEXT = {"maxLength": limits.TEXT_CHARS, "pattern": ONE_LINE}
+MARKETPLACE = {"maxLength": limits.MARKETPLACE_CHARS}
+EMAILS = {"maxItems": limits.RECIPIENTS}
 
 _NUMBER = re.compile(r"\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*")
 

@@ -12,6 +12,7 @@ from observatory import api, docs, login, pages, users_admin
 from observatory.config import ObservatoryConfig
 from observatory.deps import LoginRequired
 from observatory.login_throttle import LoginThrottle
+from observatory.request_guard import RequestGuard
 from observatory.templating import environment
 from observatory.transport import HSTS
 
@@ -44,6 +45,7 @@ def create_app(config: ObservatoryConfig, sessions: sessionmaker[Session]) -> Fa
         app.include_router(router)
     docs.mount(app)
     routes = [route for router in ROUTERS for route in router.routes] + list(app.router.routes)
+    app.add_middleware(RequestGuard)  # added first: inside security_headers, which marks its refusals too
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next):

@@ -1,6 +1,7 @@
 """What the web app is given by its caller (the CLI reads settings; the app never reads the environment)."""
 from __future__ import annotations
 
+import socket
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Callable
@@ -12,7 +13,10 @@ def utc_now() -> datetime:
 
 @dataclass(frozen=True)
 class ObservatoryConfig:
+    # the URL policy of every entry point (vigie.registration.validate): the CLI passes its settings' values
     allow_private_hosts: bool = False  # registration of loopback/private URLs (local use and tests)
+    allow_networks: str = ""  # VIGIE_ALLOW_NETWORKS: these non-public networks, and only they
+    resolve: Callable = field(default=socket.getaddrinfo)  # DNS, as crawler.netguard calls it
     secure_cookies: bool = False  # set behind HTTPS (an https public URL)
     hsts: bool = False  # Strict-Transport-Security on every response (an https public URL)
     session_hours: int = 12

@@ -184,8 +184,7 @@ def register_one(request: Request, url: str = Form(...), marketplace: str = Form
                      emails=tuple(email.replace(";", " ").split()), label=label or None, every=every or None,
                      browser=browser)
     try:
-        listing = register(session, viewer, new, account=account, allow_private=config.allow_private_hosts,
-                           now=config.clock(), lang=config.lang)
+        listing = register(session, viewer, new, account=account, config=config)
     except NotAllowed as exc:
         raise HTTPException(403, str(exc)) from None
     except RegistrationError as exc:
@@ -195,22 +194,20 @@ def register_one(request: Request, url: str = Form(...), marketplace: str = Form
 
 
 @router.post("/register/csv")
-async def register_file(request: Request, file: UploadFile = File(...), account: str = Form(""),
-                        viewer: Viewer = Depends(csrf_checked), session: Session = Depends(db)):
-    config = request.app.state.config
-    raw = await file.read(MAX_CSV_BYTES + 1)
+def register_file(request: Request, file: UploadFile = File(...), account: str = Form(""),
+                  viewer: Viewer = Depends(csrf_checked), session: Session = Depends(db)):
+    # not async: the import waits for DNS and the database, in a worker thread, not on the event loop
+    raw = file.file.read(MAX_CSV_BYTES + 1)
     if len(raw) > MAX_CSV_BYTES:
         return render(request, "register.html", viewer, status=413, message=None, problems=[f"the file is bigger than {MAX_CSV_BYTES // 1_000_000} MB: split it"])
     try:
-        added, problems = register_csv(session, viewer, raw, account=account,
-                                       allow_private=config.allow_private_hosts, now=config.clock(), lang=config.lang)
+        added, problems = register_csv(session, viewer, raw, account=account, config=request.app.state.config)
     except NotAllowed as exc:
         raise HTTPException(403, str(exc)) from None
     except CsvFileError as exc:
         return render(request, "register.html", viewer, status=400, message=None, problems=[str(exc)])
-    session.commit()
     return render(request, "register.html", viewer, status=200 if added or not problems else 400,
-                  message=f"{len(added)} added, {len(problems)} refused", problems=problems)
+                  message=f"{added} added, {len(problems)} refused", problems=problems)
 
 
 @router.get("/events")

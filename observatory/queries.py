@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 from observatory.accounts import Viewer
 from store.models import Account, Event, Listing, Snapshot
 from store.utc_day import as_date, utc_day
+from vigie.registration import normal_account_name
 
 FEE_KINDS = ("shipping_fee_change", "fee_schedule_change")
 
@@ -46,7 +47,7 @@ def listings(session: Session, viewer: Viewer, wanted: ListingFilter = ListingFi
     if wanted.state:
         query = query.where(Listing.state.is_(None) if wanted.state == "unknown" else Listing.state == wanted.state)
     if wanted.account:
-        query = query.join(Account).where(Account.name == wanted.account)
+        query = query.join(Account).where(Account.name == normal_account_name(wanted.account))
     if wanted.search:
         like = f"%{wanted.search.strip()}%"
         query = query.where(or_(Listing.canonical_url.ilike(like), Listing.label.ilike(like),

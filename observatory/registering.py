@@ -1,22 +1,25 @@
-"""Registering and removing listings from the web and the API, through vigie.registration."""
+"""Registering and removing listings from the web and the API, through vigie.registration, with the URL policy
+the caller gave the app (ObservatoryConfig: the same settings as the CLI's)."""
 from __future__ import annotations
 
 import io
-from datetime import datetime
 
 from sqlalchemy.orm import Session
 
 from observatory.accounts import Viewer
+from observatory.config import ObservatoryConfig
 from store.models import Account, Listing
+from vigie import limits
 from vigie.listing_csv import read_listings
-from vigie.registration import DEFAULT_ACCOUNT, NewListing, RegistrationError, account_named, store_listing, validate
+from vigie.registration import (DEFAULT_ACCOUNT, Checked, NewListing, RegistrationError, account_named,
+                                resolving_once, store_listing, validate)
 
 
 class NotAllowed(PermissionError):
     pass
 
 
-def owner_account(session: Session, viewer: Viewer, requested: str | None, *, now: datetime, lang: str) -> Account:
+def owner_account(session: Session, viewer: Viewer, requested: str | None, *, config: ObservatoryConfig) -> Account:
     """A seller registers for their own account, whatever they ask; an admin picks one."""
     if viewer.role == "seller":
         account = session.get(Account, viewer.account_id)
@@ -24,32 +27,51 @@ def owner_account(session: Session, viewer: Viewer, requested: str | None, *, no
             raise NotAllowed("this seller user has no account")
         return account
     if viewer.role == "admin":
-        return account_named(session, (requested or "").strip() or DEFAULT_ACCOUNT, now=now, lang=lang)
+        return account_named(session, (requested or "").strip() or DEFAULT_ACCOUNT, now=config.clock(), lang=config.lang)
     raise NotAllowed("investigators read listings; sellers and admins register them")
 
 
-def register(session: Session, viewer: Viewer, request: NewListing, *, account: str | None, allow_private: bool,
-             now: datetime, lang: str) -> Listing:
-    owner = owner_account(session, viewer, account, now=now, lang=lang)
-    checked = validate(request, allow_private=allow_private)
-    return store_listing(session, checked, account=owner, now=now)
+def checked(request: NewListing, config: ObservatoryConfig, resolve=None) -> Checked:
+    return validate(request, allow_private=config.allow_private_hosts, allow_networks=config.allow_networks,
+                    resolve=resolve or config.resolve)
 
 
-def register_csv(session: Session, viewer: Viewer, data: bytes, *, account: str | None, allow_private: bool,
-                 now: datetime, lang: str) -> tuple[list[Listing], list[str]]:
-    """Good rows are kept, bad rows reported by line (as `vigie import`); a file that cannot be read as
-    listings raises vigie.listing_csv.CsvFileError before anything is added. The caller commits."""
-    added, problems = [], []
+def register(session: Session, viewer: Viewer, request: NewListing, *, account: str | None,
+             config: ObservatoryConfig) -> Listing:
+    owner = owner_account(session, viewer, account, config=config)
+    return store_listing(session, checked(request, config), account=owner, now=config.clock())
+
+
+def register_csv(session: Session, viewer: Viewer, data: bytes, *, account: str | None,
+                 config: ObservatoryConfig) -> tuple[int, list[str]]:
+    """Good rows are kept, bad rows reported by line (as `vigie import`): how many were added, and the reports.
+
+    Every row is read and checked first (each host resolved once), outside any transaction; the good ones are
+    then written and committed limits.CSV_BATCH at a time, so other writers wait for one batch at most. A file
+    that cannot be read as listings raises vigie.listing_csv.CsvFileError before anything is added."""
+    if not viewer.manages_listings:
+        raise NotAllowed("investigators read listings; sellers and admins register them")
+    resolve = resolving_once(config.resolve)
+    good: list[tuple[int, Checked]] = []
+    problems: list[tuple[int, str]] = []
     for line, row in list(read_listings(io.BytesIO(data))):  # read whole first: at most limits.CSV_UPLOAD_BYTES
         try:
             if isinstance(row, str):
                 raise RegistrationError(row)
-            # validation and the duplicate check raise before anything is added: no savepoint needed
-            added.append(register(session, viewer, row, account=account, allow_private=allow_private,
-                                  now=now, lang=lang))
+            good.append((line, checked(row, config, resolve)))
         except RegistrationError as exc:
-            problems.append(f"line {line}: {exc}")
-    return added, problems
+            problems.append((line, str(exc)))
+    added = 0
+    for start in range(0, len(good), limits.CSV_BATCH):
+        owner = owner_account(session, viewer, account, config=config)
+        for line, row in good[start:start + limits.CSV_BATCH]:
+            try:  # the duplicate check raises before anything is added: no savepoint needed
+                store_listing(session, row, account=owner, now=config.clock())
+                added += 1
+            except RegistrationError as exc:
+                problems.append((line, str(exc)))
+        session.commit()
+    return added, [f"line {line}: {why}" for line, why in sorted(problems)]
 
 
 def remove(listing: Listing, viewer: Viewer) -> None:

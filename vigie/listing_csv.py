@@ -75,16 +75,19 @@ def check_listings(source: BinaryIO) -> int:
 
 
 def _unreadable(error: str, start: int, lines: int) -> str:
-    """Why a row could not be parsed; CsvFileError when nothing after it can be trusted either."""
+    """Why a row could not be parsed, naming every line it took; CsvFileError when nothing after it can be
+    trusted either."""
     if "field larger than field limit" in error:
         raise CsvFileError(f"line {start}: a cell longer than {limits.CSV_LINE_CHARS:,} characters "
                            "(a quote never closed?): not a listings file")
+    swallowed = f"lines {start}–{lines}" if lines > start else f"line {start}"
     if "unexpected end of data" in error:
-        swallowed = f"lines {start}–{lines}" if lines > start else f"line {start}"
         return f"a quote opened on this line is never closed: {swallowed} read as one cell, not imported"
     if "expected after" in error:  # `"a"b`: strict mode's price for catching the unclosed quote above
-        return "text after a closing quote: a quoted cell ends at a comma or the end of the line"
-    return f"unreadable row ({error})"
+        why = "text after a closing quote: a quoted cell ends at a comma or the end of the line"
+    else:
+        why = f"unreadable row ({error})"
+    return why if lines == start else f"{why}; {swallowed} read as one row, not imported"
 
 
 class _Lines:

@@ -20,7 +20,6 @@ from vigie.durations import format_duration, parse_duration
 from vigie.limits import shown
 
 DEFAULT_EVERY = timedelta(hours=1)
-MIN_EVERY = limits.EVERY_MIN
 DEFAULT_ACCOUNT = "default"
 ACCOUNT_NAME_FIRST_REFUSED = "=+-@"
 
@@ -88,7 +87,7 @@ def validate(request: NewListing, *, allow_private: bool,
                                 f"at most {limits.MARKETPLACE_REF_CHARS}")
     seller, label = one_line("seller", request.seller), one_line("label", request.label)
     emails = _emails(request.emails)
-    every = _every(request.every)
+    every = _every(request.every, at_least=limits.EVERY_MIN_LOCAL if allow_private else limits.EVERY_MIN)
     notes: tuple[str, ...] = ()
     try:  # last: it may wait for DNS, which is pointless for a request refused anyway
         check_public(canonical, allow_private=allow_private, resolve=resolve,
@@ -131,16 +130,16 @@ def _emails(raw: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(_email(e) for e in given))
 
 
-def _every(raw: str | None) -> timedelta:
+def _every(raw: str | None, *, at_least: timedelta) -> timedelta:
     if not raw:
         return DEFAULT_EVERY
     try:
         every = parse_duration(raw, at_most=limits.EVERY_MAX)
     except ValueError as exc:
         raise RegistrationError(f"--every: {exc}") from None
-    if every < MIN_EVERY:
+    if every < at_least:
         raise RegistrationError(f"--every {shown(raw)} is too often: the minimum is "
-                                f"{format_duration(int(MIN_EVERY.total_seconds()))}")
+                                f"{format_duration(int(at_least.total_seconds()))}")
     return every
 
 
@@ -155,7 +154,7 @@ def account_name(raw: str) -> str:
     """The name stored for an account: NFC, so one name has one spelling; printable, so what a table or
     a subject line shows is the whole name; not starting with = + - @, which a spreadsheet opening an
     export runs as a formula."""
-    name = one_line("account name", unicodedata.normalize("NFC", raw or ""))
+    name = one_line("account name", normal_account_name(raw))
     if name is None:
         raise RegistrationError("the account name is empty")
     if not name.isprintable():
@@ -165,15 +164,44 @@ def account_name(raw: str) -> str:
     return name
 
 
+def normal_account_name(raw: str | None) -> str:
+    """An account name as typed, in the one spelling it is stored and looked up by: NFC, stripped
+    (`cafe\u0301 ` is `café`)."""
+    return unicodedata.normalize("NFC", raw or "").strip()
+
+
+def find_account(session: Session, name: str | None) -> Account | None:
+    """The account called `name` in any spelling normal_account_name folds together; None if there is none."""
+    return session.scalar(select(Account).where(Account.name == normal_account_name(name)))
+
+
 def account_named(session: Session, name: str, *, now: datetime, lang: str = "fr") -> Account:
     """The account called `name` (stripped), created if new; RegistrationError for a name no account can have."""
     name = account_name(name)
-    account = session.scalar(select(Account).where(Account.name == name))
+    account = find_account(session, name)
     if account is None:
         account = Account(name=name, lang=lang, created_at=now)
         session.add(account)
         session.flush()
     return account
+
+
+def resolving_once(resolve: Callable = socket.getaddrinfo) -> Callable:
+    """`resolve` asked once per host and port (its failure too): an import of 300 rows on one marketplace makes
+    one DNS query, not 300. For one import: a long-lived cache would keep answers past their time."""
+    answers: dict[tuple, tuple] = {}
+
+    def resolved(host, port, *args):
+        if (host, port) not in answers:
+            try:
+                answers[host, port] = (resolve(host, port, *args), None)
+            except (OSError, UnicodeError) as exc:
+                answers[host, port] = (None, exc)
+        found, error = answers[host, port]
+        if error is not None:
+            raise error
+        return found
+    return resolved
 
 
 def store_listing(session: Session, checked: Checked, *, account: Account, now: datetime) -> Listing:

@@ -51,3 +51,14 @@ def test_a_bad_header_refuses_the_whole_file(text, words):
     with pytest.raises(CsvFileError) as refused:
         rows_of(text)
     assert words in str(refused.value)
+
+
+def test_a_quote_closed_lines_later_with_text_after_it_reports_every_line_it_took():
+    rows = rows_of("url,label\n"
+                   'https://x.example/1,"opened\n'
+                   "https://x.example/2,taken\n"
+                   'https://x.example/3,closed"late\n'
+                   "https://x.example/4,kept\n")
+    assert rows == [(2, "text after a closing quote: a quoted cell ends at a comma or the end of the line; "
+                        "lines 2–4 read as one row, not imported"),
+                    (5, NewListing(url="https://x.example/4", label="kept"))]

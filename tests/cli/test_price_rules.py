@@ -52,3 +52,10 @@ def test_bad_rules_are_refused_in_one_line_and_change_nothing(vigie):
     assert vigie("price-rule", "--account", "nobody").code == 2
     assert vigie("price-rule").code == 2
     assert rules(vigie, "--listing", listing) == before
+
+
+def test_an_account_is_found_by_any_spelling_of_its_name(vigie):
+    ok(vigie, "add", AMAZON, "--account", "café")  # stored NFC
+    for spelling in ("cafe\u0301", " café ", "café\t"):
+        assert rules(vigie, "--account", spelling, "--threshold", "7%")["price_threshold"]["from"] == "account"
+        assert "account café: alerts digest" in ok(vigie, "alert-mode", "digest", "--account", spelling).err

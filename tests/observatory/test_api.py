@@ -69,3 +69,10 @@ def test_a_browser_session_reads_but_cannot_write_the_api(client, world):
     log_in(client, "alice@example.org")
     assert client.get("/api/listings").status_code == 200
     assert client.post("/api/listings", json={"url": "https://www.amazon.fr/dp/B0API00003"}).status_code == 401
+
+
+def test_the_account_filter_finds_an_account_by_any_spelling_of_its_name(client, world):
+    ivy = {"Authorization": f"Bearer {world.tokens['ivy@example.org']}"}
+    for spelling in ("alice-shop", " alice-shop", "alice-shop\u00a0"):
+        found = client.get("/api/listings", params={"account": spelling}, headers=ivy).json()
+        assert [x["id"] for x in found] == [world.seeded.alice_listing], spelling

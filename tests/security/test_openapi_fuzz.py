@@ -16,11 +16,11 @@ from observatory.server import RunningObservatory
 from tests.observatory.conftest import app, world  # noqa: F401  (fixtures: a seeded database, users of each role)
 
 SCHEMATHESIS = Path(sys.executable).parent / "schemathesis"
-# no use_after_free: DELETE stops watching a listing and keeps its history and evidence on purpose (P2B
-# proof), so its snapshots stay readable after it
-CHECKS = ("not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,"
-          "response_schema_conformance,negative_data_rejection,allow_header_conformance,unsupported_method,"
-          "ignored_auth,ensure_resource_availability")
+# Every check but two. No use_after_free: DELETE stops watching a listing and keeps its history and evidence on
+# purpose (P2B proof), so its snapshots stay readable after it. No positive_data_acceptance: registering refuses
+# schema-valid bodies no schema can rule out (a URL whose host resolves to a refused address, one already
+# registered, an adapter's product id); their 422 says why in one line.
+EXCLUDED = "use_after_free,positive_data_acceptance"
 
 pytestmark = pytest.mark.skipif(not SCHEMATHESIS.exists(), reason="schemathesis is not installed ([test] extras)")
 
@@ -31,8 +31,8 @@ def test_schemathesis_finds_no_server_error_and_no_schema_violation(app, world, 
     with RunningObservatory(app) as server:
         run = subprocess.run(
             [str(SCHEMATHESIS), "run", f"{server.url}/openapi.json", "--header", f"Authorization: Bearer {token}",
-             "--phases", "examples,coverage,fuzzing,stateful", "--checks", CHECKS, "--max-examples", "80",
-             "--seed", "15", "--workers", "1", "--no-color", "--report-dir", str(tmp_path)],
+             "--phases", "examples,coverage,fuzzing,stateful", "--checks", "all", "--exclude-checks", EXCLUDED,
+             "--max-examples", "80", "--seed", "15", "--workers", "1", "--no-color", "--report-dir", str(tmp_path)],
             capture_output=True, text=True, timeout=220, cwd=tmp_path)
     (tmp_path / "schemathesis.txt").write_text(run.stdout + run.stderr)
     assert run.returncode == 0, run.stdout[-8000:] + run.stderr[-2000:]

@@ -67,3 +67,19 @@ def test_a_405_names_every_method_the_path_takes(client):  # noqa: F811
                                 ("POST", "/api/events", "GET"), ("PUT", "/users", "GET, POST")]:
         answer = client.request(method, path)
         assert (answer.status_code, answer.headers["allow"]) == (405, allow), (method, path)
+
+
+def test_the_limits_the_server_enforces_are_declared(client):  # noqa: F811 (issue 23, point 6)
+    from vigie import limits
+    spec = client.get("/openapi.json").json()
+    body = resolve(spec, spec["paths"]["/api/listings"]["post"]["requestBody"]["content"]["application/json"]["schema"])
+    url = body["properties"]["url"]
+    assert (url["minLength"], url["maxLength"], url["pattern"]) == (1, limits.URL_CHARS, r"^\s*[Hh][Tt][Tt][Pp][Ss]?://")
+    assert body["properties"]["label"]["maxLength"] == body["properties"]["seller"]["maxLength"] == limits.TEXT_CHARS
+    assert body["properties"]["emails"]["maxItems"] == limits.RECIPIENTS
+    assert "413" in spec["paths"]["/api/listings"]["post"]["responses"]
+    for path in ("/api/listings", "/api/events", "/api/export/listings.{fmt}", "/api/export/events.{fmt}"):
+        for parameter in spec["paths"][path]["get"]["parameters"]:
+            if parameter["name"] in ("q", "marketplace", "state", "account", "kind"):
+                text = next(s for s in parameter["schema"]["anyOf"] if s["type"] == "string")
+                assert text["maxLength"] == limits.QUERY_CHARS and text["pattern"] == r"^[^\x00]*$", (path, parameter)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO, Iterator
+from typing import BinaryIO, Callable, Iterator
 
 import click
 from sqlalchemy import select
@@ -19,7 +19,8 @@ from vigie.cli.progress import progress_for
 from vigie.durations import format_duration
 from vigie.limits import CSV_FILE_BYTES
 from vigie.listing_csv import CsvFileError, check_listings, read_listings
-from vigie.registration import DEFAULT_ACCOUNT, account_name, NewListing, RegistrationError, account_named, store_listing, validate
+from vigie.registration import (DEFAULT_ACCOUNT, NewListing, RegistrationError, account_name, account_named,
+                                resolving_once, store_listing, validate)
 
 
 @cli.command()
@@ -87,10 +88,11 @@ def import_csv(app: App, file: Path, account: str) -> None:
 
 def _import_rows(app: App, account: str, rows: Iterator[tuple[int, NewListing | str]], total: int) -> tuple[int, int]:
     added, bad = 0, 0
+    resolve = resolving_once()  # each host looked up once per import
     with progress_for("importing") as progress:
         task = progress.add_task("importing", total=total) if progress is not None else None
         for line, row in rows:
-            if _import_row(app, account, line, row):
+            if _import_row(app, account, line, row, resolve):
                 added += 1
             else:
                 bad += 1
@@ -99,13 +101,13 @@ def _import_rows(app: App, account: str, rows: Iterator[tuple[int, NewListing | 
     return added, bad
 
 
-def _import_row(app: App, account: str, line: int, row: NewListing | str) -> bool:
+def _import_row(app: App, account: str, line: int, row: NewListing | str, resolve: Callable) -> bool:
     """One CSV row registered (True), or refused and said why."""
     try:
         if isinstance(row, str):
             raise RegistrationError(row)
         checked = validate(row, allow_private=app.settings.allow_private_hosts,
-                           allow_networks=app.settings.allow_networks)
+                           allow_networks=app.settings.allow_networks, resolve=resolve)
         with session_scope(app.sessions) as session:
             owner = account_named(session, account, now=app.now(), lang=app.settings.lang)
             listing = store_listing(session, checked, account=owner, now=app.now())

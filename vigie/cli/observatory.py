@@ -8,13 +8,16 @@ import click
 from sqlalchemy import select
 
 from observatory.accounts import AccountError, add_user, issue_token, revoke_tokens, set_password, tokens_of
+from observatory.config import ObservatoryConfig
 from observatory.evidence import NoSuchListing, export_bundle, verify_bundle
+from observatory.transport import Transport
 from store.db import session_scope
 from store.models_observatory import ROLES, User
 from vigie.cli.app import App, BadInput, Failure
 from vigie.cli.main import cli
 from vigie.cli.output import print_json, print_table, say
 from vigie.registration import RegistrationError, account_named
+from vigie.settings import Settings
 
 
 @cli.command()
@@ -34,7 +37,6 @@ def serve(app: App, host: str, port: int, public_url: str | None, trusted_proxie
     import uvicorn
 
     from observatory.app import create_app
-    from observatory.config import ObservatoryConfig
     from observatory.transport import TransportError, transport
 
     try:
@@ -44,15 +46,19 @@ def serve(app: App, host: str, port: int, public_url: str | None, trusted_proxie
     if not reach.https and not _loopback(host):
         say(f"warning: serving plain HTTP on {host}: passwords and session cookies cross the network in clear; "
             "put a TLS proxy in front and set VIGIE_PUBLIC_URL=https://...")
-    config = ObservatoryConfig(allow_private_hosts=app.settings.allow_private_hosts,
-                               secure_cookies=reach.https or secure_cookies, hsts=reach.https,
-                               lang=app.settings.lang)
+    config = observatory_config(app.settings, reach, secure_cookies=secure_cookies)
     say(f"observatory on http://{host}:{port}/"
         + (f" for {reach.public_url} (Secure cookies, HSTS)" if reach.public_url else "")
         + (f", forwarded headers trusted from {', '.join(reach.trusted_proxies)}" if reach.trusted_proxies else "")
         + " (API description at /openapi.json)")
     uvicorn.run(create_app(config, app.sessions), host=host, port=port, log_level="info",
                 **reach.uvicorn_options())
+
+
+def observatory_config(settings: Settings, reach: Transport, *, secure_cookies: bool = False) -> ObservatoryConfig:
+    """What `vigie serve` hands the app: the URL policy of `vigie add` (one for every way in), cookies, language."""
+    return ObservatoryConfig(allow_private_hosts=settings.allow_private_hosts, allow_networks=settings.allow_networks,
+                             secure_cookies=reach.https or secure_cookies, hsts=reach.https, lang=settings.lang)
 
 
 def _loopback(host: str) -> bool:

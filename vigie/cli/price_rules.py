@@ -10,7 +10,6 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import click
-from sqlalchemy import select
 
 from detector.baseline import BaselineKind
 from detector.model import Policy
@@ -19,6 +18,7 @@ from store.models import Account, Listing
 from vigie.cli.app import App, BadInput
 from vigie.cli.main import cli
 from vigie.cli.output import print_json, print_table, say
+from vigie.registration import find_account
 
 MAX_AMOUNT = Decimal(1_000_000)  # no price change of a listed product is abrupt only beyond a million
 RULES = ("price_threshold", "price_absolute_threshold", "price_baseline", "revert_is_glitch")
@@ -98,7 +98,7 @@ def _owner(session, listing_id: int | None, account: str | None) -> Listing | Ac
         if listing is None:
             raise BadInput(f"no listing with id {listing_id}")
         return listing
-    found = session.scalar(select(Account).where(Account.name == account))
+    found = find_account(session, account)
     if found is None:
         raise BadInput(f"no account named {account!r}")
     return found
