@@ -28,7 +28,8 @@ _SHOPIFY_META = re.compile(r"var\s+meta\s*=\s*(\{.*?\});\s*(?:\n|for\s*\(|window
 _SHOPIFY_CURRENCY = re.compile(r"Shopify\.currency\s*=\s*\{\s*\"active\"\s*:\s*\"([A-Z]{3})\"")
 _STATE_ASSIGN = re.compile(
     r"(?:window\.|var\s+|let\s+|const\s+)?(__INITIAL_STATE__|__PRELOADED_STATE__|__APOLLO_STATE__|__NUXT__"
-    r"|__STATE__|__APP_STATE__|__INITIAL_DATA__|__SERVER_DATA__|__PRODUCT__|INITIAL_STATE|initialState)"
+    r"|__STATE__|__APP_STATE__|__INITIAL_DATA__|__SERVER_DATA__|__PRODUCT__|__data|__DATA__|__INITIAL_PROPS__"
+    r"|__APP_DATA__|INITIAL_STATE|initialState)"
     r"\s*=\s*(?=[{\[])"
 )
 _JSON_SCRIPTS = etree.XPath("//script[@type='application/json' or @id='__NEXT_DATA__']")
@@ -42,7 +43,10 @@ _PRICE_INNER = ("value", "amount", "current", "final", "raw", "price", "centAmou
 AVAILABILITY_KEYS = ("availability", "availabilityStatus", "availability_status", "stockStatus", "stock_status",
                      "inventoryStatus", "inStock", "isInStock", "in_stock", "is_in_stock", "available",
                      "isAvailable", "is_available", "purchasable", "isPurchasable", "buyable", "isBuyable",
+                     "orderable", "isOrderable", "is_orderable",
                      "soldOut", "isSoldOut", "sold_out", "outOfStock", "isOutOfStock", "out_of_stock")
+# where a product object keeps its stock one level down ({"inventory": {"orderable": true}})
+STOCK_HOLDERS = ("inventory", "stock", "stockInfo", "availabilityInfo", "inventoryInfo")
 _NEGATIVE = frozenset({"soldOut", "isSoldOut", "sold_out", "outOfStock", "isOutOfStock", "out_of_stock"})
 VARIANT_KEYS = ("variants", "skus", "hasVariant", "variantList", "variations", "children")
 KNOWN_WORDS = frozenset(schema_org.normalise_availability(w) for w in (
@@ -126,7 +130,7 @@ def _cents(value: Any) -> Decimal | None:
 
 # -- application state (Next.js, Redux, Nuxt, ...) ---------------------------------------------------
 def app_state(tree: etree._Element, *, titles: Iterable[str], visible_text: str) -> StateProduct | None:
-    wanted = [t for t in (soft404.fold(t) for t in titles if t) if len(t) >= 6]
+    wanted = [t for t in (soft404.fold(t) for t in titles if t) if len(t) >= 3]
     if not wanted:
         return None
     for source, data in _states(tree):
@@ -172,10 +176,19 @@ def _find_product(data: Any, wanted: list[str]) -> dict | None:
     return None
 
 
+_TITLE_PARTS = re.compile(r"\s+[|\-–—:·•]\s+")
+
+
 def _names_match(name: str, wanted: list[str]) -> bool:
+    """The object's name is the page's title, or one part of a "Name | Shop" title, or contains it."""
     if len(name) < 6:
         return False
-    return any(name == t or (len(name) >= 12 and name in t) or (len(t) >= 12 and t in name) for t in wanted)
+    for title in wanted:
+        if name == title or name in _TITLE_PARTS.split(title):
+            return True
+        if (len(name) >= 12 and name in title) or (len(title) >= 12 and title in name):
+            return True
+    return False
 
 
 def _from_node(node: dict, source: str, visible_text: str) -> StateProduct:
@@ -193,6 +206,14 @@ def _from_node(node: dict, source: str, visible_text: str) -> StateProduct:
 
 
 def availability_of(node: dict) -> str | None:
+    found = _stated(node)
+    if found is None:
+        found = next((_stated(node[k]) for k in STOCK_HOLDERS if isinstance(node.get(k), dict)
+                      and _stated(node[k]) is not None), None)
+    return found
+
+
+def _stated(node: dict) -> str | None:
     for key in AVAILABILITY_KEYS:
         value = node.get(key)
         if isinstance(value, bool):

@@ -8,6 +8,7 @@ an offer a list or an AggregateOffer, a price a number, a string or a priceSpeci
 """
 from __future__ import annotations
 
+import html
 import importlib
 import logging
 import re
@@ -360,6 +361,8 @@ def text(value: Any) -> str | None:
     if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
         return str(value)
     if isinstance(value, str) and value.strip():
+        if "&" in value:  # shops HTML-escape their JSON-LD text ("Ski &quot;Pro&quot;")
+            value = html.unescape(value)
         return " ".join(value.split())
     return None
 

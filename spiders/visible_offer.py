@@ -38,6 +38,11 @@ SOLD_OUT_WORDS: tuple[str, ...] = (
     "wyprzedany", "wyprzedane", "niedostepny", "brak w magazynie", "brak towaru", "produkt niedostepny",
     # pt
     "esgotado", "indisponivel", "fora de estoque", "sem estoque", "fora de stock",
+    # da, sv, no, fi, cs, hu, ro, tr, ru, ko, ja, zh, he: shops of the whole world use the generic reader
+    "udsolgt", "slutsald", "slut i lager", "tillfalligt slut", "utsolgt", "ikke pa lager",
+    "loppuunmyyty", "loppu varastosta", "vyprodano", "neni skladem", "elfogyott", "nincs keszleten",
+    "stoc epuizat", "indisponibil", "tukendi", "stokta yok", "нет в наличии", "распродано", "품절", "일시품절",
+    "売り切れ", "在庫切れ", "缺貨", "售完", "已售完", "缺货", "אזל מהמלאי", "אזל",
 )
 # a classified ad or a one-off item marked sold: the whole text of a small element
 SOLD_BADGES = frozenset({"sold", "vendu", "vendue", "verkauft", "vendido", "vendida", "venduto", "verkocht",

@@ -59,6 +59,10 @@ SIGNS: tuple[Sign, ...] = (
     Sign("Akamai block", re.compile(
         r"\A(?=.*<title>\s*Access Denied\s*</title>)(?=.*errors\.edgesuite\.net)", re.I | re.S),
         triggers=("edgesuite",)),
+    # a waiting room in front of the shop (Queue-it), sometimes with a captcha: nothing about the listing
+    Sign("Queue-it waiting room", re.compile(
+        r"<title>\s*Queue-it\s*</title>|queue-it\.net/[^\"']*(?:QueueFront|queueit)|id=[\"']queue-it_log[\"']", re.I),
+        triggers=("queue-it",)),
     Sign("captcha form", re.compile(r"class=[\"'](?:g-recaptcha|h-captcha|cf-turnstile)[\"']", re.I),
          triggers=("recaptcha", "h-captcha", "turnstile")),
 )
