@@ -191,13 +191,19 @@ class GenericPage(ProductPage):
         the price shown beside the buy button."""
         sep = self.decimal_separator
         variant = self.variant_choice.variant
-        if self.seller_offer is None and variant is not None and variant.price is not None:
-            return self._as_shown(variant.price, variant.currency or schema_org.currency(self.main_offer), notes)
         offer = self.main_offer  # the buy box's price, whoever the registered seller is
-        if offer is not None:
-            amount = schema_org.price(offer, decimal_separator=sep)  # an implausible amount raises: never a guess
-            if amount is not None:
-                return self._as_shown(amount, schema_org.currency(offer), notes)
+        if self.seller_offer is None and variant is not None and variant.price is not None:
+            amount, currency = variant.price, variant.currency or schema_org.currency(offer)
+        else:
+            # an implausible amount raises: never a guess
+            amount = schema_org.price(offer, decimal_separator=sep) if offer is not None else None
+            currency = schema_org.currency(offer)
+        if amount == 0:
+            # "0" stands for "price on request" or a price scripts fill in: read as a price it would make the
+            # first real one look like an abrupt change
+            notes.append("the schema.org price is 0: read as no price")
+        elif amount is not None:
+            return self._as_shown(amount, currency, notes)
         amount, currency = self.data.og_price(decimal_separator=sep)
         if amount is not None:
             return amount, currency, "OpenGraph product:price"
@@ -298,14 +304,14 @@ class GenericPage(ProductPage):
         if badge and not (control and control.enabled):
             return "SoldOut", f"the page's {badge!r} mark"
         sold_out = visible.sold_out_word()
-        if control is not None and not control.enabled:
+        if control is not None and not control.enabled and not control.waiting_for_choice:
             if sold_out:
                 return "OutOfStock", f"a disabled {control.label!r} button and {sold_out!r}"
             # scripts often enable the button after load: disabled alone says nothing certain
             return None, f"stock unknown: the {control.label!r} button is disabled but nothing says sold out"
         if sold_out and control is None:
             return "OutOfStock", f"{sold_out!r} beside the product, no buy button"
-        if control is not None and not sold_out:
+        if control is not None and control.enabled and not sold_out:
             return "InStock", f"an enabled {control.label!r} button"
         in_stock = visible.in_stock_word()
         if in_stock and not sold_out:

@@ -67,7 +67,8 @@ _AVAILABILITY.update({
     "oos": "OutOfStock", "available": "InStock", "availablefororder": "InStock",
     "pending": "PreOrder", "instockonline": "InStock", "notavailable": "OutOfStock", "unavailable": "OutOfStock",
 })
-_SCHEMA_PREFIX = re.compile(r"^(?:https?://)?(?:www\.)?schema\.org/|^schema:", re.I)
+# schema.org, and Google's retired data-vocabulary.org that older shops still write
+_SCHEMA_PREFIX = re.compile(r"^(?:https?://)?(?:www\.)?(?:schema|data-vocabulary)\.org/|^schema:", re.I)
 _JSONLD_SCRIPTS = etree.XPath('//script[@type="application/ld+json"]')
 
 

@@ -55,6 +55,14 @@ BUY_WORDS: tuple[str, ...] = (
     "comprar", "in winkelwagen", "in winkelmand", "toevoegen aan winkelwagen", "bestellen", "dodaj do koszyka",
     "kup teraz", "adicionar ao carrinho", "adicionar ao cesto", "comprar agora",
 )
+# a disabled button asking to pick a variant first says nothing about stock
+CHOOSE_WORDS: tuple[str, ...] = (
+    "select", "choose", "pick a", "choisir", "choisissez", "selectionner", "selectionnez", "wahlen", "wahle",
+    "auswahlen", "seleccionar", "selecciona", "elige", "scegli", "seleziona", "kies", "selecteer", "wybierz",
+    "escolha", "selecione",
+)
+# variant pickers: "S – sold out" beside a size says nothing about the product
+_PICKER = re.compile(r"swatch|variant|option|selector|picker", re.I)
 # a buy button's place taken by a back-in-stock alert (its label only: "me prévenir" elsewhere may be a price alert)
 NOTIFY_WORDS: tuple[str, ...] = (
     "notify me", "email me when", "alert me", "me prevenir", "m'alerter", "prevenez-moi", "m'avertir",
@@ -103,6 +111,7 @@ class BuyControl:
     element: etree._Element
     enabled: bool
     label: str
+    waiting_for_choice: bool = False  # "Select a size": disabled until the buyer picks a variant
 
 
 class VisibleOffer:
@@ -122,13 +131,16 @@ class VisibleOffer:
             attributes = " ".join(control.get(a) or "" for a in ("id", "class", "name", "data-action", "data-testid"))
             label = soft404.fold(" ".join(control.itertext()) + " " + (control.get("value") or ""))[:80]
             by_attribute = bool(_BUY_ATTRIBUTE.search(attributes))
-            by_word = control.tag not in ("a", "div", "span") and any(soft404.has_words(label, w) for w in words)
+            # a link counts by a buy phrase of several words ("add to cart"), never by "acheter" alone (a menu word)
+            phrases = words if control.tag not in ("a", "div", "span") else [w for w in words if " " in w]
+            by_word = control.tag not in ("div", "span") and any(soft404.has_words(label, w) for w in phrases)
             if not (by_attribute or by_word):
                 continue
             disabled = (control.get("disabled") is not None or control.get("aria-disabled") == "true"
                         or bool(_DISABLED_CLASS.search(control.get("class") or ""))
                         or any(soft404.has_words(label, soft404.fold(w)) for w in (*SOLD_OUT_WORDS, *NOTIFY_WORDS)))
-            found.append(BuyControl(control, not disabled, label.strip()))
+            waiting = disabled and any(soft404.has_words(label, soft404.fold(w)) for w in CHOOSE_WORDS)
+            found.append(BuyControl(control, not disabled, label.strip(), waiting_for_choice=waiting))
         return found
 
     @cached_property
@@ -190,7 +202,12 @@ class VisibleOffer:
 
     @cached_property
     def area_text(self) -> str:
-        return soft404.fold(" ".join(t for element in self.area for t in _visible_text(element)))
+        """The area's visible text, variant pickers left out (a text within three levels of a swatch, an option
+    or a label)."""
+        texts = [t for element in self.area for t in _visible_text(element)
+                 if not any(a.tag in ("label", "option") or _PICKER.search(a.get("class") or "")
+                            for a in _ancestors_within(t.getparent(), element)[:3])]
+        return soft404.fold(" ".join(texts))
 
     # -- what the area says ------------------------------------------------------------------------
     def sold_out_word(self) -> str | None:
@@ -268,6 +285,17 @@ def _not_the_price(attributes: str) -> bool:
         return False
     words = set(re.split(r"[^a-z]+", _CAMEL.sub(" ", attributes).casefold()))
     return bool(words & _OLD_WORDS) or bool(_OLD_PAIRS.search(attributes))
+
+
+def _ancestors_within(element, root) -> list:
+    """`element` and its ancestors up to `root` included."""
+    found = []
+    while element is not None:
+        found.append(element)
+        if element is root:
+            break
+        element = element.getparent()
+    return found
 
 
 def _own_text(element: etree._Element, *, tail: bool) -> str:
