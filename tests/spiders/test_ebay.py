@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import pytest
 
 from spiders import registry
@@ -70,3 +72,33 @@ def test_price_in_dot_format_read_on_a_comma_site():
     page = ebay_page(PageInput(url="https://www.ebay.fr/itm/123456789012", body=body))
     assert str(page.price()) == "1136.00"
     assert page.currency() == "USD"
+
+
+ENDED_TEMPLATE = (Path(__file__).parents[1] / "fixtures" / "ebay" / "modern_ended_by_seller_en.html").read_text()
+ENDED_MESSAGE = "This listing was ended by the seller because the item is no longer available."
+
+
+@pytest.mark.parametrize("site, message", [
+    ("com", "Bidding has ended on this item. The seller has relisted this item or one like this."),
+    ("co.uk", "This listing sold on Sat, 2 Mar at 14:03."),
+    ("fr", "Le vendeur a mis fin à cette annonce, car l'objet n'est plus disponible."),
+    ("fr", "Les enchères sur cet objet sont terminées."),
+    ("de", "Der Verkäufer hat dieses Angebot vorzeitig beendet, weil der Artikel nicht mehr verfügbar ist."),
+    ("de", "Die Auktion ist beendet."),
+    ("it", "Il venditore ha chiuso questa inserzione perché l'oggetto non è più disponibile."),
+    ("es", "El vendedor ha finalizado esta publicación porque el artículo ya no está disponible."),
+    ("es", "Las pujas por este artículo han finalizado."),
+])
+def test_ended_and_sold_listings_in_the_seed_sites_languages_are_gone(site, message):
+    body = ENDED_TEMPLATE.replace(ENDED_MESSAGE, message).encode()
+    observation = registry.for_url(f"https://www.ebay.{site}/itm/226612345678").observe(
+        PageInput(url=f"https://www.ebay.{site}/itm/226612345678", body=body))
+    assert observation.outcome.value == "gone", observation.reasons
+    assert observation.reasons[0].startswith("ended listing")
+
+
+def test_a_live_listing_mentioning_an_ended_auction_elsewhere_in_a_script_is_not_gone():
+    live = ENDED_TEMPLATE.replace(ENDED_MESSAGE, "Plus de 10 disponibles")
+    observation = registry.for_url("https://www.ebay.fr/itm/226612345678").observe(
+        PageInput(url="https://www.ebay.fr/itm/226612345678", body=live.encode()))
+    assert observation.outcome.value != "gone", observation.reasons
