@@ -112,6 +112,22 @@ class AmazonLayout(AmazonPage):
         self.missing("shipping_fee", f"no fee in {where} {message[:50]!r}")
         return None
 
+    @staticmethod
+    def _price_in(block) -> str | None:
+        # the price to pay, never the struck-through list price (.a-text-price)
+        prices = block.xpath(".//span[contains(@class, 'priceToPay') or contains(@class, 'apexPriceToPay')]"
+                             " | .//span[contains(@class, 'a-price') and not(contains(@class, 'a-text-price'))"
+                             " and not(ancestor::span[contains(@class, 'a-price')])]")
+        for price in prices:
+            offscreen = text_of(next(iter(price.xpath(".//span[contains(@class, 'a-offscreen')]")), None))
+            if any(ch.isdigit() for ch in offscreen):
+                return offscreen
+            # an empty .a-offscreen: the visible parts "33" "," "69" "€" read together
+            shown = text_of(next(iter(price.xpath("./span[@aria-hidden='true']")), None)).replace(" ", "")
+            if any(ch.isdigit() for ch in shown):
+                return shown
+        return None
+
     def unavailable_price_reason(self, where: str) -> None:
         if self.el("outOfStock") is not None or not self.has_buy_button():
             self.missing("price", "no buy box (offer currently unavailable)")
@@ -132,11 +148,17 @@ class ClassicBuyBox(AmazonLayout):
             text = text_of(self.el(id_))
             if text:
                 return text
-        text = self.media_price_text()
+        text = self.media_price_text() or self.undeliverable_price_text()
         if text:
             return text
         self.unavailable_price_reason("#priceblock_ourprice / #price_inside_buybox")
         return None
+
+    def undeliverable_price_text(self) -> str | None:
+        """The price an undeliverable buy box still shows (a page fetched from abroad)."""
+        if self.undeliverable_box is None:
+            return None
+        return self._price_in(self.undeliverable_box)
 
     def media_price_text(self) -> str | None:
         """Books, music and films: the price of the buy-box section holding the add-to-cart button (the active
@@ -161,30 +183,13 @@ class CorePriceBuyBox(AmazonLayout):
     SHIPPING_IDS = ("deliveryBlockMessage", "mir-layout-DELIVERY_BLOCK", "price-shipping-message")
 
     def price_text(self) -> str | None:
-        for id_ in self.PRICE_BLOCKS:
-            block = self.el(id_)
+        for block in [self.el(i) for i in self.PRICE_BLOCKS] + [self.undeliverable_box]:
             if block is None:
                 continue
             text = self._price_in(block)
             if text:
                 return text
         self.unavailable_price_reason("#corePrice")
-        return None
-
-    @staticmethod
-    def _price_in(block) -> str | None:
-        # the price to pay, never the struck-through list price (.a-text-price)
-        prices = block.xpath(".//span[contains(@class, 'priceToPay') or contains(@class, 'apexPriceToPay')]"
-                             " | .//span[contains(@class, 'a-price') and not(contains(@class, 'a-text-price'))"
-                             " and not(ancestor::span[contains(@class, 'a-price')])]")
-        for price in prices:
-            offscreen = text_of(next(iter(price.xpath(".//span[contains(@class, 'a-offscreen')]")), None))
-            if any(ch.isdigit() for ch in offscreen):
-                return offscreen
-            # an empty .a-offscreen: the visible parts "33" "," "69" "€" read together
-            shown = text_of(next(iter(price.xpath("./span[@aria-hidden='true']")), None)).replace(" ", "")
-            if any(ch.isdigit() for ch in shown):
-                return shown
         return None
 
     def read_shipping(self) -> Decimal | None:

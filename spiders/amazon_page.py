@@ -66,6 +66,12 @@ def text_of(element) -> str:
 _WORDS_UNAVAILABLE = ("actuellement indisponible", "currently unavailable", "derzeit nicht verfügbar",
                       "non disponibile", "no disponible", "niet beschikbaar", "ej tillgänglig",
                       "niedostępny", "indisponible")
+_WORDS_UNDELIVERABLE = ("cannot be shipped to your selected delivery location",
+                        "kann nicht an ihren ausgewählten lieferort versendet werden",
+                        "ne peut pas être expédié à l'adresse de livraison sélectionnée",
+                        "ne peut pas être expédié vers l'adresse de livraison sélectionnée",
+                        "non può essere spedito all'indirizzo di consegna selezionato",
+                        "no se puede enviar a la dirección de entrega seleccionada")
 _WORDS_BACKORDER = ("temporarily out of stock", "temporairement en rupture", "vorübergehend nicht auf lager",
                     "in stock on", "en stock le", "momentaneamente non disponibile")
 _WORDS_PREORDER = ("pre-order", "précommande", "pré-commande", "vorbestellbar", "preordine", "reserva")
@@ -239,6 +245,25 @@ class AmazonPage(ProductPage):
             element = self.el(id_)
             if element is not None:
                 return f"offers only through #{id_} ({text_of(element)[:60]!r})"
+        undeliverable = self.undeliverable()
+        if undeliverable:
+            return undeliverable
+        return None
+
+    @cached_property
+    def undeliverable_box(self):
+        return next(iter(self.tree.xpath("//*[starts-with(@id, 'exports_desktop_undeliverable_buybox')]")), None)
+
+    def undeliverable(self) -> str | None:
+        """The offer exists but Amazon will not ship it where the page was fetched from (a check run from
+        abroad): "This item cannot be shipped to your selected delivery location". Not a sold-out offer."""
+        if self.undeliverable_box is not None:
+            return "the offer cannot be shipped to the fetching location (undeliverable buy box): it exists"
+        box = self.el("buybox")
+        text = text_of(box).casefold() if box is not None else ""
+        for phrase in _WORDS_UNDELIVERABLE:
+            if phrase in text:
+                return f"the offer cannot be shipped to the fetching location ({phrase!r}): it exists"
         return None
 
     def availability_text(self) -> str:
