@@ -6,6 +6,8 @@ and times until every listing has its snapshot. Printed: whole time (node start-
 the crawl window (first to last snapshot), checks per second, and the two-node ÷ one-node ratio.
 
     python bench/cluster.py [--listings 4000] [--runs 1]
+
+Each run's times are printed with the machine's load average before it; then the medians.
 """
 from __future__ import annotations
 
@@ -83,7 +85,11 @@ def main() -> None:
             results = {}
             for _ in range(args.runs):  # interleaved, so a slow moment of the machine hits both
                 for nodes in (1, 2):
-                    results.setdefault(nodes, []).append(one_run(nodes, base, paths, work))
+                    load = os.getloadavg()[0]
+                    whole, window = one_run(nodes, base, paths, work)
+                    results.setdefault(nodes, []).append((whole, window))
+                    print(f"  {nodes} node(s): {whole:.1f} s whole, {window:.1f} s crawl window "
+                          f"(load average before: {load:.2f}, {os.cpu_count()} cores)", flush=True)
         finally:
             nginx.terminate()
             nginx.wait(10)

@@ -36,7 +36,7 @@ class ClusterConfig:
     node_timeout: float = 60.0  # VIGIE_NODE_TIMEOUT: a node silent this long is dead; its checks go to others
     threads: int = 64  # checks one node runs at once (each waits for its record batch: VIGIE_RECORD_DELAY)
     rates: tuple[tuple[str, float], ...] = ()  # requests per second per marketplace, for the whole cluster
-    max_wait: float = 2.0  # a check that cannot take its turn within this goes back to the queue, delayed
+    max_wait: float = 2.0  # a check whose turn is further ahead goes back to the queue, delayed
 
 
 class CheckNotRecorded(Exception):
@@ -58,6 +58,13 @@ class ClusterService(Service):
         self.started_at = datetime.now(UTC)
 
     # -- lifecycle hooks ------------------------------------------------------------------------------
+    def spreads_overdue(self) -> bool:
+        try:
+            return nodes.first_of_a_cold_cluster(self.broker.client, self.node, timeout=self.cluster.node_timeout)
+        except Exception as error:  # Redis away: spreading nothing never delays a check
+            log.error("cluster: overdue listings left as they are (%s)", one_line(error))
+            return False
+
     def started(self, scheduler) -> None:
         from dramatiq import Worker
 
@@ -119,12 +126,14 @@ class ClusterService(Service):
     # -- the actor: one check, in a Dramatiq worker thread ---------------------------------------------
     def _check(self, fields: dict) -> None:
         target = CheckTarget(**fields)
-        waited_until = time.monotonic() + self.cluster.max_wait
-        while (wait := self.polite.wait_for(target.marketplace)) > 0:
-            if time.monotonic() + wait > waited_until:
-                self.actor.send_with_options(args=(fields,), delay=int(wait * 1000) + 50)
-                return
+        reserved, wait = self.polite.take_turn(target.marketplace, within=self.cluster.max_wait)
+        if reserved and wait > 0:
             time.sleep(wait)
+            # a push-back seen since the turn was reserved holds it too
+            wait = self.polite.paused(target.marketplace)
+        if wait > 0:
+            self.actor.send_with_options(args=(fields,), delay=int(wait * 1000) + 50)
+            return
         if self.loop is None or self._stop is None or self._stop.is_set():
             raise CheckNotRecorded("node stopping")
         future = asyncio.run_coroutine_threadsafe(self.crawls.check(target), self.loop)

@@ -6,7 +6,9 @@ import time
 from typing import Any
 
 BOARD = "vigie:nodes"
-FORGET_AFTER = 86_400.0  # a node silent for a day leaves the list
+COLD_START = "vigie:cold-start"
+FOLD_AFTER = 3_600.0  # `vigie status` lists a dead node for an hour, then only counts it
+FORGET_AFTER = 86_400.0  # a node silent for a day leaves the board
 
 
 def beat(client, node: str, info: dict[str, Any]) -> None:
@@ -28,3 +30,11 @@ def read(client) -> list[dict[str, Any]]:
         nodes.append({"node": node.decode() if isinstance(node, bytes) else node, **info,
                       "silent_s": round(now - info.get("heartbeat", now), 1)})
     return sorted(nodes, key=lambda n: n["node"])
+
+
+def first_of_a_cold_cluster(client, node: str, *, timeout: float) -> bool:
+    """True for the one node starting while no other is alive: only it spreads the overdue listings over
+    its catch-up window. Two starting together race for a key lasting one node timeout."""
+    if any(n["silent_s"] < n.get("node_timeout", timeout) for n in read(client)):
+        return False
+    return bool(client.set(COLD_START, node, nx=True, px=int(timeout * 1000)))

@@ -145,8 +145,10 @@ class Service:
 
         self._stop = asyncio.Event()
         loop = asyncio.get_running_loop()
-        with session_scope(self.sessions) as session:
-            spread = spread_overdue(session, now=self.clock(), window=self.config.catchup_window)
+        spread = 0
+        if self.spreads_overdue():
+            with session_scope(self.sessions) as session:
+                spread = spread_overdue(session, now=self.clock(), window=self.config.catchup_window)
         if spread:
             log.warning("service: %d overdue listing(s) spread over the next %s", spread, self.config.catchup_window)
         classes = spider_classes()
@@ -177,6 +179,11 @@ class Service:
             for job in self.background:  # flush: emails of the last checks, outbox state
                 await self._threaded(job)
             self._log_stats()
+
+    def spreads_overdue(self) -> bool:
+        """Hook: whether this start re-times the overdue listings over the catch-up window (a cluster node
+        joining others must not: it would push their backlog later)."""
+        return True
 
     def started(self, scheduler) -> None:
         """Hook: the crawls are ready, the scheduler about to start (cluster mode adds its jobs)."""

@@ -2,6 +2,7 @@
 Redis, checking a shop that counts what it serves."""
 from __future__ import annotations
 
+import bisect
 import json
 import signal
 import time
@@ -144,6 +145,32 @@ def test_a_delisting_alerts_once_while_nodes_come_and_go(cluster, database_url):
     assert len(chains) == len(set(chains))  # (listing, seq) unique: no chain forked
 
 
+def test_a_node_joining_a_backlogged_cluster_delays_no_listing(cluster):
+    """Scaling out never slows a cluster down: a node joining while listings are due spreads none of them
+    over its catch-up window (only the first node of a cold cluster does)."""
+    vigie, node, sessions, _, tmp = cluster
+    shop = Shop(300)
+    try:
+        register(vigie, shop, tmp)
+        first = node("first", VIGIE_RATE_LIMITS="generic=5")  # a pass of a minute: a backlog stays due
+        wait_until(lambda: len(snapshots_per_listing(sessions)) >= 5, timeout=60, step=0.2)
+        with session_scope(sessions) as session:
+            before = dict(session.execute(select(Listing.id, Listing.next_check_at)).all())
+        second = node("second", VIGIE_RATE_LIMITS="generic=5", VIGIE_CATCHUP_WINDOW="15m")
+        wait_until(lambda: "taking checks" in (tmp / "second.log").read_text(), timeout=60, step=0.2)
+        with session_scope(sessions) as session:  # one statement: a check recorded meanwhile is not "waiting"
+            checked = select(Snapshot.id).where(Snapshot.listing_id == Listing.id).exists()
+            waiting = dict(session.execute(select(Listing.id, Listing.next_check_at).where(
+                Listing.claim_token.is_(None), ~checked)).all())
+        for process in (first, second):
+            assert stop_service(process)[0] == 0, logs(tmp)
+    finally:
+        shop.close()
+    assert len(waiting) > 100  # the backlog: due, neither claimed nor checked yet
+    delayed = {lid: (before[lid], due) for lid, due in waiting.items() if due > before[lid]}
+    assert not delayed, (len(delayed), logs(tmp))
+
+
 def test_a_marketplace_rate_limit_holds_across_two_nodes(cluster):
     vigie, node, sessions, _, tmp = cluster
     shop = Shop(150)
@@ -162,9 +189,11 @@ def test_a_marketplace_rate_limit_holds_across_two_nodes(cluster):
     span = times[-1] - times[0]
     # each node alone fetches these 150 pages in a few seconds; together they keep to 10 a second
     assert span >= 150 / rate - 3, span
-    # per second, once both crawlers are open (turns taken while a crawler opens arrive together)
-    settled = Counter(int(t) for t in times if t >= times[0] + 3)
-    assert max(settled.values()) <= rate + 2, settled
+    # in any one-second window (not calendar seconds), once both crawlers are open (turns taken while a crawler
+    # opens arrive together); the 2 over the rate are the fetches' own jitter between turn and arrival
+    settled = [t for t in times if t >= times[0] + 3]
+    busiest = max(bisect.bisect_left(settled, t + 1.0) - i for i, t in enumerate(settled))
+    assert busiest <= rate + 2, busiest
 
 
 def test_a_push_back_seen_by_one_node_pauses_the_marketplace_on_both(cluster):

@@ -8,6 +8,7 @@ import time
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
@@ -16,7 +17,20 @@ from sandbox.render import Renderer
 from tests.cli.runner import Vigie
 from tests.service.live import environment, start_service
 
-REDIS_URL = os.environ.get("VIGIE_TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
+
+
+def _worker_redis_url(url: str) -> str:
+    """Each pytest-xdist worker (gw0, gw1...) on a Redis database of its own (14, 15...), as each has its own
+    PostgreSQL database: nodes of two tests never share a queue, a node board or a limiter."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not worker.startswith("gw"):
+        return url
+    parts = urlsplit(url)
+    database = int(parts.path.strip("/") or 0) + int(worker[2:])
+    return urlunsplit(parts._replace(path=f"/{database % 16}"))
+
+
+REDIS_URL = _worker_redis_url(os.environ.get("VIGIE_TEST_REDIS_URL", "redis://127.0.0.1:6379/14"))
 
 
 class Shop:

@@ -166,3 +166,16 @@ def test_prune_keeps_evidence_and_shared_bodies(sessions):
         history = snapshots.history(session, listing_id)
         assert len(history) == 5 and snapshots.verify_chain(history) == []
     assert prune_bodies(sessions, before=T0 - timedelta(days=30)).blobs == 0
+
+
+def test_every_goes_below_5_minutes_only_for_local_testing():
+    from vigie.registration import NewListing, RegistrationError, validate
+
+    public = [(2, 1, 6, "", ("93.184.215.14", 443))]  # a getaddrinfo answer: a public address
+    local = validate(NewListing(url="http://127.0.0.1:8000/p/1", every="30s"), allow_private=True)
+    assert local.every == timedelta(seconds=30)  # VIGIE_ALLOW_PRIVATE_HOSTS=1: testing on this machine
+    with pytest.raises(RegistrationError, match="the minimum is 1s"):
+        validate(NewListing(url="http://127.0.0.1:8000/p/1", every="0s"), allow_private=True)
+    with pytest.raises(RegistrationError, match="the minimum is 5m"):
+        validate(NewListing(url="https://shop.example/p/1", every="30s"), allow_private=False,
+                 resolve=lambda *args, **kwargs: public)

@@ -15,10 +15,12 @@ def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
-def print_table(title: str | None, columns: list[str], rows: list[list[Any]]) -> None:
-    table = Table(title=title)
+def print_table(title: str | None, columns: list[str], rows: list[list[Any]], *, caption: str | None = None,
+                whole: tuple[str, ...] = ()) -> None:
+    """`whole`: columns never wrapped nor cut (ids to copy); the others fold to fit the terminal."""
+    table = Table(title=title, caption=caption)
     for column in columns:
-        table.add_column(column, overflow="fold")
+        table.add_column(column, overflow="fold", no_wrap=column in whole)
     for row in rows:
         table.add_row(*["" if v is None else str(v) for v in row])
     Console().print(table)

@@ -85,16 +85,14 @@ def redacted(url: str) -> str:
 @click.pass_obj
 def alert_mode(app: App, mode: str, account: str) -> None:
     """One email per event (immediate) or one a day (digest); delistings and fee changes are always immediate."""
-    from sqlalchemy import select
-
     from store.db import session_scope
-    from store.models import Account
+    from vigie.registration import find_account
 
     with session_scope(app.sessions) as session:
-        row = session.scalar(select(Account).where(Account.name == account))
+        row = find_account(session, account)
         if row is None:
             raise BadInput(f"no account named {account!r}")
-        row.alert_mode = mode
+        row.alert_mode, account = mode, row.name
     say(f"account {account}: alerts {mode}")
 
 
@@ -123,16 +121,18 @@ def status(app: App, as_json: bool) -> None:
 
 
 def cluster_status(s) -> dict:
-    """The cluster's nodes and queue, read from the engine (Redis)."""
+    """The cluster's nodes and queue, read from the engine (Redis); nodes dead for over an hour only counted."""
     from cluster import engine, nodes
 
-    broker = engine.make_broker(s.queue_url, node_timeout=s.node_timeout.total_seconds(), check_timeout=s.timeout)
+    timeout = s.node_timeout.total_seconds()
+    broker = engine.make_broker(s.queue_url, node_timeout=timeout, check_timeout=s.timeout)
     try:
         listed = nodes.read(broker.client)
-        for node in listed:
+        recent = [node for node in listed if node["silent_s"] < nodes.FOLD_AFTER]
+        for node in recent:
             node["leased"] = engine.leased_by(broker, node.get("broker_id", ""))
-            node["alive"] = node["silent_s"] < node.get("node_timeout", s.node_timeout.total_seconds())
-        return {"queued": engine.queued(broker), "nodes": listed}
+            node["alive"] = node["silent_s"] < node.get("node_timeout", timeout)
+        return {"queued": engine.queued(broker), "nodes": recent, "folded": len(listed) - len(recent)}
     except Exception as error:
         raise BadInput(f"VIGIE_QUEUE_URL: cannot read the cluster ({type(error).__name__}: {error})") from None
     finally:
@@ -140,18 +140,17 @@ def cluster_status(s) -> dict:
 
 
 def print_nodes(cluster: dict, timeout: float) -> None:
-    def state(node: dict) -> str:
-        if node["alive"]:
-            return "alive"
-        if node["leased"]:
-            return (f"silent: its {node['leased']} leased check(s) go to other nodes "
-                    f"(lease: {node.get('node_timeout', timeout):.0f} s without a heartbeat)")
-        return "silent; its checks went to other nodes"
-
+    # the node id is host:pid:suffix, kept whole on one line (operators copy it); the rest fits 80 columns
+    notes = []
+    if not all(n["alive"] for n in cluster["nodes"]):
+        notes.append(f"dead: no heartbeat for {timeout:.0f} s (VIGIE_NODE_TIMEOUT); its leased checks go to others")
+    if cluster["folded"]:
+        notes.append(f"{cluster['folded']} node{'s' if cluster['folded'] > 1 else ''} dead for over 1 h, not listed")
     print_table(f"Cluster nodes ({cluster['queued']} check(s) queued)",
-                ["node", "host", "pid", "last heartbeat", "checks/min", "leased", "state"],
-                [[n["node"], n.get("host"), n.get("pid"), f"{n['silent_s']:.0f}s ago", n.get("checks_per_minute"),
-                  n["leased"], state(n)] for n in cluster["nodes"]])
+                ["node", "state", "heartbeat", "checks/min", "leased"],
+                [[n["node"], "alive" if n["alive"] else "dead", f"{n['silent_s']:.0f}s ago",
+                  n.get("checks_per_minute"), n["leased"]] for n in cluster["nodes"]],
+                caption="\n".join(notes) or None, whole=("node", "state"))
 
 
 @cli.command()
