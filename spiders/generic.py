@@ -34,7 +34,6 @@ class Reading:
     currency: str | None = None
     availability: str | None = None
     notes: tuple[str, ...] = ()
-    variants: tuple[Variant, ...] = ()
     price_error: money.ImplausibleAmount | None = None
 
 
@@ -174,8 +173,7 @@ class GenericPage(ProductPage):
         elif availability is None:
             notes.append("availability unknown: the page states no stock (a live product page, read as listed)")
         return Reading(price=price, currency=currency or self._page_currency(), availability=availability,
-                       notes=tuple(notes), price_error=price_error,
-                       variants=self.schema_variants or (self.state.variants if self.state else ()))
+                       notes=tuple(notes), price_error=price_error)
 
     @cached_property
     def schema_variants(self) -> tuple[Variant, ...]:
@@ -365,9 +363,6 @@ class GenericPage(ProductPage):
             return []
         return [Offer(seller=None, price=v.price, currency=v.currency, available=v.available,
                       variant=v.label or "?") for v in variants]
-
-    def variants(self) -> tuple[Variant, ...]:
-        return self.reading.variants
 
 
 def _buyable(word: str | None) -> bool | None:
