@@ -39,10 +39,11 @@ SOLD_OUT_WORDS: tuple[str, ...] = (
     # pt
     "esgotado", "indisponivel", "fora de estoque", "sem estoque", "fora de stock",
     # da, sv, no, fi, cs, hu, ro, tr, ru, ko, ja, zh, he: shops of the whole world use the generic reader
-    "udsolgt", "slutsald", "slut i lager", "tillfalligt slut", "utsolgt", "ikke pa lager",
-    "loppuunmyyty", "loppu varastosta", "vyprodano", "neni skladem", "elfogyott", "nincs keszleten",
-    "stoc epuizat", "indisponibil", "tukendi", "stokta yok", "нет в наличии", "распродано", "품절", "일시품절",
-    "売り切れ", "在庫切れ", "缺貨", "售完", "已售完", "缺货", "אזל מהמלאי", "אזל",
+    "udsolgt", "ikke på lager", "slutsåld", "slut i lager", "tillfälligt slut", "utsolgt", "ikke pa lager",
+    "loppuunmyyty", "loppu varastosta", "vyprodáno", "není skladem", "elfogyott", "nincs készleten",
+    "stoc epuizat", "indisponibil", "nu este în stoc", "tükendi", "stokta yok", "нет в наличии", "распродано",
+    "нет на складе", "품절", "일시품절", "売り切れ", "在庫切れ", "缺貨", "售完", "已售完", "缺货", "補貨中",
+    "אזל מהמלאי", "אזל", "לא במלאי", "εξαντλημενο", "μη διαθεσιμο",
 )
 # a classified ad or a one-off item marked sold: the whole text of a small element
 SOLD_BADGES = frozenset({"sold", "vendu", "vendue", "verkauft", "vendido", "vendida", "venduto", "verkocht",
@@ -54,6 +55,13 @@ BUY_WORDS: tuple[str, ...] = (
     "aggiungi al carrello", "acquista ora", "acquista", "anadir al carrito", "anadir a la cesta", "comprar ahora",
     "comprar", "in winkelwagen", "in winkelmand", "toevoegen aan winkelwagen", "bestellen", "dodaj do koszyka",
     "kup teraz", "adicionar ao carrinho", "adicionar ao cesto", "comprar agora",
+    # da, sv, no, fi, cs, hu, ro, tr, ru/kk, el, he, ko, zh, ja, es-419
+    "læg i kurv", "køb nu", "lägg i varukorgen", "köp nu", "legg i handlekurven", "kjøp nå",
+    "lisää ostoskoriin", "osta nyt", "do košíku", "koupit", "kosárba", "megveszem", "adaugă în coș", "cumpără",
+    "sepete ekle", "satın al", "в корзину", "купить", "добавить в корзину", "προσθηκη στο καλαθι", "αγορα",
+    "הוסף לסל", "הוספה לסל", "לקנייה", "קנה עכשיו", "장바구니", "구매하기", "바로구매", "加入購物車", "立即購買",
+    "加入购物车", "立即购买", "カートに入れる", "今すぐ購入", "agregar al carro", "agregar al carrito",
+    "anadir a la bolsa", "comprar ya",
 )
 # a disabled button asking to pick a variant first says nothing about stock
 CHOOSE_WORDS: tuple[str, ...] = (
@@ -72,11 +80,13 @@ NOTIFY_WORDS: tuple[str, ...] = (
 IN_STOCK_WORDS: tuple[str, ...] = (
     "in stock", "en stock", "auf lager", "sofort lieferbar", "lieferbar", "disponibilita immediata",
     "disponibile", "en existencia", "op voorraad", "na stanie", "dostepny", "em estoque", "em stock",
-    "disponible", "available now",
+    "disponible", "available now", "på lager", "i lager", "varastossa", "skladem", "készleten", "în stoc",
+    "stokta", "в наличии", "재고 있음", "現貨", "有現貨", "有库存", "במלאי", "σε αποθεμα",
 )
 _BUY_ATTRIBUTE = re.compile(
-    r"add[-_ ]?to[-_ ]?(?:cart|basket|bag)|buy[-_ ]?(?:now|button|box)|addtocart|add2cart|product[-_]?form__cart"
-    r"|btn[-_]?cart|cart[-_]?(?:button|btn|submit)|single_add_to_cart", re.I)
+    r"add[-_ ]?to[-_ ]?(?:cart|basket|bag|trolley)|buy[-_ ]?(?:now|button|box|btn)|addtocart|add2cart"
+    r"|product[-_]?form__cart|btn[-_]?(?:cart|buy|purchase|basket)|cart[-_]?(?:button|btn|submit)|single_add_to_cart"
+    r"|add[-_]?(?:basket|bag|cart)|purchase[-_]?(?:btn|button)", re.I)
 _DISABLED_CLASS = re.compile(r"disabled|sold[-_ ]?out|out[-_ ]?of[-_ ]?stock|unavailable|inactive", re.I)
 _CONTROLS = etree.XPath("//button | //input[@type='submit' or @type='button'] | //a[@class or @id]"
                         " | //*[@role='button'] | //*[(self::div or self::span) and (contains(@class, 'cart')"
