@@ -251,8 +251,10 @@ class GenericPage(ProductPage):
         word, source = self._declared_availability(notes)
         visible = self.visible
         if word is not None and word in UNAVAILABLE:
+            # schema.org markup is often stale (cached, written once); a live page's state in its scripts is not
+            stale_prone = self.state is None or not source.startswith(self.state.source)
             buyable = visible.buy_control if visible.buy_control and visible.buy_control.enabled else None
-            if buyable is not None and not visible.sold_out_word() and not visible.sold_badge() \
+            if stale_prone and buyable is not None and not visible.sold_out_word() and not visible.sold_badge() \
                     and not self.variant_choice.reason:
                 notes.append(f"{source} says {word}, but the page offers an enabled {buyable.label!r} button"
                              " and no sold-out wording")
