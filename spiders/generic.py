@@ -122,7 +122,10 @@ class GenericPage(ProductPage):
         say it is a wall, and the body is not scanned for challenge markup (a review form's reCAPTCHA is not one)."""
         if self.product is not None:
             return walls.header_wall(self.page.headers, self.page.text)
-        return super().wall()
+        wall = super().wall()
+        if wall == walls.CAPTCHA_FORM and self.looks_like_product():
+            return None  # a captcha in a review or newsletter form of a page showing its product
+        return wall
 
     def gone(self) -> str | None:
         page = self.page

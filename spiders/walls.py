@@ -12,6 +12,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Mapping
 
+CAPTCHA_FORM = "captcha form"  # the weakest sign: a captcha widget alone, on a small page
+
 # The largest wall seen is PerimeterX's ~17 KB "Press & Hold"; product pages are 150 KB and up.
 SMALL_PAGE = 60_000
 
@@ -63,7 +65,7 @@ SIGNS: tuple[Sign, ...] = (
     Sign("Queue-it waiting room", re.compile(
         r"<title>\s*Queue-it\s*</title>|queue-it\.net/[^\"']*(?:QueueFront|queueit)|id=[\"']queue-it_log[\"']", re.I),
         triggers=("queue-it",)),
-    Sign("captcha form", re.compile(r"class=[\"'](?:g-recaptcha|h-captcha|cf-turnstile)[\"']", re.I),
+    Sign(CAPTCHA_FORM, re.compile(r"class=[\"'](?:g-recaptcha|h-captcha|cf-turnstile)[\"']", re.I),
          triggers=("recaptcha", "h-captcha", "turnstile")),
 )
 
