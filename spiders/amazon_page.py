@@ -64,6 +64,7 @@ def text_of(element) -> str:
 
 
 _WORDS_UNAVAILABLE = ("actuellement indisponible", "currently unavailable", "derzeit nicht verfügbar",
+                      "nicht lieferbar", "nicht verfügbar",
                       "non disponibile", "no disponible", "niet beschikbaar", "ej tillgänglig",
                       "niedostępny", "indisponible")
 _WORDS_UNDELIVERABLE = ("cannot be shipped to your selected delivery location",
@@ -74,9 +75,12 @@ _WORDS_UNDELIVERABLE = ("cannot be shipped to your selected delivery location",
                         "no se puede enviar a la dirección de entrega seleccionada")
 _WORDS_BACKORDER = ("temporarily out of stock", "temporairement en rupture", "vorübergehend nicht auf lager",
                     "in stock on", "en stock le", "momentaneamente non disponibile")
-_WORDS_PREORDER = ("pre-order", "précommande", "pré-commande", "vorbestellbar", "preordine", "reserva")
+_WORDS_PREORDER = ("pre-order", "précommande", "pré-commande", "vorbestellbar", "preordine", "reserva",
+                   "will be released on", "erscheint am", "sortie prévue", "disponible à partir du",
+                   "disponibile a partire dal", "disponible el")
 _WORDS_LIMITED = ("only ", "il ne reste plus que", "nur noch", "solo ", "quedan ")
 _WORDS_IN_STOCK = ("in stock", "en stock", "auf lager", "disponibilità immediata", "disponibile",
+                   "versandfertig", "lieferbar", "spedito entro", "se envía", "available to ship", "ships within",
                    # "Available from these sellers.": other sellers' offers only, the product can be bought
                    "available from", "erhältlich bei", "bei diesen anbietern", "disponible auprès", "disponible con",
                    "disponibile presso", "verkrijgbaar bij",
@@ -291,10 +295,11 @@ class AmazonPage(ProductPage):
         return None
 
     def can_buy(self, availability: str | None) -> bool:
-        # no buy box and no stock message: nothing on the page can be bought from the main offer
+        # No buy box and no stock message: a layout not known here. Sold-out pages say so (#outOfStock,
+        # "Currently unavailable"), so this is "stock unknown", which never raises an alert, not "unavailable".
         if availability is None:
-            self.reasons.append("no buy button and no availability message")
-            return False
+            self.reasons.append("availability unknown: no buy button and no availability message")
+            return True
         return availability in AVAILABLE
 
     def offers(self) -> list[Offer]:

@@ -143,3 +143,23 @@ def test_sandbox_offer_removed_is_offer_gone():
     page = sandbox_page(state="offer_removed")
     observation = MARKETPLACE.observe(PageInput(url=page.url, body=page.body, seller="Igloohome France"))
     assert observation.outcome is Outcome.OFFER_GONE
+
+
+AVAILABILITY_PAGE = (
+    '<html><head><link rel="canonical" href="https://www.amazon.{tld}/dp/B0TEST0001"></head><body><div id="dp">'
+    '<span id="productTitle">Lampe</span><div id="availability"><span>{text}</span></div>{button}</div></body></html>'
+)
+
+
+@pytest.mark.parametrize("tld, text, button, outcome, word", [
+    ("de", "Gewöhnlich versandfertig in 2 bis 3 Tagen.", "", "listed", "InStock"),
+    ("de", "Derzeit nicht lieferbar.", "", "unavailable", "OutOfStock"),
+    ("com", "This item will be released on March 3, 2027.", '<input id="buy-now-button">', "listed", "PreOrder"),
+    ("it", "Generalmente spedito entro 3 giorni.", "", "listed", "InStock"),
+    # a layout this adapter does not know: no button, no stock message — stock unknown, never "unavailable"
+    ("fr", "", "", "listed", None),
+])
+def test_availability_messages_across_sites(tld, text, button, outcome, word):
+    body = AVAILABILITY_PAGE.format(tld=tld, text=text, button=button).encode()
+    observation = registry.by_name("amazon").observe(PageInput(url=f"https://www.amazon.{tld}/dp/B0TEST0001", body=body))
+    assert (observation.outcome.value, observation.availability) == (outcome, word), observation.reasons
