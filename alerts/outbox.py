@@ -11,8 +11,10 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from alerts.channel_sender import enqueue_channels
 from detector.model import EventKind
-from store.models import AlertDelivery, Event, Listing, Recipient
+from store.models import Account, AlertDelivery, Event, Listing, Recipient
+from store.models_channels import Channel
 
 # Kinds that concern the operator, not the seller: a bot wall says nothing about the listing.
 NOT_FOR_SELLERS = frozenset({EventKind.MONITORING_BLOCKED.value})
@@ -47,15 +49,24 @@ def enqueue(session: Session, event: Event, *, now: datetime, default_lang: str)
     listing = event.listing
     account = listing.account
     recipients: list[Recipient] = list(listing.recipients) or list(account.recipients)
+    accounts: list[Account] = [account]
     if event.kind == EventKind.FEE_SCHEDULE_CHANGE.value:
-        recipients += marketplace_sellers(session, listing.marketplace)
+        sellers = marketplace_sellers(session, listing.marketplace)
+        recipients += sellers
+        accounts += [recipient.account for recipient in sellers]
+    # the accounts' channels (issue 28): email ones join this outbox, the others have their own
+    enqueue_channels(session, event, accounts, now=now, default_lang=default_lang)
+    addresses = [(recipient.email, recipient.lang or recipient.account.lang or default_lang)
+                 for recipient in recipients]
+    addresses += [(channel.target, channel.account.lang or default_lang)
+                  for channel in email_channels(session, accounts)]
     already = {
         address.lower()
         for address in session.scalars(select(AlertDelivery.recipient).where(AlertDelivery.event_id == event.id))
     }
     created: list[AlertDelivery] = []
-    for recipient in recipients:
-        address = recipient.email.strip()
+    for email, lang in addresses:
+        address = email.strip()
         key = address.lower()
         if not address or key in already:
             continue
@@ -63,7 +74,7 @@ def enqueue(session: Session, event: Event, *, now: datetime, default_lang: str)
         row = AlertDelivery(
             event_id=event.id,
             recipient=address,
-            lang=recipient.lang or recipient.account.lang or default_lang,
+            lang=lang,
             message_id=message_id(event.id, address),
             status="pending",
             attempts=0,
@@ -75,3 +86,9 @@ def enqueue(session: Session, event: Event, *, now: datetime, default_lang: str)
     if created:
         session.flush()
     return created
+
+
+def email_channels(session: Session, accounts: list[Account]) -> list[Channel]:
+    ids = sorted({account.id for account in accounts})
+    return list(session.scalars(select(Channel).where(
+        Channel.account_id.in_(ids), Channel.kind == "email", Channel.active.is_(True)).order_by(Channel.id)))

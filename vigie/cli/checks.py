@@ -35,11 +35,27 @@ def crawl_options(app: App) -> CrawlOptions:
 
 
 def deliver_alerts(app: App, transport, *, margin: timedelta = timedelta(0)) -> DeliveryReport:
-    """Everything the outbox owes: digest holds, immediate emails, due digests, the operator's alert.
+    return deliver_everything(app, transport, margin=margin)[0]
+
+
+def deliver_everything(app: App, transport, *, margin: timedelta = timedelta(0)):
+    """Everything the outbox owes: digest holds, immediate emails, due digests, the operator's alert,
+    and the channels' webhooks and chats (issue 28), sent meanwhile so that neither waits on the other.
 
     `margin`: the service records while it delivers, so it holds rows at `now` and sends those due
     at `now - margin`; a one-shot pass has finished recording and needs none.
     """
+    from concurrent.futures import ThreadPoolExecutor
+
+    from vigie.cli.channels import deliver_channel_alerts
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="vigie-channels") as pool:
+        channels = pool.submit(deliver_channel_alerts, app, margin=margin)
+        report = deliver_emails(app, transport, margin=margin)
+        return report, channels.result()
+
+
+def deliver_emails(app: App, transport, *, margin: timedelta = timedelta(0)) -> DeliveryReport:
     s = app.settings
     now = app.now()
     hold_for_digest(app.sessions, now=now)
@@ -56,7 +72,7 @@ def send_alerts(app: App):
         transport = transport_from_url(app.settings.smtp_url, outbox_dir=app.settings.outbox_dir)
     except ValueError as exc:
         raise BadInput(f"VIGIE_SMTP_URL: {exc}") from None
-    return transport, deliver_alerts(app, transport)
+    return (transport, *deliver_everything(app, transport))
 
 
 @cli.command()
@@ -91,7 +107,7 @@ def check(app: App, every: bool, listing_id: int | None, as_json: bool, verbose:
         say(f"vigie: {note}")
     for result in report.unrecorded:
         say(f"vigie: listing {result.target.listing_id} was checked but could not be stored (see the log)")
-    transport, delivery = send_alerts(app)
+    transport, delivery, channels = send_alerts(app)
     results = [{
         "listing_id": result.target.listing_id,
         "url": result.target.url,
@@ -111,6 +127,8 @@ def check(app: App, every: bool, listing_id: int | None, as_json: bool, verbose:
                                "failures": [{"recipient": who, "error": why} for who, why in delivery.failures],
                                "problem": delivery.problem,
                                "transport": transport.describe()},
+                    "channels": {"sent": channels.sent, "retrying": channels.retried, "failed": channels.failed,
+                                 "failures": [{"channel": who, "error": why} for who, why in channels.failures]},
                     "unrecorded": [r.target.listing_id for r in report.unrecorded], "lost": report.lost})
     elif results:
         print_pass(results, report.elapsed_seconds, verbose=verbose)
@@ -120,6 +138,10 @@ def check(app: App, every: bool, listing_id: int | None, as_json: bool, verbose:
         say(f"vigie: email to {recipient} failed for good: {reason}")
     if delivery.problem:
         say(f"vigie: emails wait for the next pass: {delivery.problem}")
+    for shown, reason in channels.failures:
+        say(f"vigie: alert to channel {shown} failed for good: {reason}")
+    if not as_json and (channels.sent or channels.retried or channels.failed):
+        say(f"channels: {channels.sent} sent, {channels.retried} to retry, {channels.failed} failed")
     if not as_json and (delivery.sent or delivery.retried or delivery.failed or delivery.deferred):
         say(f"emails: {delivery.sent} sent, {delivery.retried + delivery.deferred} to retry, "
             f"{delivery.failed} failed — {transport.describe()}")

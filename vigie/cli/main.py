@@ -23,7 +23,7 @@ def cli(ctx: click.Context) -> None:
 # which module attaches which commands to `cli` on import: a command loads only its own module (a check
 # pass does not import the web app), `vigie --help` and unknown commands load them all
 COMMAND_MODULES = {
-    "check": "checks", "demo": "demo", "sandbox": "demo",
+    "check": "checks", "demo": "demo", "sandbox": "demo", "channel": "channels",
     "add": "listings", "import": "listings", "list": "listings", "remove": "listings",
     "serve": "observatory", "user": "observatory", "export-evidence": "observatory", "verify-evidence": "observatory",
     "price-rule": "price_rules", "events": "reports", "extract": "reports", "history": "reports",

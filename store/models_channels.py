@@ -1,0 +1,53 @@
+"""An account's delivery channels and their outbox (issue 28).
+
+A channel is where an account's alerts go besides the listing's own recipients: an email address,
+an Apprise URL (a chat: Telegram, Slack, Discord, ntfy...) or a signed webhook. Email channels are
+sent through the email outbox (`alert_deliveries`); the others have an outbox of their own,
+`channel_deliveries`: one row per (event, channel), whose `webhook_id` is the same on every retry,
+so a receiver can de-duplicate.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from store.models import Account, Base, Event
+
+
+class Channel(Base):
+    __tablename__ = "channels"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(12))  # email, apprise, webhook
+    # the address, Apprise URL or webhook URL as given (an Apprise URL may hold a token: never shown whole)
+    target: Mapped[str] = mapped_column(Text)
+    shown: Mapped[str] = mapped_column(Text)  # what `channel list` shows: secrets masked
+    secret: Mapped[str | None] = mapped_column(String(100), default=None)  # webhook signing key, whsec_...
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime]
+
+    account: Mapped[Account] = relationship()
+
+
+class ChannelDelivery(Base):
+    """The outbox of the non-email channels: one row per (event, channel)."""
+
+    __tablename__ = "channel_deliveries"
+    __table_args__ = (UniqueConstraint("event_id", "channel_id"),
+                      Index("ix_channel_deliveries_due", "status", "next_attempt_at"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id", ondelete="CASCADE"), index=True)
+    webhook_id: Mapped[str] = mapped_column(String(100), unique=True)  # stable per (event, channel)
+    lang: Mapped[str] = mapped_column(String(8), default="fr")
+    status: Mapped[str] = mapped_column(String(12), default="pending")  # pending, sent, failed, cancelled
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime]
+    last_error: Mapped[str | None] = mapped_column(Text, default=None)
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    event: Mapped[Event] = relationship()
+    channel: Mapped[Channel] = relationship()
