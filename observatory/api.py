@@ -1,9 +1,6 @@
 """The JSON API (described at /openapi.json) and the CSV/JSON exports. Authorization: Bearer <token>."""
 from __future__ import annotations
 
-import csv
-import io
-import json
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -12,17 +9,17 @@ from pydantic import BaseModel, Field
 
 from sqlalchemy.orm import Session
 
-from observatory import queries
+from observatory import exports, queries
 from observatory.accounts import Viewer
 from observatory.api_schema import (BAD_BODY, COMMON, EMAILS, FORBIDDEN, MARKETPLACE, NOT_FOUND, TEXT, URL, QueryText,
                                     Since)
 from observatory.deps import api_viewer, db
 from observatory.ids import PathId, QueryId
-from observatory.evidence import export_bundle
+from observatory.exports import bundle_response
+from observatory.paging import DEFAULT_SIZE, LINK, Cursor, PageSize, link_header
 from observatory.registering import NotAllowed, register, remove
 from observatory.serialize import EVENT_COLUMNS, LISTING_COLUMNS
 from store.serialize import event_json, listing_json, snapshot_json
-from store.snapshots import history
 from vigie.limits import TEXT_CHARS
 from vigie.registration import NewListing, RegistrationError
 
@@ -52,11 +49,27 @@ def _filter(marketplace: str | None, state: str | None, account: str | None, q: 
     return queries.ListingFilter(marketplace, state, account, q)
 
 
-@router.get("/listings", summary="Listings this token may read")
-def list_listings(marketplace: QueryText = None, state: QueryText = None, account: QueryText = None,
-                  q: QueryText = None, viewer: Viewer = Depends(api_viewer),
+def _paged(request: Request, response: Response, page: queries.Page[Any], to_json) -> list[dict[str, Any]]:
+    response.headers.update(link_header(request, page.next))
+    return [to_json(row) for row in page.rows]
+
+
+def _bad_cursor(exc: queries.BadCursor) -> HTTPException:
+    return HTTPException(422, str(exc))
+
+
+@router.get("/listings", summary="Listings this token may read, by id, a page at a time",
+            responses={200: {"headers": LINK}})
+def list_listings(request: Request, response: Response, marketplace: QueryText = None, state: QueryText = None,
+                  account: QueryText = None, q: QueryText = None, cursor: Cursor = None,
+                  limit: PageSize = DEFAULT_SIZE, viewer: Viewer = Depends(api_viewer),
                   session: Session = Depends(db)) -> list[dict[str, Any]]:
-    return [listing_json(x) for x in queries.listings(session, viewer, _filter(marketplace, state, account, q))]
+    try:
+        page = queries.listings_page(session, viewer, _filter(marketplace, state, account, q), cursor=cursor,
+                                     limit=limit)
+    except queries.BadCursor as exc:
+        raise _bad_cursor(exc) from None
+    return _paged(request, response, page, listing_json)
 
 
 @router.post("/listings", status_code=201, summary="Register a listing",
@@ -97,19 +110,31 @@ def delete_listing(listing_id: PathId, viewer: Viewer = Depends(api_viewer),
     return data
 
 
-@router.get("/listings/{listing_id}/snapshots", summary="A listing's snapshots, oldest first", responses=NOT_FOUND)
-def list_snapshots(listing_id: PathId, viewer: Viewer = Depends(api_viewer),
+@router.get("/listings/{listing_id}/snapshots", summary="A listing's snapshots, oldest first, a page at a time",
+            responses={**NOT_FOUND, 200: {"headers": LINK}})
+def list_snapshots(request: Request, response: Response, listing_id: PathId, cursor: Cursor = None,
+                   limit: PageSize = DEFAULT_SIZE, viewer: Viewer = Depends(api_viewer),
                    session: Session = Depends(db)) -> list[dict[str, Any]]:
     _listing(session, viewer, listing_id)
-    return [snapshot_json(s) for s in history(session, listing_id)]
+    try:
+        page = queries.snapshots_page(session, listing_id, cursor=cursor, limit=limit)
+    except queries.BadCursor as exc:
+        raise _bad_cursor(exc) from None
+    return _paged(request, response, page, snapshot_json)
 
 
-@router.get("/events", summary="Events, newest first")
-def list_events(listing_id: QueryId = None, kind: QueryText = None, since: Since = None,
+@router.get("/events", summary="Events, newest first, a page at a time", responses={200: {"headers": LINK}})
+def list_events(request: Request, response: Response, listing_id: QueryId = None, kind: QueryText = None,
+                since: Since = None, cursor: Cursor = None, limit: PageSize = DEFAULT_SIZE,
                 viewer: Viewer = Depends(api_viewer), session: Session = Depends(db)) -> list[dict[str, Any]]:
     if since is not None and since.tzinfo is None:
         raise HTTPException(422, "since needs a time zone, e.g. 2026-03-01T00:00:00Z")
-    return [event_json(e) for e in queries.events(session, viewer, listing_id=listing_id, kind=kind, since=since)]
+    try:
+        page = queries.events_page(session, viewer, listing_id=listing_id, kind=kind, since=since, cursor=cursor,
+                                   limit=limit)
+    except queries.BadCursor as exc:
+        raise _bad_cursor(exc) from None
+    return _paged(request, response, page, event_json)
 
 
 @router.get("/listings/{listing_id}/evidence", summary="The listing's evidence bundle (zip)",
@@ -117,39 +142,24 @@ def list_events(listing_id: QueryId = None, kind: QueryText = None, since: Since
 def evidence(listing_id: PathId, request: Request, viewer: Viewer = Depends(api_viewer),
              session: Session = Depends(db)) -> Response:
     _listing(session, viewer, listing_id)
-    data = export_bundle(session, listing_id, now=request.app.state.config.clock())
-    return Response(data, media_type="application/zip",
-                    headers={"Content-Disposition": f'attachment; filename="vigie-evidence-{listing_id}.zip"'})
+    return bundle_response(session, listing_id, now=request.app.state.config.clock())
 
 
-def _csv(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore")
-    writer.writeheader()
-    for row in rows:
-        # a cell starting with = + - @ (or a tab or CR before one) runs as a formula in a spreadsheet: quote it
-        writer.writerow({k: (f"'{v}" if isinstance(v, str) and v[:1] in "=+-@\t\r" else v) for k, v in row.items()})
-    return out.getvalue()
+@router.get("/export/listings.{fmt}", summary="Export listings as CSV or JSON (streamed)", response_class=Response)
+def export_listings(request: Request, fmt: Literal["csv", "json"], marketplace: QueryText = None,
+                    state: QueryText = None, account: QueryText = None, q: QueryText = None,
+                    viewer: Viewer = Depends(api_viewer)) -> Response:
+    pages = exports.listing_pages(request.app.state.sessions, viewer, _filter(marketplace, state, account, q))
+    return _export(pages, LISTING_COLUMNS, "listings", fmt)
 
 
-def _export(rows: list[dict[str, Any]], columns: tuple[str, ...], name: str, fmt: str) -> Response:
-    if fmt == "csv":
-        return Response(_csv(rows, columns), media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
-    return Response(json.dumps(rows, ensure_ascii=False, indent=2), media_type="application/json",
-                    headers={"Content-Disposition": f'attachment; filename="{name}.json"'})
+@router.get("/export/events.{fmt}", summary="Export events as CSV or JSON (streamed)", response_class=Response)
+def export_events(request: Request, fmt: Literal["csv", "json"], listing_id: QueryId = None,
+                  kind: QueryText = None, viewer: Viewer = Depends(api_viewer)) -> Response:
+    pages = exports.event_pages(request.app.state.sessions, viewer, listing_id=listing_id, kind=kind)
+    return _export(pages, EVENT_COLUMNS, "events", fmt)
 
 
-@router.get("/export/listings.{fmt}", summary="Export listings as CSV or JSON", response_class=Response)
-def export_listings(fmt: Literal["csv", "json"], marketplace: QueryText = None, state: QueryText = None,
-                    account: QueryText = None, q: QueryText = None, viewer: Viewer = Depends(api_viewer),
-                    session: Session = Depends(db)) -> Response:
-    rows = [listing_json(x) for x in queries.listings(session, viewer, _filter(marketplace, state, account, q))]
-    return _export(rows, LISTING_COLUMNS, "listings", fmt)
-
-
-@router.get("/export/events.{fmt}", summary="Export events as CSV or JSON", response_class=Response)
-def export_events(fmt: Literal["csv", "json"], listing_id: QueryId = None, kind: QueryText = None,
-                  viewer: Viewer = Depends(api_viewer), session: Session = Depends(db)) -> Response:
-    rows = [event_json(e) for e in queries.events(session, viewer, listing_id=listing_id, kind=kind, limit=100_000)]
-    return _export(rows, EVENT_COLUMNS, "events", fmt)
+def _export(pages, columns: tuple[str, ...], name: str, fmt: str) -> Response:
+    chunks = exports.csv_chunks(pages, columns) if fmt == "csv" else exports.json_chunks(pages)
+    return exports.export_response(chunks, name, fmt)

@@ -16,7 +16,7 @@ import json
 import zipfile
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -27,7 +27,7 @@ from observatory.history import state_runs
 from store.serialize import event_json, listing_json
 from observatory.templating import environment
 from store import blobs, chain
-from store.models import Event, Listing
+from store.models import Blob, Event, Listing, Snapshot
 from store.models_observatory import StatementOfReasons
 from store.snapshots import history, verify_chain
 
@@ -38,6 +38,10 @@ FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 
 class NoSuchListing(LookupError):
     pass
+
+
+class BundleChanged(RuntimeError):
+    """A blob went (retention) between the manifest and its entry: the bundle would not verify."""
 
 
 def _sha(data: bytes) -> str:
@@ -63,64 +67,102 @@ def timelines(session: Session, listing_id: int, snapshots: Any, events: Any) ->
     return [p2b.timeline(snapshots, e, recorded.get(e.id)) for e in events if p2b.is_restriction(e.kind)]
 
 
-def bundle_files(session: Session, listing_id: int, *, now: datetime) -> dict[str, bytes]:
-    """Every file of the bundle but the manifest and its seal, by path."""
+def _kept_blobs(session: Session, listing_id: int) -> dict[str, str]:
+    """Path in the bundle -> SHA-256, for every body and screenshot of the listing's snapshots whose bytes are
+    kept (a pruned or missing blob is left out, as the verifier expects). Two joins, no list of digests."""
+    paths: dict[str, str] = {}
+    for column, folder, suffix in ((Snapshot.body_sha256, "bodies", "html"),
+                                   (Snapshot.screenshot_sha256, "screenshots", "png")):
+        for digest in session.scalars(select(Blob.sha256).join(Snapshot, column == Blob.sha256)
+                                      .where(Snapshot.listing_id == listing_id, Blob.compression != blobs.PRUNED)
+                                      .distinct()):
+            paths[f"{folder}/{digest}.{suffix}"] = digest
+    return paths
+
+
+def _small_files(session: Session, listing: Listing, *, now: datetime) -> tuple[dict[str, bytes], Any]:
+    """The bundle's JSON files and report (small: no body, no screenshot), and the snapshots."""
+    snapshots = history(session, listing.id)
+    events = session.scalars(select(Event).where(Event.listing_id == listing.id)
+                             .order_by(Event.detected_at, Event.id)).all()
+    lines = timelines(session, listing.id, snapshots, events)
+    files = {
+        "listing.json": _json(listing_json(listing)),
+        "snapshots.json": _json([snapshot_record(s) for s in snapshots]),
+        "events.json": _json([event_json(e) for e in events]),
+        "p2b.json": _json([p2b.timeline_json(line) for line in lines]),
+        "report.html": environment().get_template("report.html").render(
+            listing=listing, snapshots=snapshots, events=events, timelines=lines, runs=state_runs(snapshots),
+            chart=build_chart(snapshots), created_at=now,
+            chain_head=snapshots[-1].chain_hash if snapshots else None, chain_problems=verify_chain(snapshots),
+        ).encode(),
+    }
+    return files, snapshots
+
+
+def write_bundle(session: Session, listing_id: int, *, now: datetime, fileobj: BinaryIO) -> None:
+    """Write the bundle to `fileobj` (seekable), one body or screenshot in memory at a time.
+
+    A blob is named by the SHA-256 of its bytes (store.blobs checks it as it reads them), so the manifest is
+    written before the blobs that sort after it without reading them twice."""
     listing = session.get(Listing, listing_id)
     if listing is None:
         raise NoSuchListing(f"no listing with id {listing_id}")
-    snapshots = history(session, listing_id)
-    events = session.scalars(select(Event).where(Event.listing_id == listing_id)
-                             .order_by(Event.detected_at, Event.id)).all()
-    files: dict[str, bytes] = {}
-    for snapshot in snapshots:
-        for digest, folder, suffix in ((snapshot.body_sha256, "bodies", "html"),
-                                       (snapshot.screenshot_sha256, "screenshots", "png")):
-            if digest and f"{folder}/{digest}.{suffix}" not in files:
-                data = blobs.get(session, digest)
-                if data is not None:
-                    files[f"{folder}/{digest}.{suffix}"] = data
-    lines = timelines(session, listing_id, snapshots, events)
-    files["listing.json"] = _json(listing_json(listing))
-    files["snapshots.json"] = _json([snapshot_record(s) for s in snapshots])
-    files["events.json"] = _json([event_json(e) for e in events])
-    files["p2b.json"] = _json([p2b.timeline_json(line) for line in lines])
-    files["report.html"] = environment().get_template("report.html").render(
-        listing=listing, snapshots=snapshots, events=events, timelines=lines, runs=state_runs(snapshots),
-        chart=build_chart(snapshots), created_at=now, chain_head=snapshots[-1].chain_hash if snapshots else None,
-        chain_problems=verify_chain(snapshots), files=files,
-    ).encode()
-    return files
-
-
-def export_bundle(session: Session, listing_id: int, *, now: datetime, out: Path | None = None) -> bytes:
-    """The bundle's bytes; also written to `out` when given."""
-    files = bundle_files(session, listing_id, now=now)
-    snapshots = json.loads(files["snapshots.json"])
+    files, snapshots = _small_files(session, listing, now=now)
+    kept = _kept_blobs(session, listing_id)
     manifest = {
         "format": FORMAT,
         "listing_id": listing_id,
         "created_at": now.isoformat(),
-        "chain_head": snapshots[-1]["chain_hash"] if snapshots else None,
+        "chain_head": snapshots[-1].chain_hash if snapshots else None,
         "snapshots": len(snapshots),
-        "files": {path: _sha(data) for path, data in sorted(files.items())},
+        "files": dict(sorted({**{path: _sha(data) for path, data in files.items()}, **kept}.items())),
     }
     files[MANIFEST] = _json(manifest)
     files[SEAL] = (_sha(files[MANIFEST]) + "  " + MANIFEST + "\n").encode()
-    data = _write_zip(files)
+    with zipfile.ZipFile(fileobj, "w", compression=zipfile.ZIP_STORED) as archive:
+        for path in sorted({*files, *kept}):
+            data = files[path] if path in files else blobs.get(session, kept[path])
+            if data is None:
+                raise BundleChanged(f"{path}: pruned while the bundle was written; export again")
+            archive.writestr(_entry(path), data)
+            del data
+
+
+def export_bundle(session: Session, listing_id: int, *, now: datetime, out: Path | None = None) -> bytes:
+    """The bundle's bytes, in memory (also written to `out` when given): for small listings and tests; the
+    routes (observatory.exports.bundle_response) and the CLI (save_bundle) write it through a file instead."""
+    buffer = io.BytesIO()
+    write_bundle(session, listing_id, now=now, fileobj=buffer)
     if out is not None:
-        out.write_bytes(data)
-    return data
+        out.write_bytes(buffer.getvalue())
+    return buffer.getvalue()
+
+
+def save_bundle(session: Session, listing_id: int, *, now: datetime, out: Path) -> None:
+    """Write the bundle to `out` through a temporary file beside it: a failed export leaves no partial file."""
+    partial = out.with_name(out.name + ".partial")
+    try:
+        with partial.open("wb") as file:
+            write_bundle(session, listing_id, now=now, fileobj=file)
+        partial.replace(out)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def _entry(path: str) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(path, date_time=FIXED_TIME)
+    info.create_system = 3
+    info.external_attr = 0o100644 << 16
+    info.compress_type = zipfile.ZIP_STORED
+    return info
 
 
 def _write_zip(files: dict[str, bytes]) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
         for path in sorted(files):
-            info = zipfile.ZipInfo(path, date_time=FIXED_TIME)
-            info.create_system = 3
-            info.external_attr = 0o100644 << 16
-            info.compress_type = zipfile.ZIP_STORED
-            archive.writestr(info, files[path])
+            archive.writestr(_entry(path), files[path])
     return buffer.getvalue()
 
 

@@ -12,10 +12,12 @@ from observatory import queries
 from observatory.accounts import Viewer
 from observatory.chart import build as build_chart
 from observatory.deps import csrf_checked, db, optional_viewer, page_viewer
-from observatory.evidence import export_bundle, timelines
+from observatory.evidence import timelines
+from observatory.exports import bundle_response
 from observatory.history import diff, state_runs
 from observatory.ids import PathId, PathSeq, QuerySeq
 from observatory.login import login_page
+from observatory.paging import DEFAULT_SIZE, Cursor, PageSize, first_url, next_url
 from observatory.registering import NotAllowed, register, register_csv, remove
 from store import blobs
 from store.models import Event, Snapshot
@@ -52,17 +54,27 @@ def dashboard_page(request: Request, viewer: Viewer = Depends(page_viewer), sess
 def dashboard(request: Request, viewer: Viewer, session: Session) -> Response:
     now = request.app.state.config.clock()
     return render(request, "dashboard.html", viewer, weeks=queries.dashboard(session, viewer, now=now),
-                  recent=queries.events(session, viewer, limit=10),
-                  listing_count=len(queries.listings(session, viewer)))
+                  since=queries.dashboard_since(now), recent=queries.events(session, viewer, limit=10),
+                  listing_count=queries.listing_count(session, viewer))
+
+
+def _page_of(fetch, *args, **kwargs) -> queries.Page:
+    try:
+        return fetch(*args, **kwargs)
+    except queries.BadCursor as exc:
+        raise HTTPException(400, str(exc)) from None
 
 
 @router.get("/listings")
 def listings_page(request: Request, marketplace: str = "", state: str = "", account: str = "", q: str = "",
-                  viewer: Viewer = Depends(page_viewer), session: Session = Depends(db)):
+                  cursor: Cursor = None, limit: PageSize = DEFAULT_SIZE, viewer: Viewer = Depends(page_viewer),
+                  session: Session = Depends(db)):
     wanted = queries.ListingFilter(marketplace or None, state or None,
                                    (account or None) if viewer.reads_everything else None, q or None)
-    return render(request, "listings.html", viewer, listings=queries.listings(session, viewer, wanted),
-                  facets=queries.facets(session, viewer), wanted=wanted)
+    page = _page_of(queries.listings_page, session, viewer, wanted, cursor=cursor, limit=limit)
+    return render(request, "listings.html", viewer, listings=page.rows, facets=queries.facets(session, viewer),
+                  wanted=wanted, next_url=next_url(request, page.next),
+                  first_url=first_url(request))
 
 
 def _listing_or_404(session: Session, viewer: Viewer, listing_id: int):
@@ -129,9 +141,7 @@ def screenshot(listing_id: PathId, seq: PathSeq, viewer: Viewer = Depends(page_v
 def evidence(request: Request, listing_id: PathId, viewer: Viewer = Depends(page_viewer),
              session: Session = Depends(db)):
     _listing_or_404(session, viewer, listing_id)
-    data = export_bundle(session, listing_id, now=request.app.state.config.clock())
-    return Response(data, media_type="application/zip",
-                    headers={"Content-Disposition": f'attachment; filename="vigie-evidence-{listing_id}.zip"'})
+    return bundle_response(session, listing_id, now=request.app.state.config.clock())
 
 
 @router.post("/listings/{listing_id}/remove")
@@ -211,7 +221,8 @@ def register_file(request: Request, file: UploadFile = File(...), account: str =
 
 
 @router.get("/events")
-def events_page(request: Request, kind: str = "", viewer: Viewer = Depends(page_viewer),
-                session: Session = Depends(db)):
-    return render(request, "events.html", viewer, events=queries.events(session, viewer, kind=kind or None),
-                  kind=kind)
+def events_page(request: Request, kind: str = "", cursor: Cursor = None, limit: PageSize = DEFAULT_SIZE,
+                viewer: Viewer = Depends(page_viewer), session: Session = Depends(db)):
+    page = _page_of(queries.events_page, session, viewer, kind=kind or None, cursor=cursor, limit=limit)
+    return render(request, "events.html", viewer, events=page.rows, kind=kind,
+                  next_url=next_url(request, page.next), first_url=first_url(request))

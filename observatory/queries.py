@@ -1,20 +1,53 @@
 """Every read of the observatory, scoped by who asks: a seller's queries carry their account."""
 from __future__ import annotations
 
+import base64
+import json
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from typing import Any, Sequence
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, Generic, Sequence, TypeVar
 
-from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from observatory.accounts import Viewer
+from observatory.ids import MAX_ID
 from store.models import Account, Event, Listing, Snapshot
 from store.utc_day import as_date, utc_day
 from vigie.registration import normal_account_name
 
 FEE_KINDS = ("shipping_fee_change", "fee_schedule_change")
+PAGE_ROWS, MAX_PAGE_ROWS = 100, 500
+BAD_CURSOR = "this cursor is not one a page of Vigie's handed out: start again from the first page"
+T = TypeVar("T")
+
+
+class BadCursor(ValueError):
+    """A `cursor` that no page of Vigie's handed out."""
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    rows: Sequence[T]
+    next: str | None  # the cursor of the following page; None on the last
+
+
+def encode_cursor(*values: str | int) -> str:
+    """The keyset position after a page's last row, as an opaque URL-safe token."""
+    return base64.urlsafe_b64encode(json.dumps(values, separators=(",", ":")).encode()).rstrip(b"=").decode()
+
+
+def decode_cursor(token: str, *types: type) -> tuple[Any, ...]:
+    try:
+        values = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+    except ValueError:
+        values = None
+    if (not isinstance(values, list) or len(values) != len(types)
+            or not all(type(v) is t for v, t in zip(values, types))
+            or any(t is int and not 0 <= v <= MAX_ID for v, t in zip(values, types))):
+        raise BadCursor(BAD_CURSOR)
+    return tuple(values)
 
 
 @dataclass(frozen=True)
@@ -38,8 +71,13 @@ def visible_listing(session: Session, viewer: Viewer, listing_id: int) -> Listin
     return session.scalar(scoped_listings(viewer).where(Listing.id == listing_id))
 
 
-def listings(session: Session, viewer: Viewer, wanted: ListingFilter = ListingFilter()) -> Sequence[Listing]:
-    query = scoped_listings(viewer).options(selectinload(Listing.account), selectinload(Listing.recipients))
+def _contains(text: str) -> str:
+    """A LIKE pattern for `text` anywhere, its own % and _ taken literally."""
+    return "%" + text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _filtered_listings(viewer: Viewer, wanted: ListingFilter) -> Select[Any]:
+    query = scoped_listings(viewer)
     if not wanted.include_removed:
         query = query.where(Listing.active.is_(True))
     if wanted.marketplace:
@@ -49,14 +87,33 @@ def listings(session: Session, viewer: Viewer, wanted: ListingFilter = ListingFi
     if wanted.account:
         query = query.join(Account).where(Account.name == normal_account_name(wanted.account))
     if wanted.search:
-        like = f"%{wanted.search.strip()}%"
-        query = query.where(or_(Listing.canonical_url.ilike(like), Listing.label.ilike(like),
-                                Listing.seller.ilike(like), Listing.marketplace_ref.ilike(like)))
-    return session.scalars(query.order_by(Listing.id)).all()
+        # ILIKE on PostgreSQL (a pg_trgm GIN index on these columns would serve it), lower() LIKE on SQLite
+        like = _contains(wanted.search)
+        query = query.where(or_(*(column.ilike(like, escape="\\") for column in (
+            Listing.canonical_url, Listing.label, Listing.seller, Listing.marketplace_ref))))
+    return query
 
 
-def events(session: Session, viewer: Viewer, *, listing_id: int | None = None, kind: str | None = None,
-           since: datetime | None = None, limit: int = 500) -> Sequence[Event]:
+def listings_page(session: Session, viewer: Viewer, wanted: ListingFilter = ListingFilter(), *,
+                  cursor: str | None = None, limit: int = PAGE_ROWS) -> Page[Listing]:
+    """One page of listings by id, after `cursor` (a Page.next); accounts and recipients loaded with it."""
+    query = _filtered_listings(viewer, wanted).options(selectinload(Listing.account),
+                                                       selectinload(Listing.recipients))
+    if cursor is not None:
+        (after,) = decode_cursor(cursor, int)
+        query = query.where(Listing.id > after)
+    rows = session.scalars(query.order_by(Listing.id).limit(limit + 1)).all()
+    return Page(rows[:limit], encode_cursor(rows[limit - 1].id) if len(rows) > limit else None)
+
+
+def listing_count(session: Session, viewer: Viewer) -> int:
+    query = _filtered_listings(viewer, ListingFilter())
+    return session.scalar(query.with_only_columns(func.count(Listing.id)).order_by(None)) or 0
+
+
+def events_page(session: Session, viewer: Viewer, *, listing_id: int | None = None, kind: str | None = None,
+                since: datetime | None = None, cursor: str | None = None, limit: int = PAGE_ROWS) -> Page[Event]:
+    """One page of events, newest first, after `cursor`; each with its listing."""
     query = select(Event).join(Listing).options(selectinload(Event.listing))
     if not viewer.reads_everything:
         query = query.where(Listing.account_id == viewer.account_id)
@@ -66,7 +123,34 @@ def events(session: Session, viewer: Viewer, *, listing_id: int | None = None, k
         query = query.where(Event.kind == kind)
     if since is not None:
         query = query.where(Event.detected_at >= since)
-    return session.scalars(query.order_by(Event.detected_at.desc(), Event.id.desc()).limit(limit)).all()
+    if cursor is not None:
+        at, after = decode_cursor(cursor, str, int)
+        try:
+            at = datetime.fromisoformat(at)
+            at = at.astimezone(UTC) if at.tzinfo else None
+        except (ValueError, OverflowError):
+            at = None
+        if at is None:
+            raise BadCursor(BAD_CURSOR)
+        query = query.where(or_(Event.detected_at < at, and_(Event.detected_at == at, Event.id < after)))
+    rows = session.scalars(query.order_by(Event.detected_at.desc(), Event.id.desc()).limit(limit + 1)).all()
+    last = rows[limit - 1] if len(rows) > limit else None
+    return Page(rows[:limit], encode_cursor(last.detected_at.isoformat(), last.id) if last else None)
+
+
+def events(session: Session, viewer: Viewer, *, limit: int = 10, **wanted: Any) -> Sequence[Event]:
+    return events_page(session, viewer, limit=limit, **wanted).rows
+
+
+def snapshots_page(session: Session, listing_id: int, *, cursor: str | None = None,
+                   limit: int = PAGE_ROWS) -> Page[Snapshot]:
+    """One page of a listing's snapshots, oldest first."""
+    query = select(Snapshot).where(Snapshot.listing_id == listing_id)
+    if cursor is not None:
+        (after,) = decode_cursor(cursor, int)
+        query = query.where(Snapshot.seq > after)
+    rows = session.scalars(query.order_by(Snapshot.seq).limit(limit + 1)).all()
+    return Page(rows[:limit], encode_cursor(rows[limit - 1].seq) if len(rows) > limit else None)
 
 
 def facets(session: Session, viewer: Viewer) -> dict[str, list[str]]:
@@ -100,19 +184,31 @@ def _week(at: date | datetime) -> str:
     return f"{year}-W{week:02d}"
 
 
-def dashboard(session: Session, viewer: Viewer, *, now: datetime, weeks: int = 12) -> list[WeekRow]:
-    """Delistings, offers gone, fee changes and the blocked rate, per marketplace and ISO week."""
-    since = now - timedelta(weeks=weeks)
+DASHBOARD_WEEKS = 5
+KIND_COLUMN = {"delisted": "delistings", "offer_gone": "offers_gone", **{kind: "fee_changes" for kind in FEE_KINDS}}
+
+
+def dashboard_since(now: datetime, weeks: int = DASHBOARD_WEEKS) -> datetime:
+    """The Monday (00:00 UTC) that starts the dashboard's window: this ISO week and the `weeks - 1` before it."""
+    monday = now.astimezone(UTC).date() - timedelta(days=now.astimezone(UTC).weekday(), weeks=weeks - 1)
+    return datetime.combine(monday, time(), tzinfo=UTC)
+
+
+def dashboard(session: Session, viewer: Viewer, *, now: datetime, weeks: int = DASHBOARD_WEEKS) -> list[WeekRow]:
+    """Delistings, offers gone, fee changes and the blocked rate, per marketplace and ISO week.
+
+    Counted by the database (COUNT ... GROUP BY marketplace, UTC day) over a window of whole weeks that starts
+    at a fixed time, so the `fetched_at` and `detected_at` indexes bound what is read; a few rows per
+    marketplace and day come back, never one per snapshot or event."""
+    since = dashboard_since(now, weeks)
     scope = [] if viewer.reads_everything else [Listing.account_id == viewer.account_id]
     counts: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for marketplace, kind, at in session.execute(
-            select(Listing.marketplace, Event.kind, Event.detected_at).join(Listing)
-            .where(Event.detected_at >= since, *scope)):
-        key = {"delisted": "delistings", "offer_gone": "offers_gone"}.get(kind, "fee_changes" if kind in FEE_KINDS
-                                                                          else None)
-        if key:
-            counts[(marketplace, _week(at))][key] += 1
-    # snapshots are many (one per check): counted per marketplace and day by the database
+    day = utc_day(Event.detected_at)
+    for marketplace, kind, on, number in session.execute(
+            select(Listing.marketplace, Event.kind, day, func.count()).join(Listing)
+            .where(Event.detected_at >= since, Event.kind.in_(KIND_COLUMN), *scope)
+            .group_by(Listing.marketplace, Event.kind, day)):
+        counts[(marketplace, _week(as_date(on)))][KIND_COLUMN[kind]] += number
     day = utc_day(Snapshot.fetched_at)
     for marketplace, on, checks, blocked in session.execute(
             select(Listing.marketplace, day, func.count(), func.sum(case((Snapshot.outcome == "blocked", 1), else_=0)))

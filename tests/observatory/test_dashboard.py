@@ -3,13 +3,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from observatory.accounts import Viewer
-from observatory.queries import dashboard
+from observatory.queries import dashboard, dashboard_since
 from store.db import session_scope
 from store.models import Account, Listing
 from store.snapshots import append
+from tests.observatory.bulk import add_listings, statements
+from tests.observatory.conftest import log_in
 
 SUNDAY_LATE = datetime(2026, 3, 8, 23, 30, tzinfo=UTC)  # ISO week 10; already Monday in Paris
 MONDAY_EARLY = datetime(2026, 3, 9, 0, 30, tzinfo=UTC)  # ISO week 11
@@ -46,3 +48,32 @@ def test_checks_and_blocks_are_counted_per_utc_week_and_marketplace(sessions):
         rows = dashboard(s, investigator, now=MONDAY_EARLY + timedelta(days=1))
     got = {(r.marketplace, r.week): (r.checks, r.blocked) for r in rows}
     assert got == {("amazon", "2026-W10"): (1, 0), ("amazon", "2026-W11"): (2, 1), ("ebay", "2026-W11"): (1, 1)}
+
+
+def test_the_dashboard_costs_the_same_statements_and_loads_no_listing_per_row(client, world, sessions, engine):
+    """Counts come from COUNT ... GROUP BY: 20 or 200 listings, the same statements and no ORM object per row."""
+    log_in(client, "ivy@example.org")
+    loaded: list[int] = []
+
+    def on_load(target, _context):
+        loaded.append(target.id)
+
+    event.listen(Listing, "load", on_load)
+    try:
+        counts = []
+        for count, start in ((20, 0), (180, 1000)):
+            add_listings(sessions, world.seeded.alice_account, count, start=start, snapshots=3, events=2)
+            loaded.clear()
+            with statements(engine) as seen:
+                page = client.get("/")
+            assert page.status_code == 200
+            counts.append(len(seen))
+            assert len(loaded) <= 10, len(loaded)  # at most the listings of the ten latest events
+        assert f"{2 + 200} listings watched" in page.text
+        assert counts[0] == counts[1], counts
+    finally:
+        event.remove(Listing, "load", on_load)
+
+
+def test_the_dashboard_reads_a_bounded_window(sessions):
+    assert dashboard_since(MONDAY_EARLY + timedelta(days=1)) == datetime(2026, 2, 9, tzinfo=UTC)  # 5 ISO weeks

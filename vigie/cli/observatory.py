@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from observatory.accounts import AccountError, add_user, issue_token, revoke_tokens, set_password, tokens_of
 from observatory.config import ObservatoryConfig
-from observatory.evidence import NoSuchListing, export_bundle, verify_bundle
+from observatory.evidence import NoSuchListing, save_bundle, verify_bundle
 from observatory.transport import Transport
 from store.db import session_scope
 from store.models_observatory import ROLES, User
@@ -172,7 +172,7 @@ def export_evidence(app: App, listing_id: int, out: Path) -> None:
     """Write the listing's evidence bundle (zip) for offline verification."""
     try:
         with session_scope(app.sessions) as session:
-            export_bundle(session, listing_id, now=app.now(), out=out)
+            save_bundle(session, listing_id, now=app.now(), out=out)
     except NoSuchListing as exc:
         raise BadInput(str(exc)) from None
     except OSError as exc:
