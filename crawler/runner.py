@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import signal
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
@@ -58,6 +59,7 @@ class CrawlOptions:
     browser_path: str | None = None  # VIGIE_BROWSER_PATH; else discovered (crawler.browser)
     browser: bool = True  # allow the browser path at all (escalation, --browser listings)
     extra: dict = field(default_factory=dict)  # any other Scrapy setting
+    stop_grace: float = 3.0  # seconds the checks in flight get to land after SIGINT/SIGTERM (then abandoned)
 
 
 COUNTED_STATS = ("vigie/", "playwright/")
@@ -73,6 +75,7 @@ class PassReport:
     notes: list[str] = field(default_factory=list)  # one line each for the operator (e.g. no browser found)
     counters: dict[str, int] = field(default_factory=dict)  # Scrapy stats of Vigie and the browser, summed
     produced: int = 0  # check results that left the spiders; each must end in `results` or `unrecorded`
+    interrupted: bool = False  # stopped by SIGINT/SIGTERM: the targets not in `results` were not checked
 
     @property
     def lost(self) -> int:
@@ -219,8 +222,8 @@ def run_pass(targets: Iterable[CheckTarget], recorder: Recorder, options: CrawlO
                       report=report)
     crawl_fee_pages(process, fee_pages, recorder, report)
     for crawler in process.crawlers:  # whatever the pipelines did with a result, it left the spider
-        for signal in (signals.item_scraped, signals.item_dropped, signals.item_error):
-            crawler.signals.connect(lambda item, **_: _produced(report, item), signal=signal, weak=False)
+        for sent in (signals.item_scraped, signals.item_dropped, signals.item_error):
+            crawler.signals.connect(lambda item, **_: _produced(report, item), signal=sent, weak=False)
     # Everything allocated so far (modules, settings, crawlers, targets) lives until the pass ends: moved out
     # of the garbage collector's sight, its full collections no longer re-walk it (they were ~15% of a pass).
     # Each page also allocates thousands of short-lived objects: a young collection every 5,000 allocations
@@ -229,13 +232,47 @@ def run_pass(targets: Iterable[CheckTarget], recorder: Recorder, options: CrawlO
     gc.freeze()
     gc.set_threshold(max(thresholds[0], YOUNG_COLLECTION_EVERY), *thresholds[1:])
     started = time.monotonic()
+    from twisted.internet import reactor
+
+    reactor.callWhenRunning(reactor.callLater, 0, _cut_short_on_signals, reactor, report, options.stop_grace)
+    before = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
     try:
         process.start()
     finally:
         gc.set_threshold(*thresholds)
         gc.unfreeze()
+        for signum, handler in before.items():  # the reactor is gone: a Ctrl-C while alerts go out stops them
+            signal.signal(signum, handler)
     report.elapsed_seconds = time.monotonic() - started
     return report
+
+
+def _cut_short_on_signals(reactor, report: PassReport, grace: float) -> None:
+    """SIGINT/SIGTERM stop a pass within `grace` seconds. Scrapy's own handlers (installed just before this
+    runs) stop asking for pages, then wait for every download in flight, up to its timeout, and the pages
+    queued behind it: a Ctrl-C took two minutes. Here Scrapy's stop starts as before; what has not landed
+    `grace` seconds later (or at a second signal) is abandoned: the reactor stops without waiting, each
+    check recorded so far is whole (one transaction each), the others stay due."""
+    scrapy_handlers = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
+
+    def abandon() -> None:
+        if reactor.running:
+            reactor.crash()  # no shutdown triggers: those are what wait for the downloads
+            if getattr(reactor, "threadpool", None) is not None:  # what a shutdown trigger stops, or exit waits
+                reactor.threadpool.stop()
+
+    def stop(signum: int) -> None:
+        if report.interrupted:
+            abandon()
+            return
+        report.interrupted = True
+        handler = scrapy_handlers.get(signum)
+        if callable(handler):
+            handler(signum, None)
+        reactor.callLater(grace, abandon)
+
+    for signum in scrapy_handlers:
+        signal.signal(signum, lambda signum, _frame: reactor.callFromThread(stop, signum))
 
 
 def _produced(report: PassReport, item: object) -> None:

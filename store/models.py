@@ -118,7 +118,7 @@ class Snapshot(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     listing_id: Mapped[int] = mapped_column(ForeignKey("listings.id", ondelete="CASCADE"), index=True)
     seq: Mapped[int]
-    fetched_at: Mapped[datetime]
+    fetched_at: Mapped[datetime] = mapped_column(index=True)  # `vigie status`: the last hour's checks
     requested_url: Mapped[str] = mapped_column(Text)
     final_url: Mapped[str | None] = mapped_column(Text, default=None)
     http_status: Mapped[int | None] = mapped_column(default=None)
@@ -134,8 +134,9 @@ class Snapshot(Base):
     availability: Mapped[str | None] = mapped_column(String(40), default=None)
     offers: Mapped[list[Any]] = mapped_column(default=list)
     reasons: Mapped[list[Any]] = mapped_column(default=list)
-    body_sha256: Mapped[str | None] = mapped_column(ForeignKey("blobs.sha256"), default=None)
-    screenshot_sha256: Mapped[str | None] = mapped_column(ForeignKey("blobs.sha256"), default=None)
+    # indexed for retention: which snapshots still need a blob (issue 24)
+    body_sha256: Mapped[str | None] = mapped_column(ForeignKey("blobs.sha256"), default=None, index=True)
+    screenshot_sha256: Mapped[str | None] = mapped_column(ForeignKey("blobs.sha256"), default=None, index=True)
     prev_hash: Mapped[str | None] = mapped_column(String(64), default=None)
     chain_hash: Mapped[str] = mapped_column(String(64))
 
@@ -144,7 +145,7 @@ class Event(Base):
     __tablename__ = "events"
     id: Mapped[int] = mapped_column(primary_key=True)
     listing_id: Mapped[int] = mapped_column(ForeignKey("listings.id", ondelete="CASCADE"), index=True)
-    snapshot_id: Mapped[int | None] = mapped_column(ForeignKey("snapshots.id"), default=None)
+    snapshot_id: Mapped[int | None] = mapped_column(ForeignKey("snapshots.id"), default=None, index=True)
     kind: Mapped[str] = mapped_column(String(40), index=True)
     detected_at: Mapped[datetime] = mapped_column(index=True)
     before: Mapped[str | None] = mapped_column(Text, default=None)

@@ -5,7 +5,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session
 
 from store.models import AlertDelivery, Event, Listing, Snapshot
@@ -31,18 +31,22 @@ class MarketplaceStatus:
         return data
 
 
+def recent_checks(*, since: datetime) -> Select:
+    """Per marketplace: checks, blocked and errors since `since` (read through ix_snapshots_fetched_at)."""
+    return (select(Listing.marketplace, func.count().label("checks"),
+                   func.sum(case((Snapshot.outcome == "blocked", 1), else_=0)).label("blocked"),
+                   func.sum(case((Snapshot.outcome == "error", 1), else_=0)).label("errors"))
+            .join(Listing, Listing.id == Snapshot.listing_id)
+            .where(Snapshot.fetched_at >= since).group_by(Listing.marketplace))
+
+
 def marketplace_status(session: Session, *, now: datetime, window: timedelta = timedelta(hours=1)
                        ) -> list[MarketplaceStatus]:
     watched = {row.marketplace: row for row in session.execute(
         select(Listing.marketplace, func.count().label("listings"), func.max(Listing.last_checked_at).label("last"),
                func.min(Listing.next_check_at).label("next_due"))
         .where(Listing.active.is_(True)).group_by(Listing.marketplace))}
-    recent = {row.marketplace: row for row in session.execute(
-        select(Listing.marketplace, func.count().label("checks"),
-               func.sum(case((Snapshot.outcome == "blocked", 1), else_=0)).label("blocked"),
-               func.sum(case((Snapshot.outcome == "error", 1), else_=0)).label("errors"))
-        .join(Listing, Listing.id == Snapshot.listing_id)
-        .where(Snapshot.fetched_at >= now - window).group_by(Listing.marketplace))}
+    recent = {row.marketplace: row for row in session.execute(recent_checks(since=now - window))}
     pending = dict(session.execute(
         select(Listing.marketplace, func.count())
         .select_from(AlertDelivery).join(Event, Event.id == AlertDelivery.event_id)

@@ -1,6 +1,7 @@
 """One check pass (`vigie check`) and alert delivery."""
 from __future__ import annotations
 
+import sys
 from collections import Counter
 from datetime import timedelta
 
@@ -145,6 +146,10 @@ def check(app: App, every: bool, listing_id: int | None, as_json: bool, verbose:
     if not as_json and (delivery.sent or delivery.retried or delivery.failed or delivery.deferred):
         say(f"emails: {delivery.sent} sent, {delivery.retried + delivery.deferred} to retry, "
             f"{delivery.failed} failed — {transport.describe()}")
+    if report.interrupted:
+        say(f"vigie: interrupted: {len(results)} of {len(targets)} listing(s) checked and recorded; "
+            f"the others stay due")
+        sys.exit(130)
     if report.lost:
         raise Failure(f"{report.lost} of {report.produced} check(s) were fetched but never recorded: the crawl ran "
                       f"without Vigie's record pipeline")

@@ -7,14 +7,14 @@ from pathlib import Path
 from typing import BinaryIO, Callable, Iterator
 
 import click
-from sqlalchemy import select
 
 from store.db import session_scope
 from store.models import Listing
+from store.pages import listing_pages
 from store.serialize import listing_json
 from vigie.cli.app import App, BadInput
 from vigie.cli.main import cli
-from vigie.cli.output import print_json, print_table, say
+from vigie.cli.output import print_json, print_json_stream, print_table_pages, say
 from vigie.cli.progress import progress_for
 from vigie.durations import format_duration
 from vigie.limits import CSV_FILE_BYTES
@@ -150,17 +150,13 @@ def _csv_file(file: Path) -> Iterator[BinaryIO]:
 @click.pass_obj
 def list_(app: App, as_json: bool, removed: bool) -> None:
     """Show the watched listings."""
-    with session_scope(app.sessions) as session:
-        query = select(Listing).order_by(Listing.id)
-        if not removed:
-            query = query.where(Listing.active.is_(True))
-        data = [listing_json(listing) for listing in session.scalars(query)]
+    pages = listing_pages(app.sessions, removed=removed)  # written as read: the first line comes at once
     if as_json:
-        print_json(data)
+        print_json_stream(pages)
         return
-    print_table("Listings", ["id", "marketplace", "state", "label", "url", "next check (UTC)"],
-                [[d["id"], d["marketplace"], d["state"] or "unknown", d["label"], d["url"],
-                  d["next_check_at"][:19]] for d in data])
+    print_table_pages("Listings", ["id", "marketplace", "state", "label", "url", "next check (UTC)"],
+                      ([[d["id"], d["marketplace"], d["state"] or "unknown", d["label"], d["url"],
+                         d["next_check_at"][:19]] for d in page] for page in pages))
 
 
 @cli.command()

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any
+import textwrap
+from typing import Any, Iterable
 
 import click
 from rich.console import Console
@@ -13,6 +14,35 @@ from rich.table import Table
 
 def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+def print_json_stream(pages: Iterable[list[Any]]) -> None:
+    """One JSON array (as `print_json` prints it) written a page of items at a time, as they are read."""
+    out, first = sys.stdout, True
+    for page in pages:
+        for item in page:
+            text = json.dumps(item, ensure_ascii=False, indent=2)
+            out.write(("[\n" if first else ",\n") + textwrap.indent(text, "  "))
+            first = False
+        out.flush()
+    out.write("[]\n" if first else "\n]\n")
+
+
+def print_table_pages(title: str | None, columns: list[str], pages: Iterable[list[list[Any]]]) -> None:
+    """`print_table` a page of rows at a time, as they are read: the title and header once, each page a table
+    of its own (its columns sized to its rows)."""
+    console, first = Console(), True
+    for rows in pages:
+        table = Table(title=title if first else None, show_header=first)
+        for column in columns:
+            table.add_column(column, overflow="fold")
+        for row in rows:
+            table.add_row(*["" if v is None else str(v) for v in row])
+        console.print(table)
+        sys.stdout.flush()
+        first = False
+    if first:
+        print_table(title, columns, [])
 
 
 def print_table(title: str | None, columns: list[str], rows: list[list[Any]], *, caption: str | None = None,

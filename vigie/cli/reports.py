@@ -5,17 +5,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import click
-from sqlalchemy import select
 
 from spiders import registry
 from spiders.extract import extract_file, observation_json
 from store.db import session_scope
-from store.models import Event, Listing
-from store.serialize import event_json, snapshot_json
+from store.models import Listing
+from store.pages import event_pages
+from store.serialize import snapshot_json
 from store.snapshots import history as snapshot_history
 from vigie.cli.app import App, BadInput
 from vigie.cli.main import cli
-from vigie.cli.output import print_json, print_table
+from vigie.cli.output import print_json, print_json_stream, print_table, print_table_pages
 
 
 def _since(text: str | None) -> datetime | None:
@@ -36,20 +36,17 @@ def _since(text: str | None) -> datetime | None:
 def events(app: App, listing_id: int | None, since: str | None, as_json: bool) -> None:
     """Events found so far, oldest first."""
     since_at = _since(since)
-    with session_scope(app.sessions) as session:
-        if listing_id is not None and session.get(Listing, listing_id) is None:
-            raise BadInput(f"no listing with id {listing_id}")
-        query = select(Event).order_by(Event.detected_at, Event.id)
-        if listing_id is not None:
-            query = query.where(Event.listing_id == listing_id)
-        if since_at is not None:
-            query = query.where(Event.detected_at >= since_at)
-        data = [event_json(e) for e in session.scalars(query)]
+    if listing_id is not None:
+        with session_scope(app.sessions) as session:
+            if session.get(Listing, listing_id) is None:
+                raise BadInput(f"no listing with id {listing_id}")
+    pages = event_pages(app.sessions, listing_id=listing_id, since=since_at)  # written as read
     if as_json:
-        print_json(data)
+        print_json_stream(pages)
         return
-    print_table("Events", ["id", "listing", "kind", "detected (UTC)", "before", "after"],
-                [[d["id"], d["listing_id"], d["kind"], d["detected_at"][:19], d["before"], d["after"]] for d in data])
+    print_table_pages("Events", ["id", "listing", "kind", "detected (UTC)", "before", "after"],
+                      ([[d["id"], d["listing_id"], d["kind"], d["detected_at"][:19], d["before"], d["after"]]
+                        for d in page] for page in pages))
 
 
 @cli.command()

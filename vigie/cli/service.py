@@ -167,7 +167,7 @@ def prune(app: App, older_than: str, dry_run: bool) -> None:
         age = parse_duration(older_than)
     except ValueError as exc:
         raise BadInput(f"--older-than: {exc}") from None
-    with progress_for("pruning") as progress:
+    with progress_for("pruning: blobs examined", lines=True) as progress:
         report = prune_bodies(app.sessions, before=app.now() - age, dry_run=dry_run, progress=progress)
     verb = "would free" if dry_run else "freed"
     say(f"{report.snapshots} snapshot bod(ies) released, {report.blobs} blob(s) {verb} "

@@ -1,0 +1,171 @@
+"""The CLI against a store the size of a real deployment (issue 24), on PostgreSQL.
+
+    .venv/bin/python bench/big_store.py [--scale 1.0] [--server postgresql://postgres@127.0.0.1:5432]
+
+Loads, into a fresh database `vigie_big`, 100 accounts, 100,000 listings × 100 snapshots (10 million, over
+90 days), 50,000 events and 100,000 stored bodies — times `--scale` — with COPY (psycopg) for the rows written
+from here and INSERT … SELECT generate_series for those the database derives; then runs `vigie list` (and
+`--json`), `vigie events` (and `--json`), `vigie status` and `vigie prune --older-than 30d` as whole processes
+and prints, for each, the time to its first line of output, its total time and its peak RSS.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import zlib
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parents[1]
+FULL = {"listings": 100_000, "events": 50_000}
+PER_LISTING, ACCOUNTS, DAYS = 100, 100, 90
+
+
+def fresh_database(server: str, name: str) -> str:
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {name}")
+    return f"{server}/{name}"
+
+
+def load(url: str, *, listings: int, events: int, now: datetime) -> dict[str, float]:
+    """Rows in, timed per table; ids are 1..n in a fresh database."""
+    sys.path.insert(0, str(ROOT))
+    from store.db import make_engine
+    from store.migrate import upgrade
+
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    timings: dict[str, float] = {}
+    with psycopg.connect(url) as conn:
+        def timed(name: str, work) -> None:
+            started = time.monotonic()
+            work()
+            conn.commit()
+            timings[name] = time.monotonic() - started
+
+        def accounts() -> None:
+            with conn.cursor().copy("COPY accounts (id, name, lang, alert_mode, created_at) FROM STDIN") as copy:
+                for i in range(1, ACCOUNTS + 1):
+                    copy.write_row((i, f"seller-{i}", "fr", "immediate", now))
+            with conn.cursor().copy("COPY recipients (id, account_id, email) FROM STDIN") as copy:
+                for i in range(1, ACCOUNTS + 1):
+                    copy.write_row((i, i, f"seller-{i}@example.org"))
+
+        def listing_rows() -> None:
+            with conn.cursor().copy(
+                    "COPY listings (id, account_id, kind, url, canonical_url, marketplace, label, every_seconds, "
+                    "browser, active, state, detector_state, created_at, next_check_at, last_checked_at) "
+                    "FROM STDIN") as copy:
+                marketplaces = ("amazon", "ebay", "cdiscount", "fnac", "generic")
+                for i in range(1, listings + 1):
+                    url = f"https://shop{i % 997}.example/p/{i}"
+                    copy.write_row((i, 1 + i % ACCOUNTS, "listing", url, url, marketplaces[i % 5], f"Produit {i}",
+                                    3600, False, True, "listed", "{}", now - timedelta(days=DAYS),
+                                    now + timedelta(seconds=i % 3600), now - timedelta(seconds=i % 3600)))
+            with conn.cursor().copy("COPY listing_recipients (listing_id, recipient_id) FROM STDIN") as copy:
+                for i in range(1, listings + 1):
+                    copy.write_row((i, 1 + i % ACCOUNTS))
+
+        def blobs() -> None:  # one stored body per listing, named by its old snapshots
+            with conn.cursor().copy("COPY blobs (sha256, size, media_type, compression, data, created_at) "
+                                    "FROM STDIN (FORMAT BINARY)") as copy:
+                copy.set_types(["varchar", "int4", "varchar", "varchar", "bytea", "timestamptz"])
+                for i in range(1, listings + 1):
+                    page = (f"<html><body><h1>Produit {i}</h1>" + "<p>description</p>" * 60 + "</body></html>").encode()
+                    copy.write_row((f"{i:064x}", len(page), "text/html", "zlib", zlib.compress(page),
+                                    now - timedelta(days=DAYS)))
+
+        def snapshots() -> None:  # 100 a listing over 90 days; the old two thirds with a body
+            conn.execute(
+                "INSERT INTO snapshots (listing_id, seq, fetched_at, requested_url, fetch_method, headers, outcome, "
+                "price, currency, offers, reasons, body_sha256, chain_hash) "
+                "SELECT l, s, %(now)s - (%(per)s - s) * interval '21 hours 36 minutes' - (l %% 3600) * interval "
+                "'1 second', 'https://x.example/', 'http', '{}', CASE WHEN (l + s) %% 50 = 0 THEN 'blocked' "
+                "ELSE 'listed' END, '19.99', 'EUR', '[]', '[]', "
+                "CASE WHEN s <= %(old)s THEN lpad(to_hex(l), 64, '0') END, md5(l::text || '-' || s::text) "
+                "FROM generate_series(1, %(listings)s) l, generate_series(1, %(per)s) s",
+                {"now": now, "per": PER_LISTING, "old": PER_LISTING * 2 // 3, "listings": listings})
+
+        def event_rows() -> None:
+            step = max(1, listings // events)
+            conn.execute(
+                "INSERT INTO events (listing_id, snapshot_id, kind, detected_at, before, after, details) "
+                "SELECT s.listing_id, s.id, 'price_change', s.fetched_at, '19.99', '24.99', '{}' FROM snapshots s "
+                "WHERE s.listing_id %% %(step)s = 0 AND s.seq = 2 + s.listing_id %% 98",
+                {"step": step})
+
+        for name, work in (("accounts", accounts), ("listings", listing_rows), ("blobs", blobs),
+                           ("snapshots", snapshots), ("events", event_rows)):
+            timed(name, work)
+        for table in ("accounts", "recipients", "listings"):
+            conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+        conn.commit()
+        conn.autocommit = True
+        started = time.monotonic()
+        conn.execute("VACUUM ANALYZE")
+        timings["vacuum analyze"] = time.monotonic() - started
+    return timings
+
+
+def run(command: list[str], env: dict[str, str]) -> tuple[float | None, float, float, int, int]:
+    """(seconds to the first line on stdout, total seconds, peak RSS in MB, lines, exit status) of one process."""
+    started, first, lines = time.monotonic(), None, 0
+    with tempfile.TemporaryFile() as err:
+        process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=err, cwd=tempfile.gettempdir())
+        for _ in process.stdout:
+            if first is None:
+                first = time.monotonic() - started
+            lines += 1
+        _, status, usage = os.wait4(process.pid, 0)
+        total = time.monotonic() - started
+        code = os.waitstatus_to_exitcode(status)
+        process.returncode = code
+        if code != 0:
+            err.seek(0)
+            print(f"  {' '.join(command[2:])}: exit {code}: {err.read().decode()[-500:]}")
+    return first, total, usage.ru_maxrss / 1024, lines, code
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scale", type=float, default=1.0, help="a fraction of the full volume (0.1: 1M snapshots)")
+    parser.add_argument("--server", default=os.environ.get("VIGIE_BENCH_PG", "postgresql://postgres@127.0.0.1:5432"))
+    parser.add_argument("--keep", action="store_true", help="reuse the loaded database of a previous run")
+    args = parser.parse_args()
+    listings, events = int(FULL["listings"] * args.scale), int(FULL["events"] * args.scale)
+    now = datetime.now(UTC)
+    print(f"big_store: {listings:,} listings, {listings * PER_LISTING:,} snapshots, ~{events:,} events, "
+          f"{listings:,} bodies")
+    if args.keep:
+        url = f"{args.server}/vigie_big"
+    else:
+        url = fresh_database(args.server, "vigie_big")
+        for name, seconds in load(url, listings=listings, events=events, now=now).items():
+            print(f"  load {name:<15} {seconds:7.1f} s")
+    env = {**os.environ, "VIGIE_DATABASE_URL": url, "VIGIE_DATA_DIR": tempfile.mkdtemp(prefix="vigie-big-"),
+           "PYTHONPATH": str(ROOT)}
+    vigie = [str(ROOT / ".venv" / "bin" / "python"), "-m", "vigie"]
+    rows = []
+    for label, arguments in (("vigie list", ["list"]), ("vigie list --json", ["list", "--json"]),
+                             ("vigie events", ["events"]), ("vigie events --json", ["events", "--json"]),
+                             ("vigie status", ["status"]),
+                             ("vigie prune --older-than 30d", ["prune", "--older-than", "30d"]),
+                             ("vigie prune (again)", ["prune", "--older-than", "30d"])):
+        first, total, rss, lines, code = run([*vigie, *arguments], env)
+        rows.append((label, first, total, rss, lines, code))
+    print(f"{'operation':<30} {'first line':>10} {'total':>8} {'peak RSS':>9} {'lines':>9}")
+    for label, first, total, rss, lines, code in rows:
+        shown = "-" if first is None else f"{first:.2f} s"
+        print(f"{label:<30} {shown:>10} {total:>6.2f} s {rss:>6.0f} MB {lines:>9,}" + ("" if code == 0 else " FAILED"))
+
+
+if __name__ == "__main__":
+    main()
