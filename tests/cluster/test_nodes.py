@@ -149,14 +149,15 @@ def test_a_node_joining_a_backlogged_cluster_delays_no_listing(cluster):
     """Scaling out never slows a cluster down: a node joining while listings are due spreads none of them
     over its catch-up window (only the first node of a cold cluster does)."""
     vigie, node, sessions, _, tmp = cluster
-    shop = Shop(300)
+    shop = Shop(800)  # more than the nodes' dispatchers claim at once (2 × threads per marketplace and node)
     try:
         register(vigie, shop, tmp)
-        first = node("first", VIGIE_RATE_LIMITS="generic=5")  # a pass of a minute: a backlog stays due
+        # a pass of minutes: a backlog stays due however long the second node takes to start on a busy machine
+        first = node("first", VIGIE_RATE_LIMITS="generic=2")
         wait_until(lambda: len(snapshots_per_listing(sessions)) >= 5, timeout=60, step=0.2)
         with session_scope(sessions) as session:
             before = dict(session.execute(select(Listing.id, Listing.next_check_at)).all())
-        second = node("second", VIGIE_RATE_LIMITS="generic=5", VIGIE_CATCHUP_WINDOW="15m")
+        second = node("second", VIGIE_RATE_LIMITS="generic=2", VIGIE_CATCHUP_WINDOW="15m")
         wait_until(lambda: "taking checks" in (tmp / "second.log").read_text(), timeout=60, step=0.2)
         with session_scope(sessions) as session:  # one statement: a check recorded meanwhile is not "waiting"
             checked = select(Snapshot.id).where(Snapshot.listing_id == Listing.id).exists()
@@ -189,13 +190,13 @@ def test_a_marketplace_rate_limit_holds_across_two_nodes(cluster):
     span = times[-1] - times[0]
     # each node alone fetches these 150 pages in a few seconds; together they keep to 10 a second
     assert span >= 150 / rate - 3, span
-    # in any one-second window (not calendar seconds), once both crawlers are open (turns taken while a crawler
-    # opens arrive together). The turns themselves are exact (tests/cluster/test_parts.py checks them at the
-    # limiter); here they are seen where they land, after each fetch's own delay between turn and arrival, which
-    # on a loaded two-core machine reached 0.4 s (14 in one window once): half the rate is allowed for it
+    # in any two-second window (not calendar seconds), once both crawlers are open (turns taken while a crawler
+    # opens arrive together). The turns themselves are exact to the sliding second (tests/cluster/test_parts.py
+    # checks them at the limiter); here they are seen where they land, after each fetch's own delay between turn
+    # and arrival, which on a CPU-starved CI machine bunched 18 into one second: half a second of turns is allowed
     settled = [t for t in times if t >= times[0] + 3]
-    busiest = max(bisect.bisect_left(settled, t + 1.0) - i for i, t in enumerate(settled))
-    assert busiest <= rate + rate // 2, busiest
+    busiest = max(bisect.bisect_left(settled, t + 2.0) - i for i, t in enumerate(settled))
+    assert busiest <= 2 * rate + rate // 2, busiest
 
 
 def test_a_push_back_seen_by_one_node_pauses_the_marketplace_on_both(cluster):
