@@ -149,7 +149,9 @@ def _states(tree: etree._Element) -> Iterator[tuple[str, Any]]:
             yield script.get("id") or "a JSON script", data
     for script in _INLINE_SCRIPTS(tree):
         body = script.text or ""
-        if len(body) > _MAX_SCRIPT:
+        # the names all start "__" or say "nitialState"/"INITIAL_STATE": a cheap test spares the regex scan of
+        # the big scripts that hold none
+        if len(body) > _MAX_SCRIPT or ("__" not in body and "nitialState" not in body and "INITIAL_STATE" not in body):
             continue
         for match in _STATE_ASSIGN.finditer(body):
             try:
@@ -267,9 +269,6 @@ def _shown_price(node: dict, visible_text: str) -> tuple[Decimal | None, str | N
 
 def shown(amount: Decimal, visible_text: str) -> bool:
     """Whether the page's visible text writes this amount (1299.5 as "1 299,50", "1,299.50", "1299.50"...)."""
-    digits = re.sub(r"\D", "", visible_text)
-    if not digits:
-        return False
     whole, _, cents = f"{amount:.2f}".partition(".")
     forms = {f"{int(whole):,}".replace(",", sep) for sep in (",", ".", " ", "\u202f", "\xa0", "'", "")}
     pattern = "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))

@@ -23,7 +23,8 @@ from spiders import embedded_state, markup_fragments, money, schema_org, soft404
 from spiders.marketplace import Marketplace
 from spiders.page import UNAVAILABLE, ProductPage
 from spiders.schema_org import StructuredData
-from spiders.variants import Choice, Variant, choose, fold_id, selectors
+from spiders import variants
+from spiders.variants import Choice, Variant, choose
 from spiders.visible_offer import VisibleOffer
 
 @dataclass(frozen=True)
@@ -181,7 +182,7 @@ class GenericPage(ProductPage):
     @cached_property
     def schema_variants(self) -> tuple[Variant, ...]:
         siblings = self.data.variant_products(self.product)
-        return tuple(_schema_variants(self.product, self.offer_nodes, self.decimal_separator, siblings))
+        return tuple(variants.from_schema_org(self.product, self.offer_nodes, self.decimal_separator, siblings))
 
     @cached_property
     def variant_choice(self) -> Choice:
@@ -268,7 +269,7 @@ class GenericPage(ProductPage):
             if badge and not (visible.buy_control and visible.buy_control.enabled):
                 return "SoldOut", f"the page's {badge!r} mark (no enabled buy button; {source} says {word})"
             return word, source
-        return self._visible_availability()
+        return self.visible.availability()
 
     def _declared_availability(self, notes: list[str]) -> tuple[str | None, str | None]:
         """What the page's data says: the seller's offer, the variants, OpenGraph, fragments, scripts' state."""
@@ -298,27 +299,6 @@ class GenericPage(ProductPage):
                 return choice.availability, f"{state.source} variants"
             if state.availability:
                 return state.availability, state.source
-        return None, None
-
-    def _visible_availability(self) -> tuple[str | None, str | None]:
-        visible = self.visible
-        control = visible.buy_control
-        badge = visible.sold_badge()
-        if badge and not (control and control.enabled):
-            return "SoldOut", f"the page's {badge!r} mark"
-        sold_out = visible.sold_out_word()
-        if control is not None and not control.enabled and not control.waiting_for_choice:
-            if sold_out:
-                return "OutOfStock", f"a disabled {control.label!r} button and {sold_out!r}"
-            # scripts often enable the button after load: disabled alone says nothing certain
-            return None, f"stock unknown: the {control.label!r} button is disabled but nothing says sold out"
-        if sold_out and control is None:
-            return "OutOfStock", f"{sold_out!r} beside the product, no buy button"
-        if control is not None and control.enabled and not sold_out:
-            return "InStock", f"an enabled {control.label!r} button"
-        in_stock = visible.in_stock_word()
-        if in_stock and not sold_out:
-            return "InStock", f"{in_stock!r} beside the product"
         return None, None
 
     # -- fields ----------------------------------------------------------------------------
@@ -372,40 +352,6 @@ class GenericPage(ProductPage):
 
 def _buyable(word: str | None) -> bool | None:
     return None if word is None else word not in UNAVAILABLE
-
-
-def _schema_variants(product: dict | None, offer_nodes: list[dict], separator: str | None, siblings: list[dict]):
-    """One Variant per offer (or per ProductGroup variant, or per sibling Product node), with what identifies it."""
-    sources: list[tuple[dict, dict | None]] = []
-    if isinstance(product, dict) and schema_org.is_type(product, "ProductGroup"):
-        for variant in schema_org.as_list(product.get("hasVariant")):
-            if isinstance(variant, dict):
-                inner = schema_org.offers(variant)
-                sources.append((inner[0] if inner else {}, variant))
-    elif siblings:
-        sources = [(offer, node) for node in (product, *siblings) for offer in schema_org.offers(node)]
-    if not sources:
-        sources = [(node, None) for node in offer_nodes]
-    for offer, variant in sources:
-        ids = set()
-        for node in (offer, variant, offer.get("itemOffered") if isinstance(offer.get("itemOffered"), dict) else None):
-            if not isinstance(node, dict):
-                continue
-            for key in ("sku", "gtin", "gtin8", "gtin12", "gtin13", "gtin14", "mpn", "productID", "size", "color",
-                        "name", "@id", "url"):
-                value = schema_org.text(node.get(key))
-                if not value:
-                    continue
-                ids.add(fold_id(value))
-                if key in ("@id", "url"):
-                    ids |= selectors(value)[0]
-        try:
-            amount = schema_org.price(offer, decimal_separator=separator)
-        except money.ImplausibleAmount:
-            amount = None
-        label = schema_org.text((variant or {}).get("name")) or schema_org.text(offer.get("sku"))
-        yield Variant(ids=frozenset(ids), availability=schema_org.availability(offer), price=amount,
-                      currency=schema_org.currency(offer), label=label)
 
 
 MARKETPLACE = Marketplace(name="generic", domains=(), page=GenericPage)

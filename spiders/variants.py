@@ -5,15 +5,17 @@ Apparel and many other products carry one offer per size or colour (several sche
 about the product: it can be bought while any variant can. When the registered URL selects a variant
 (`?variant=123`, `?size=M`, WooCommerce's `?attribute_pa_size=m`, a SKU in the path), that variant decides.
 
-Pure functions over plain values: the page objects turn their own data into `Variant`s.
+Pure functions over plain values; `from_schema_org` turns a page's schema.org offers into `Variant`s, and the
+other readers (spiders.embedded_state) build theirs.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Sequence
 from urllib.parse import parse_qsl, urlsplit
 
+from spiders import money, schema_org
 from spiders.page import UNAVAILABLE
 
 # query keys by which shops select one variant of a product page
@@ -106,3 +108,38 @@ def _same_stock(picked: Iterable[Variant]) -> bool:
 
 def _show(variant: Variant) -> str:
     return variant.label or next(iter(sorted(variant.ids)), "?")
+
+
+def from_schema_org(product: dict | None, offer_nodes: list[dict], separator: str | None,
+                    siblings: list[dict]) -> Iterator[Variant]:
+    """One Variant per offer (or per ProductGroup variant, or per sibling Product node), with what identifies it."""
+    sources: list[tuple[dict, dict | None]] = []
+    if isinstance(product, dict) and schema_org.is_type(product, "ProductGroup"):
+        for variant in schema_org.as_list(product.get("hasVariant")):
+            if isinstance(variant, dict):
+                inner = schema_org.offers(variant)
+                sources.append((inner[0] if inner else {}, variant))
+    elif siblings:
+        sources = [(offer, node) for node in (product, *siblings) for offer in schema_org.offers(node)]
+    if not sources:
+        sources = [(node, None) for node in offer_nodes]
+    for offer, variant in sources:
+        ids = set()
+        for node in (offer, variant, offer.get("itemOffered") if isinstance(offer.get("itemOffered"), dict) else None):
+            if not isinstance(node, dict):
+                continue
+            for key in ("sku", "gtin", "gtin8", "gtin12", "gtin13", "gtin14", "mpn", "productID", "size", "color",
+                        "name", "@id", "url"):
+                value = schema_org.text(node.get(key))
+                if not value:
+                    continue
+                ids.add(fold_id(value))
+                if key in ("@id", "url"):
+                    ids |= selectors(value)[0]
+        try:
+            amount = schema_org.price(offer, decimal_separator=separator)
+        except money.ImplausibleAmount:
+            amount = None
+        label = schema_org.text((variant or {}).get("name")) or schema_org.text(offer.get("sku"))
+        yield Variant(ids=frozenset(ids), availability=schema_org.availability(offer), price=amount,
+                      currency=schema_org.currency(offer), label=label)

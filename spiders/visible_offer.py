@@ -107,6 +107,13 @@ _MONEY = re.compile(
     r"|CLP|CZK|HUF|SEK|DKK|NOK|CAD|AUD|JPY|INR|MXN|TRY|руб|원|円)",
     re.I,
 )
+# the word lists folded once, as the page's text is (soft404.fold)
+_BUY = tuple(soft404.fold(w) for w in BUY_WORDS)
+_BUY_PHRASES = tuple(w for w in _BUY if " " in w)
+_SOLD_OUT = tuple(soft404.fold(w) for w in SOLD_OUT_WORDS)
+_DISABLING = _SOLD_OUT + tuple(soft404.fold(w) for w in NOTIFY_WORDS)
+_CHOOSE = tuple(soft404.fold(w) for w in CHOOSE_WORDS)
+_IN_STOCK = tuple(soft404.fold(w) for w in IN_STOCK_WORDS)
 _STRUCK = {"del", "s", "strike"}
 _PRICE_NAME = re.compile(r"price|prix|preis|precio|prezzo|prijs|cena|preco|amount", re.I)
 # an amount beside these words is a delivery fee or threshold, an instalment or a saving, not the price
@@ -134,22 +141,19 @@ class VisibleOffer:
     @cached_property
     def controls(self) -> list[BuyControl]:
         found = []
-        words = [soft404.fold(w) for w in BUY_WORDS]
         for control in _CONTROLS(self.tree):
-            if control.xpath("ancestor::nav or ancestor::header or ancestor::footer"):
-                continue
             attributes = " ".join(control.get(a) or "" for a in ("id", "class", "name", "data-action", "data-testid"))
-            label = soft404.fold(" ".join(control.itertext()) + " " + (control.get("value") or ""))[:80]
+            text = " ".join(control.itertext())[:400] + " " + (control.get("value") or "")
+            label = soft404.fold(text)[:80]
             by_attribute = bool(_BUY_ATTRIBUTE.search(attributes))
             # a link counts by a buy phrase of several words ("add to cart"), never by "acheter" alone (a menu word)
-            phrases = words if control.tag not in ("a", "div", "span") else [w for w in words if " " in w]
-            by_word = control.tag not in ("div", "span") and any(soft404.has_words(label, w) for w in phrases)
-            if not (by_attribute or by_word):
+            phrases = _BUY if control.tag not in ("a", "div", "span") else _BUY_PHRASES
+            by_word = control.tag not in ("div", "span") and _says(label, phrases)
+            if not (by_attribute or by_word) or control.xpath("ancestor::nav or ancestor::header or ancestor::footer"):
                 continue
             disabled = (control.get("disabled") is not None or control.get("aria-disabled") == "true"
-                        or bool(_DISABLED_CLASS.search(control.get("class") or ""))
-                        or any(soft404.has_words(label, soft404.fold(w)) for w in (*SOLD_OUT_WORDS, *NOTIFY_WORDS)))
-            waiting = disabled and any(soft404.has_words(label, soft404.fold(w)) for w in CHOOSE_WORDS)
+                        or bool(_DISABLED_CLASS.search(control.get("class") or "")) or _says(label, _DISABLING))
+            waiting = disabled and _says(label, _CHOOSE)
             found.append(BuyControl(control, not disabled, label.strip(), waiting_for_choice=waiting))
         return found
 
@@ -223,10 +227,8 @@ class VisibleOffer:
     def sold_out_word(self) -> str | None:
         """The sold-out wording the product's area shows, or None."""
         text = self.area_text
-        for word in SOLD_OUT_WORDS:
-            if soft404.has_words(text, soft404.fold(word)):
-                return word
-        return None
+        return next((word for word, folded in zip(SOLD_OUT_WORDS, _SOLD_OUT) if soft404.has_words(text, folded)),
+                    None)
 
     def sold_badge(self) -> str | None:
         """A small element of the area whose whole text is "Sold" / "Vendu" / "Verkauft"..."""
@@ -239,10 +241,29 @@ class VisibleOffer:
 
     def in_stock_word(self) -> str | None:
         text = self.area_text
-        for word in IN_STOCK_WORDS:
-            if soft404.has_words(text, soft404.fold(word)) and not soft404.has_words(text, "in" + soft404.fold(word)):
-                return word
-        return None
+        return next((word for word, folded in zip(IN_STOCK_WORDS, _IN_STOCK)
+                     if soft404.has_words(text, folded) and not soft404.has_words(text, "in" + folded)), None)
+
+    def availability(self) -> tuple[str | None, str | None]:
+        """(schema.org availability word or None, the deciding signal) from what the product's area shows."""
+        control = self.buy_control
+        badge = self.sold_badge()
+        if badge and not (control and control.enabled):
+            return "SoldOut", f"the page's {badge!r} mark"
+        sold_out = self.sold_out_word()
+        if control is not None and not control.enabled and not control.waiting_for_choice:
+            if sold_out:
+                return "OutOfStock", f"a disabled {control.label!r} button and {sold_out!r}"
+            # scripts often enable the button after load: disabled alone says nothing certain
+            return None, f"stock unknown: the {control.label!r} button is disabled but nothing says sold out"
+        if sold_out and control is None:
+            return "OutOfStock", f"{sold_out!r} beside the product, no buy button"
+        if control is not None and control.enabled and not sold_out:
+            return "InStock", f"an enabled {control.label!r} button"
+        in_stock = self.in_stock_word()
+        if in_stock and not sold_out:
+            return "InStock", f"{in_stock!r} beside the product"
+        return None, None
 
     # -- the price next to the buy control ----------------------------------------------------------
     def price_text(self) -> str | None:
@@ -270,6 +291,10 @@ class VisibleOffer:
         if text is None:
             return None, None
         return money.parse(text)
+
+
+def _says(text: str, folded_phrases: tuple[str, ...]) -> bool:
+    return any(soft404.has_words(text, phrase) for phrase in folded_phrases)
 
 
 def _priced_elements(root: etree._Element) -> list[etree._Element]:

@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 
 from bench import extraction_quality as quality
-from bench.extraction_quality import Verdict, check, measure, record_of
+from bench.quality_gate import Verdict, check, measure, record_of
 
 
 def verdict(file: str, expected: str, got: str, price: str | None = None, read: str | None = None,
