@@ -122,8 +122,9 @@ class StructuredData:
         shops write them): the same product group, or a name that starts like the main one's."""
         if not isinstance(main, dict):
             return []
-        found = [p for p in self.products() if p is not main and offers(p)]
-        return [p for p in found if _same_group(main, p)]
+        jsonld = products(self.jsonld)  # the main product's own syntax only: microdata is read when it is needed
+        pool = jsonld if any(p is main for p in jsonld) else products(self.microdata)
+        return [p for p in pool if p is not main and offers(p) and _same_group(main, p)]
 
     def og(self, key: str) -> str | None:
         """An OpenGraph value (`"product:price:amount"`, `"og:type"`), first one if repeated."""
