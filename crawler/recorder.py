@@ -19,7 +19,7 @@ from crawler.targets import CheckResult
 from detector import detect
 from detector.codec import state_from_dict, state_to_dict
 from detector.model import EventKind, Policy
-from store import blobs, snapshots
+from store import blobs, daily_counts, snapshots
 from store.db import session_scope
 from store.models import Account, Event, Listing
 
@@ -113,8 +113,10 @@ class Recorder:
         snapshot_ids = snapshots.insert_rows(session, rows)
         # one executemany by primary key: no unit of work, no identity map for a batch of listings
         session.execute(update(Listing), list(changes.values()))
-        recorded = []
+        recorded, tally = [], daily_counts.Tally()
         for result, snapshot_id, events in zip(results, snapshot_ids, found):
+            listing = listings[result.target.listing_id]
+            tally.check(result.fetched_at, listing.account_id, listing.marketplace, result.observation.outcome.value)
             kinds = []
             for found_event in events:
                 event = Event(listing_id=result.target.listing_id, snapshot_id=snapshot_id,
@@ -125,8 +127,10 @@ class Recorder:
                 if found_event.kind is not EventKind.MONITORING_BLOCKED:
                     enqueue(session, event, now=result.fetched_at, default_lang=self.config.lang)
                 kinds.append(event.kind)
+                tally.event(event.detected_at, listing.account_id, listing.marketplace, event.kind)
             recorded.append(Recorded(result.target.listing_id, snapshot_id, result.observation.outcome.value,
                                      tuple(kinds)))
+        tally.save(session)  # last: the days' rows stay locked only until the commit
         return recorded
 
     @staticmethod
@@ -182,12 +186,14 @@ class ListingRow:
     revert_is_glitch: bool | None
     detector_state: dict
     claim_token: str | None
+    account_id: int
+    marketplace: str  # the two, for the day's counts (store.daily_counts)
     account: AccountRow
 
 
 _LISTING_COLUMNS = (Listing.id, Listing.every_seconds, Listing.seller, Listing.price_threshold,
                     Listing.price_absolute_threshold, Listing.price_baseline, Listing.revert_is_glitch,
-                    Listing.detector_state, Listing.claim_token)
+                    Listing.detector_state, Listing.claim_token, Listing.account_id, Listing.marketplace)
 _ACCOUNT_COLUMNS = (Account.price_threshold, Account.price_absolute_threshold, Account.price_baseline,
                     Account.revert_is_glitch)
 

@@ -8,13 +8,14 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Generic, Sequence, TypeVar
 
-from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from observatory.accounts import Viewer
 from observatory.ids import MAX_ID
 from store.models import Account, Event, Listing, Snapshot
-from store.utc_day import as_date, utc_day
+from store.models_daily import MarketplaceDay
+from store.utc_day import as_date
 from vigie.registration import normal_account_name
 
 FEE_KINDS = ("shipping_fee_change", "fee_schedule_change")
@@ -185,7 +186,6 @@ def _week(at: date | datetime) -> str:
 
 
 DASHBOARD_WEEKS = 5
-KIND_COLUMN = {"delisted": "delistings", "offer_gone": "offers_gone", **{kind: "fee_changes" for kind in FEE_KINDS}}
 
 
 def dashboard_since(now: datetime, weeks: int = DASHBOARD_WEEKS) -> datetime:
@@ -197,24 +197,20 @@ def dashboard_since(now: datetime, weeks: int = DASHBOARD_WEEKS) -> datetime:
 def dashboard(session: Session, viewer: Viewer, *, now: datetime, weeks: int = DASHBOARD_WEEKS) -> list[WeekRow]:
     """Delistings, offers gone, fee changes and the blocked rate, per marketplace and ISO week.
 
-    Counted by the database (COUNT ... GROUP BY marketplace, UTC day) over a window of whole weeks that starts
-    at a fixed time, so the `fetched_at` and `detected_at` indexes bound what is read; a few rows per
-    marketplace and day come back, never one per snapshot or event."""
+    Read from the per-day counts kept as checks are recorded (store.models_daily): a range of its primary key
+    (day first) summed per marketplace and day, a few hundred rows whatever the number of snapshots, which are
+    never read here."""
     since = dashboard_since(now, weeks)
-    scope = [] if viewer.reads_everything else [Listing.account_id == viewer.account_id]
-    counts: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    day = utc_day(Event.detected_at)
-    for marketplace, kind, on, number in session.execute(
-            select(Listing.marketplace, Event.kind, day, func.count()).join(Listing)
-            .where(Event.detected_at >= since, Event.kind.in_(KIND_COLUMN), *scope)
-            .group_by(Listing.marketplace, Event.kind, day)):
-        counts[(marketplace, _week(as_date(on)))][KIND_COLUMN[kind]] += number
-    day = utc_day(Snapshot.fetched_at)
-    for marketplace, on, checks, blocked in session.execute(
-            select(Listing.marketplace, day, func.count(), func.sum(case((Snapshot.outcome == "blocked", 1), else_=0)))
-            .join(Listing).where(Snapshot.fetched_at >= since, *scope).group_by(Listing.marketplace, day)):
-        bucket = counts[(marketplace, _week(as_date(on)))]
-        bucket["checks"] += checks
-        bucket["blocked"] += int(blocked or 0)
-    return [WeekRow(m, w, c["delistings"], c["offers_gone"], c["fee_changes"], c["checks"], c["blocked"])
-            for (m, w), c in sorted(counts.items(), key=lambda item: (item[0][1], item[0][0]), reverse=True)]
+    scope = [] if viewer.reads_everything else [MarketplaceDay.account_id == viewer.account_id]
+    day = MarketplaceDay
+    query = (select(day.marketplace, day.day, func.sum(day.event_delisted), func.sum(day.event_offer_gone),
+                    func.sum(day.event_shipping_fee_change + day.event_fee_schedule_change), func.sum(day.checks),
+                    func.sum(day.outcome_blocked))
+             .where(day.day >= since.date(), *scope).group_by(day.marketplace, day.day))
+    weekly: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0] * 5)
+    for marketplace, on, *numbers in session.execute(query):
+        totals = weekly[(marketplace, _week(as_date(on)))]
+        for i, number in enumerate(numbers):
+            totals[i] += int(number or 0)
+    return [WeekRow(m, w, *totals) for (m, w), totals in
+            sorted(weekly.items(), key=lambda item: (item[0][1], item[0][0]), reverse=True)]

@@ -62,6 +62,16 @@ class Recipient(Base):
     account: Mapped[Account] = relationship(back_populates="recipients")
 
 
+# the observatory's listing search (`ILIKE '%text%'`): pg_trgm GIN indexes on PostgreSQL; SQLite has none
+# (ddl_if; store.migrate.compared_here leaves them out of SQLite's model/database comparison)
+SEARCHED = ("canonical_url", "label", "seller", "marketplace_ref")
+
+
+def _trigram_index(column: str) -> Index:
+    return Index(f"ix_listings_{column}_trgm", column, postgresql_using="gin",
+                 postgresql_ops={column: "gin_trgm_ops"}).ddl_if(dialect="postgresql")
+
+
 class Listing(Base):
     """One watched URL: a product listing (or, later, a marketplace fee page)."""
 
@@ -69,6 +79,7 @@ class Listing(Base):
     __table_args__ = (
         UniqueConstraint("account_id", "canonical_url"),
         Index("ix_listings_due", "active", "next_check_at"),
+        *(_trigram_index(column) for column in SEARCHED),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)

@@ -7,6 +7,7 @@ from sqlalchemy import func, insert, select, tuple_
 from sqlalchemy.orm import Session
 
 from store import chain
+from store.daily_counts import count_for_listing
 from store.models import Snapshot
 
 
@@ -51,11 +52,13 @@ def append(session: Session, listing_id: int, **fields: Any) -> Snapshot:
     """Adds the next snapshot of the listing, sealed by the previous one's chain hash.
 
     Callers hold the transaction; the (listing_id, seq) unique key makes two writers racing
-    on one listing fail loudly instead of forking the chain.
+    on one listing fail loudly instead of forking the chain. The check is counted in its day
+    (store.daily_counts) in the same transaction.
     """
     snapshot = sealed(listing_id, last_link(session, listing_id), **fields)
     session.add(snapshot)
     session.flush()
+    count_for_listing(session, listing_id, checks=[(snapshot.fetched_at, snapshot.outcome)])
     return snapshot
 
 
@@ -70,6 +73,7 @@ def insert_rows(session: Session, rows: list[dict[str, Any]]) -> list[int]:
 
 
 def history(session: Session, listing_id: int) -> Sequence[Snapshot]:
+    """Every snapshot of the listing: for the evidence bundle; lists a person reads go by pages."""
     return session.scalars(select(Snapshot).where(Snapshot.listing_id == listing_id).order_by(Snapshot.seq)).all()
 
 

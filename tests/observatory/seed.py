@@ -5,7 +5,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
+from sqlalchemy import select
+
 from store import blobs
+from store.daily_counts import count_for_listing
 from store.db import session_scope
 from store.models import Account, Event, Listing
 from store.models_observatory import StatementOfReasons
@@ -75,6 +78,9 @@ def seed(sessions) -> Seeded:
         s.add(delisted)
         s.add(Event(listing_id=b.id, kind="price_change", detected_at=T0, before="8.99", after="9.99", details={}))
         s.flush()
+        for listing in (a, b):  # the days' counts, as the recorder keeps them (snapshots: by `append`)
+            count_for_listing(s, listing.id, events=s.execute(select(Event.detected_at, Event.kind)
+                                                              .where(Event.listing_id == listing.id)).all())
         return Seeded(alice.id, bob.id, a.id, b.id, delisted.id)
 
 
