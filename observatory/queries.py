@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from observatory.accounts import Viewer
 from observatory.ids import MAX_ID
-from store.models import Account, Event, Listing, Snapshot
+from store.models import Account, Event, Listing, Snapshot, search_text
 from store.models_daily import MarketplaceDay
 from store.utc_day import as_date
 from vigie.registration import normal_account_name
@@ -88,10 +88,8 @@ def _filtered_listings(viewer: Viewer, wanted: ListingFilter) -> Select[Any]:
     if wanted.account:
         query = query.join(Account).where(Account.name == normal_account_name(wanted.account))
     if wanted.search:
-        # ILIKE on PostgreSQL (a pg_trgm GIN index on these columns would serve it), lower() LIKE on SQLite
-        like = _contains(wanted.search)
-        query = query.where(or_(*(column.ilike(like, escape="\\") for column in (
-            Listing.canonical_url, Listing.label, Listing.seller, Listing.marketplace_ref))))
+        # ILIKE on PostgreSQL, served by the pg_trgm index on this very expression; lower() LIKE on SQLite
+        query = query.where(search_text(Listing).ilike(_contains(wanted.search), escape="\\"))
     return query
 
 

@@ -5,7 +5,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Column, ForeignKey, Integer, LargeBinary, MetaData, String, Table, Text, UniqueConstraint, Index
+from sqlalchemy import (JSON, Boolean, Column, ColumnElement, ForeignKey, Index, Integer, LargeBinary, MetaData, String, Table,
+                        Text, UniqueConstraint, func, literal_column)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from store.types import Money, UTCDateTime
@@ -62,16 +63,6 @@ class Recipient(Base):
     account: Mapped[Account] = relationship(back_populates="recipients")
 
 
-# the observatory's listing search (`ILIKE '%text%'`): pg_trgm GIN indexes on PostgreSQL; SQLite has none
-# (ddl_if; store.migrate.compared_here leaves them out of SQLite's model/database comparison)
-SEARCHED = ("canonical_url", "label", "seller", "marketplace_ref")
-
-
-def _trigram_index(column: str) -> Index:
-    return Index(f"ix_listings_{column}_trgm", column, postgresql_using="gin",
-                 postgresql_ops={column: "gin_trgm_ops"}).ddl_if(dialect="postgresql")
-
-
 class Listing(Base):
     """One watched URL: a product listing (or, later, a marketplace fee page)."""
 
@@ -79,7 +70,6 @@ class Listing(Base):
     __table_args__ = (
         UniqueConstraint("account_id", "canonical_url"),
         Index("ix_listings_due", "active", "next_check_at"),
-        *(_trigram_index(column) for column in SEARCHED),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
@@ -107,6 +97,26 @@ class Listing(Base):
 
     account: Mapped[Account] = relationship(back_populates="listings")
     recipients: Mapped[list[Recipient]] = relationship(secondary=listing_recipients)
+
+
+SEARCHED = ("canonical_url", "label", "seller", "marketplace_ref")
+
+
+def search_text(columns: Any) -> ColumnElement[str]:
+    """What the observatory's listing search looks in: the SEARCHED columns joined by " | " (`columns`: the
+    Listing class or its table's `.c`).
+
+    On PostgreSQL, migration 0008 builds a pg_trgm GIN index on exactly this expression
+    (`ix_listings_search_trgm`), so `search_text(Listing).ilike('%text%')` is one index scan, not a read of every
+    listing; its constants are SQL literals, not bound parameters, for the planner to recognise the index's
+    expression. The index is not declared on the model: Alembic cannot compare indexes on expressions (SQLite
+    cannot reflect them, PostgreSQL gives the expression back rewritten with casts), so store.migrate.NOT_COMPARED
+    names it instead."""
+    parts = [func.coalesce(getattr(columns, name), literal_column("''")) for name in SEARCHED]
+    text = parts[0]
+    for part in parts[1:]:
+        text = text + literal_column("' | '") + part
+    return text
 
 
 class Blob(Base):

@@ -7,6 +7,9 @@ when no kept snapshot references it (bodies are shared between snapshots).
 A pruned blob keeps its row (hash, size, media type) with its bytes emptied and compression set to
 "pruned": the snapshots still name it, so every chain hash stays verifiable and the foreign keys hold.
 
+The per-day counts (store.models_daily) are left as they are: they count checks and events, which retention
+keeps (only bytes go), so they still describe the checks that happened and still equal a recount of the rows.
+
 The work goes through the blobs in hash order, `BATCH` at a time, one short transaction each: what a
 blob's fate depends on is asked of the database in subqueries (indexed on the snapshots' digests and
 the events' snapshot), never sent as a list of ids, so any volume stays within the drivers' 65,535

@@ -5,7 +5,7 @@ from alembic import context
 from sqlalchemy import engine_from_config, pool
 
 from store.all_models import Base
-from store.migrate import compared_here
+from store.migrate import compared
 
 config = context.config
 target_metadata = Base.metadata
@@ -20,7 +20,7 @@ def run_offline() -> None:
 
 def run_with(connection) -> None:
     context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True,
-                      include_object=compared_here(connection.dialect.name))
+                      include_object=compared)
     with context.begin_transaction():
         context.run_migrations()
 

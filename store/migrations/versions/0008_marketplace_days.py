@@ -5,7 +5,7 @@ Revises: 0007
 
 The counts of the checks and events already stored are filled in here, in one GROUP BY over snapshots and
 events (at 10 million snapshots: a single pass of some tens of seconds on PostgreSQL, once). On PostgreSQL the
-listing search's columns get pg_trgm GIN indexes, so `ILIKE '%text%'` is served by an index; SQLite has no such
+listing search's text gets a pg_trgm GIN index, so `ILIKE '%text%'` is served by an index; SQLite has no such
 index (its LIKE reads the listings, fine at its size).
 """
 from alembic import op
@@ -42,9 +42,9 @@ def upgrade() -> None:
     _backfill(postgresql)
     if postgresql:
         op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-        for column in SEARCHED:
-            op.create_index(f"ix_listings_{column}_trgm", "listings", [column], postgresql_using="gin",
-                            postgresql_ops={column: "gin_trgm_ops"}, if_not_exists=True)
+        # store.models.search_text: the one expression the search filters on
+        searched = " || ' | ' || ".join(f"coalesce({column}, '')" for column in SEARCHED)
+        op.execute(f"CREATE INDEX IF NOT EXISTS ix_listings_search_trgm ON listings USING gin (({searched}) gin_trgm_ops)")
 
 
 def _backfill(postgresql: bool) -> None:
@@ -67,6 +67,5 @@ def _backfill(postgresql: bool) -> None:
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
-        for column in reversed(SEARCHED):
-            op.drop_index(f"ix_listings_{column}_trgm", table_name="listings", if_exists=True)
+        op.drop_index("ix_listings_search_trgm", table_name="listings", if_exists=True)
     op.drop_table("marketplace_days")
