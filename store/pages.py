@@ -10,8 +10,8 @@ from sqlalchemy import literal, select, tuple_
 from sqlalchemy.orm import Session, joinedload, selectinload, sessionmaker
 
 from store.db import session_scope
-from store.models import Event, Listing
-from store.serialize import event_json, listing_json
+from store.models import Event, Listing, Snapshot
+from store.serialize import event_json, listing_json, snapshot_json
 
 PAGE = 1000  # rows per page
 
@@ -56,3 +56,17 @@ def event_pages(sessions: sessionmaker[Session], *, listing_id: int | None = Non
         if not page:
             return
         yield page
+
+
+def snapshot_pages(sessions: sessionmaker[Session], listing_id: int) -> Iterator[list[dict[str, Any]]]:
+    """A listing's snapshots as JSON, oldest first (by seq, the (listing_id, seq) key), a page at a time."""
+    after = 0
+    while True:
+        query = (select(Snapshot).where(Snapshot.listing_id == listing_id, Snapshot.seq > after)
+                 .order_by(Snapshot.seq).limit(PAGE))
+        with session_scope(sessions) as session:
+            page = [snapshot_json(snapshot) for snapshot in session.scalars(query)]
+        if not page:
+            return
+        yield page
+        after = page[-1]["seq"]

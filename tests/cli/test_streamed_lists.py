@@ -89,3 +89,67 @@ def test_pages_keep_order_and_content(vigie, sessions, monkeypatch):
 def test_an_empty_store_lists_an_empty_array(vigie):
     assert vigie("list", "--json").out.strip() == "[]"
     assert vigie("events", "--json").out.strip() == "[]"
+
+
+def _checks(sessions, count: int, *, start: int = 0) -> int:
+    """`count` more snapshots of the store's first listing (bulk rows: the shapes, not the chain, are tested)."""
+    from sqlalchemy import insert, select
+
+    from store.models import Snapshot
+
+    with session_scope(sessions) as session:
+        listing_id = session.scalar(select(Listing.id).order_by(Listing.id).limit(1))
+        session.execute(insert(Snapshot), [
+            {"listing_id": listing_id, "seq": start + n + 1, "fetched_at": T0 + timedelta(minutes=start + n),
+             "requested_url": "https://x.test/", "outcome": "listed", "chain_hash": "0" * 64}
+            for n in range(count)])
+    return listing_id
+
+
+@pytest.mark.parametrize("as_json", [False, True])
+def test_history_is_read_in_pages_whatever_its_length(vigie, sessions, statements, monkeypatch, as_json):
+    import store.pages
+
+    monkeypatch.setattr(store.pages, "PAGE", 10)
+    _store(sessions, 1)
+    listing_id = _checks(sessions, 30)
+    command = ("history", str(listing_id), *(["--json"] if as_json else []))
+    statements.clear()
+    first = vigie(*command)
+    counts = [len(statements)]
+    _checks(sessions, 30, start=30)
+    statements.clear()
+    second = vigie(*command)
+    counts.append(len(statements))
+    assert first.code == second.code == 0, second.err
+    assert counts[1] - counts[0] == 3, counts  # three more pages, not thirty more queries
+    if as_json:
+        assert [d["seq"] for d in second.json()] == list(range(1, 61))
+    else:
+        lines = second.out.splitlines()
+        assert lines[0] == f"History of listing {listing_id}" and lines[1].startswith("seq")
+        assert [line.split()[0] for line in lines[2:]] == [str(n) for n in range(1, 61)]
+
+
+def test_history_pages_stay_whole_when_checks_are_recorded_meanwhile(sessions, monkeypatch):
+    """Keyset pages by seq: a check recorded between two pages is read once, at the end, and nothing is skipped
+    or repeated (OFFSET would shift)."""
+    import store.pages
+
+    monkeypatch.setattr(store.pages, "PAGE", 10)
+    _store(sessions, 1)
+    listing_id = _checks(sessions, 25)
+    pages = store.pages.snapshot_pages(sessions, listing_id)
+    seen = [d["seq"] for d in next(pages)]
+    _checks(sessions, 5, start=25)
+    seen += [d["seq"] for page in pages for d in page]
+    assert seen == list(range(1, 31))
+
+
+def test_the_human_list_is_plain_aligned_text_written_as_read(vigie, sessions):
+    _store(sessions, 3)
+    lines = vigie("list").out.splitlines()
+    assert lines[0] == "Listings" and lines[1].split() == ["id", "marketplace", "state", "next", "check", "(UTC)",
+                                                           "label", "url"]
+    assert [line.split()[-1] for line in lines[2:]] == [f"https://x.test/p/{i}" for i in range(3)]
+    assert len({line.index("https://") for line in lines[2:]}) == 1  # aligned

@@ -154,9 +154,9 @@ def list_(app: App, as_json: bool, removed: bool) -> None:
     if as_json:
         print_json_stream(pages)
         return
-    print_table_pages("Listings", ["id", "marketplace", "state", "label", "url", "next check (UTC)"],
-                      ([[d["id"], d["marketplace"], d["state"] or "unknown", d["label"], d["url"],
-                         d["next_check_at"][:19]] for d in page] for page in pages))
+    print_table_pages("Listings", ["id", "marketplace", "state", "next check (UTC)", "label", "url"],
+                      ([[d["id"], d["marketplace"], d["state"] or "unknown", d["next_check_at"][:19], d["label"],
+                         d["url"]] for d in page] for page in pages))
 
 
 @cli.command()

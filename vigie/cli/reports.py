@@ -10,12 +10,10 @@ from spiders import registry
 from spiders.extract import extract_file, observation_json
 from store.db import session_scope
 from store.models import Listing
-from store.pages import event_pages
-from store.serialize import snapshot_json
-from store.snapshots import history as snapshot_history
+from store.pages import event_pages, snapshot_pages
 from vigie.cli.app import App, BadInput
 from vigie.cli.main import cli
-from vigie.cli.output import print_json, print_json_stream, print_table, print_table_pages
+from vigie.cli.output import print_json, print_json_stream, print_table_pages
 
 
 def _since(text: str | None) -> datetime | None:
@@ -58,15 +56,15 @@ def history(app: App, listing_id: int, as_json: bool) -> None:
     with session_scope(app.sessions) as session:
         if session.get(Listing, listing_id) is None:
             raise BadInput(f"no listing with id {listing_id}")
-        data = [snapshot_json(s) for s in snapshot_history(session, listing_id)]
+    pages = snapshot_pages(app.sessions, listing_id)  # written as read: a listing may have years of checks
     if as_json:
-        print_json(data)
+        print_json_stream(pages)
         return
-    print_table(f"History of listing {listing_id}", ["seq", "fetched (UTC)", "outcome", "http", "price", "shipping",
-                                                     "seller", "via"],
-                [[d["seq"], d["fetched_at"][:19], d["outcome"], d["http_status"],
-                  f"{d['price']} {d['currency'] or ''}" if d["price"] else None, d["shipping_fee"], d["seller"],
-                  d["fetch_method"]] for d in data])
+    print_table_pages(f"History of listing {listing_id}", ["seq", "fetched (UTC)", "outcome", "http", "price",
+                                                           "shipping", "via", "seller"],
+                      ([[d["seq"], d["fetched_at"][:19], d["outcome"], d["http_status"],
+                         f"{d['price']} {d['currency'] or ''}" if d["price"] else None, d["shipping_fee"],
+                         d["fetch_method"], d["seller"]] for d in page] for page in pages))
 
 
 @cli.command()
