@@ -10,11 +10,9 @@ from sqlalchemy.orm import Session
 
 from observatory import queries
 from observatory.accounts import Viewer
-from observatory.chart import build as build_chart
 from observatory.deps import csrf_checked, db, optional_viewer, page_viewer
-from observatory.evidence import timelines
 from observatory.exports import bundle_response
-from observatory.history import diff, state_runs
+from observatory.listing_view import listing_context
 from observatory.ids import PathId, PathSeq, QuerySeq
 from observatory.login import login_page
 from observatory.paging import DEFAULT_SIZE, Cursor, PageSize, first_url, next_url
@@ -22,7 +20,6 @@ from observatory.registering import NotAllowed, register, register_csv, remove
 from store import blobs
 from store.models import Event, Snapshot
 from store.models_observatory import StatementOfReasons
-from store.snapshots import history, verify_chain
 from vigie.limits import CSV_UPLOAD_BYTES
 from vigie.listing_csv import CsvFileError
 from vigie.registration import NewListing, RegistrationError
@@ -93,23 +90,13 @@ def _snapshot(session: Session, listing_id: int, seq: int) -> Snapshot:
 
 @router.get("/listings/{listing_id}")
 def listing_page(request: Request, listing_id: PathId, a: QuerySeq = None, b: QuerySeq = None,
-                 seq: QuerySeq = None, viewer: Viewer = Depends(page_viewer), session: Session = Depends(db)):
+                 seq: QuerySeq = None, cursor: Cursor = None, limit: PageSize = DEFAULT_SIZE,
+                 viewer: Viewer = Depends(page_viewer), session: Session = Depends(db)):
     listing = _listing_or_404(session, viewer, listing_id)
-    snapshots = history(session, listing_id)
-    events = session.scalars(select(Event).where(Event.listing_id == listing_id)
-                             .order_by(Event.detected_at, Event.id)).all()
-    by_seq = {s.seq: s for s in snapshots}
-    shown = by_seq.get(seq) if seq else next((s for s in reversed(snapshots) if s.body_sha256), None)
-    comparison = None
-    if a in by_seq and b in by_seq:
-        left, right = by_seq[a], by_seq[b]
-        comparison = diff(left, right, _body(session, left), _body(session, right))
-    elif len(snapshots) >= 2:
-        a, b = snapshots[-2].seq, snapshots[-1].seq
-    return render(request, "listing.html", viewer, listing=listing, snapshots=snapshots, events=events,
-                  runs=state_runs(snapshots), chart=build_chart(snapshots), shown=shown, a=a, b=b,
-                  comparison=comparison, timelines=timelines(session, listing_id, snapshots, events),
-                  chain_problems=verify_chain(snapshots))
+    context = _page_of(listing_context, session, listing_id, cursor=cursor, limit=limit, a=a, b=b, seq=seq)
+    following = next_url(request, context.pop("snapshots_next"))
+    return render(request, "listing.html", viewer, listing=listing, next_url=following,
+                  first_url=first_url(request), **context)
 
 
 def _body(session: Session, snapshot: Snapshot) -> bytes | None:

@@ -77,9 +77,10 @@ def history(session: Session, listing_id: int) -> Sequence[Snapshot]:
     return session.scalars(select(Snapshot).where(Snapshot.listing_id == listing_id).order_by(Snapshot.seq)).all()
 
 
-def verify_chain(snapshots: Sequence[Any]) -> list[str]:
-    """Problems found re-walking the chain, oldest first; empty when intact."""
-    problems, prev = [], None
+def verify_chain(snapshots: Sequence[Any], *, after: str | None = None) -> list[str]:
+    """Problems found re-walking the chain, oldest first; empty when intact. `after`: the chain hash of the
+    snapshot before the first one given (None: they start the chain)."""
+    problems, prev = [], after
     for snapshot in snapshots:
         get = snapshot.get if isinstance(snapshot, dict) else lambda n, s=snapshot: getattr(s, n)
         if get("prev_hash") != prev:
