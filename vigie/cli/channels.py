@@ -1,7 +1,6 @@
 """`vigie channel add|list|test|remove`: where an account's alerts go besides its listings' recipients."""
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 
 import click
@@ -10,9 +9,9 @@ from sqlalchemy import func, select, update
 from alerts.channel_guard import NetworkPolicy
 from alerts.channel_messages import body_bytes, signed_headers, test_chat, test_payload
 from alerts.channel_sender import ChannelReport, deliver_channels
-from alerts.channel_transport import DEFAULT_TIMEOUT, ChannelTransport, SendFailed
+from alerts.channel_transport import ChannelTransport, SendFailed
 from alerts.channels import ChannelError, new_secret, parse_channel
-from crawler.netguard import parse_networks
+from netpolicy import parse_networks
 from store.db import session_scope
 from store.models import Account
 from store.models_channels import Channel, ChannelDelivery
@@ -20,9 +19,6 @@ from vigie.cli.app import App, BadInput, Failure
 from vigie.cli.main import cli
 from vigie.cli.output import print_json, print_table, say
 from vigie.registration import DEFAULT_ACCOUNT, account_named, find_account
-from vigie.durations import parse_duration
-
-TIMEOUT_MAX = 300.0
 
 
 def network_policy(app: App) -> NetworkPolicy:
@@ -30,31 +26,14 @@ def network_policy(app: App) -> NetworkPolicy:
     return NetworkPolicy(allow_private=s.allow_private_hosts, allow_networks=parse_networks(s.allow_networks))
 
 
-def channel_transport() -> ChannelTransport:
-    """VIGIE_CHANNEL_TIMEOUT (seconds, or a duration like 10s): per connection and between bytes read."""
-    raw = os.environ.get("VIGIE_CHANNEL_TIMEOUT", "").strip()
-    if not raw:
-        return ChannelTransport(DEFAULT_TIMEOUT)
-    try:
-        seconds = float(raw)
-    except ValueError:
-        try:
-            seconds = parse_duration(raw).total_seconds()
-        except ValueError:
-            raise BadInput(f"bad setting: VIGIE_CHANNEL_TIMEOUT={raw!r} is not a number of seconds") from None
-    if not 0 < seconds <= TIMEOUT_MAX:
-        raise BadInput(f"bad setting: VIGIE_CHANNEL_TIMEOUT must be between 0 and {TIMEOUT_MAX:g} seconds")
-    return ChannelTransport(seconds)
-
-
-def public_url() -> str | None:
-    return os.environ.get("VIGIE_PUBLIC_URL", "").strip().rstrip("/") or None
+def channel_transport(app: App) -> ChannelTransport:
+    return ChannelTransport(app.settings.channel_timeout)
 
 
 def deliver_channel_alerts(app: App, *, margin: timedelta = timedelta(0)) -> ChannelReport:
     """The channels' outbox pass (webhooks and chats); email channels go with the emails."""
     return deliver_channels(app.sessions, now=app.now() - margin, policy=network_policy(app),
-                            public_url=public_url(), transport=channel_transport(), clock=app.now)
+                            public_url=app.settings.public_url, transport=channel_transport(app), clock=app.now)
 
 
 @cli.group()
@@ -155,11 +134,11 @@ def test(app: App, channel_id: int) -> None:
         elif kind == "webhook":
             body = body_bytes(test_payload(name, now=now))
             webhook_id = f"msg_vigie_test_c{channel_id}_{int(now.timestamp())}"
-            channel_transport().post_webhook(target, body, signed_headers(secret, webhook_id, body, now=now),
+            channel_transport(app).post_webhook(target, body, signed_headers(secret, webhook_id, body, now=now),
                                              policy=network_policy(app))
             where = shown
         else:
-            channel_transport().notify(target, test_chat(name, lang=lang), policy=network_policy(app))
+            channel_transport(app).notify(target, test_chat(name, lang=lang), policy=network_policy(app))
             where = shown
     except SendFailed as exc:
         raise Failure(f"channel {channel_id}: the test failed: {exc}") from None
