@@ -6,7 +6,9 @@ from datetime import timedelta
 import click
 from sqlalchemy import func, select, update
 
+from alerts.channel_digest import CLAIMED, HELD, hold_channel_digests, send_channel_digests
 from alerts.channel_guard import NetworkPolicy
+from alerts.channel_health import NoticeSenders, deliver_notices, report_failing_channels
 from alerts.channel_messages import body_bytes, signed_headers, test_chat, test_payload
 from alerts.channel_sender import ChannelReport, deliver_channels
 from alerts.channel_transport import ChannelTransport, SendFailed
@@ -31,9 +33,26 @@ def channel_transport(app: App) -> ChannelTransport:
 
 
 def deliver_channel_alerts(app: App, *, margin: timedelta = timedelta(0)) -> ChannelReport:
-    """The channels' outbox pass (webhooks and chats); email channels go with the emails."""
-    return deliver_channels(app.sessions, now=app.now() - margin, policy=network_policy(app),
-                            public_url=app.settings.public_url, transport=channel_transport(app), clock=app.now)
+    """The channels' outbox pass (webhooks and chats): digest holds, immediate rows, due digests.
+    Email channels go with the emails."""
+    now = app.now()
+    hold_channel_digests(app.sessions, now=now)
+    report = deliver_channels(app.sessions, now=now - margin, policy=network_policy(app),
+                              public_url=app.settings.public_url, transport=channel_transport(app), clock=app.now)
+    report.add(send_channel_digests(app.sessions, now=now, hour=app.settings.digest_hour, policy=network_policy(app),
+                                    public_url=app.settings.public_url, transport=channel_transport(app),
+                                    clock=app.now))
+    return report
+
+
+def deliver_channel_notices(app: App, email_transport) -> int:
+    """Channels failing for VIGIE_CHANNEL_FAILING_AFTER: told once to their account and the operator."""
+    s = app.settings
+    now = app.now()
+    report_failing_channels(app.sessions, now=now, after=s.channel_failing_after, operator_email=s.operator_email,
+                            default_lang=s.lang)
+    senders = NoticeSenders(email_transport, channel_transport(app), network_policy(app), s.mail_from, app.now)
+    return deliver_notices(app.sessions, senders, now=now)
 
 
 @cli.group()
@@ -178,7 +197,7 @@ def remove(app: App, channel_id: int) -> None:
         row = active_channel(session, channel_id)
         row.active = False
         cancelled = session.execute(update(ChannelDelivery).where(
-            ChannelDelivery.channel_id == channel_id, ChannelDelivery.status == "pending")
+            ChannelDelivery.channel_id == channel_id, ChannelDelivery.status.in_(("pending", HELD, CLAIMED)))
             .values(status="cancelled").execution_options(synchronize_session=False)).rowcount or 0
         shown = row.shown
     say(f"channel {channel_id} removed: {shown}" + (f" ({cancelled} pending alert(s) cancelled)" if cancelled else ""))
