@@ -51,18 +51,24 @@ def remove_channel(session, channel: Channel) -> int:
         .values(status="cancelled").execution_options(synchronize_session=False)).rowcount or 0
 
 
-def channel_summaries(session, *, account_id: int | None = None) -> list[dict]:
-    """The active channels (secrets never included), with what their outbox holds: two queries in all."""
+def channel_summaries(session, *, account_id: int | None = None, after: int | None = None,
+                      limit: int | None = None) -> list[dict]:
+    """The active channels by id after `after` (a keyset page of `limit`), secrets never included, with what
+    their outbox holds: two queries per page, whatever its size."""
     query = (select(Channel, Account.name, Account.alert_mode).join(Account, Account.id == Channel.account_id)
              .where(Channel.active.is_(True)).order_by(Channel.id))
-    count = select(ChannelDelivery.channel_id, ChannelDelivery.status, func.count()).join(
-        Channel, Channel.id == ChannelDelivery.channel_id).where(Channel.active.is_(True))
     if account_id is not None:
         query = query.where(Channel.account_id == account_id)
-        count = count.where(Channel.account_id == account_id)
+    if after is not None:
+        query = query.where(Channel.id > after)
+    if limit is not None:
+        query = query.limit(limit)
     rows = session.execute(query).all()
-    counts = {(channel_id, status): n for channel_id, status, n in
-              session.execute(count.group_by(ChannelDelivery.channel_id, ChannelDelivery.status))}
+    ids = [row.id for row, _, _ in rows]
+    counts = {(channel_id, status): n for channel_id, status, n in session.execute(
+        select(ChannelDelivery.channel_id, ChannelDelivery.status, func.count())
+        .where(ChannelDelivery.channel_id.in_(ids)).group_by(ChannelDelivery.channel_id, ChannelDelivery.status))
+    } if ids else {}
     return [{"id": row.id, "account": name, "kind": row.kind, "target": row.shown,
              "mode": row.alert_mode or account_mode, "own_mode": row.alert_mode,
              "created_at": row.created_at.isoformat(),
