@@ -1,6 +1,6 @@
 """The network guard for channels: a channel URL is user input, like a listing URL.
 
-`NetworkPolicy.check(url)` is the listing guard (crawler.netguard: no private, loopback, link-local or
+`NetworkPolicy.check(url)` is the listing guard (netpolicy: no private, loopback, link-local or
 metadata address unless the operator allows it), used when a channel is added and before each send.
 `guarded()` then checks again at the moment of connecting: every connection `requests` opens in the
 block (the webhook's, each Apprise plugin's, each redirect's) is made to an address checked then, so a
@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from typing import Iterator
 from urllib.parse import urlsplit
 
+from netpolicy import check_public, unsafe_kind
+
 
 class RefusedTarget(OSError):
     """A connection the network policy does not allow; str() is one line."""
@@ -29,13 +31,9 @@ class NetworkPolicy:
 
     def check(self, url: str) -> None:
         """Raises ValueError (one line) unless every address of the URL's host may be reached."""
-        from crawler.netguard import check_public
-
         check_public(url, allow_private=self.allow_private, allow_networks=self.allow_networks)
 
     def refusal(self, address: str) -> str | None:
-        from crawler.netguard import unsafe_kind
-
         try:
             ip = ipaddress.ip_address(address.split("%", 1)[0])
         except ValueError:

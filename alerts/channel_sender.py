@@ -22,6 +22,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from alerts.channel_guard import NetworkPolicy
+from alerts.channel_health import channel_failed, channel_worked
 from alerts.channel_messages import body_bytes, chat_message, event_payload, event_title
 from alerts.channel_transport import ChannelTransport, Outgoing, SendFailed
 from alerts.render import make_environment
@@ -137,7 +138,7 @@ class ChannelDrain:
                 self.record_failure(outgoing, f"{type(error).__name__}: {error}")
                 report.retried += 1
                 break
-            self.record_sent(outgoing)
+            self.record_sent(outgoing, channel_id)
             report.sent += 1
         return report
 
@@ -171,10 +172,11 @@ class ChannelDrain:
             return Outgoing(delivery.id, channel.kind, channel.target, channel.shown, None, delivery.webhook_id,
                             chat=chat)
 
-    def record_sent(self, outgoing: Outgoing) -> None:
+    def record_sent(self, outgoing: Outgoing, channel_id: int) -> None:
         with session_scope(self.sessions) as session:
             session.execute(update(ChannelDelivery).where(ChannelDelivery.id == outgoing.delivery_id).values(
                 status="sent", sent_at=self.now, last_error=None).execution_options(synchronize_session=False))
+            channel_worked(session, channel_id)
 
     def record_failure(self, outgoing: Outgoing, error: str) -> str:
         """Counts the attempt, backs off; the channel's other due rows wait as long (attempts untouched)."""
@@ -183,6 +185,7 @@ class ChannelDrain:
             delivery = session.get(ChannelDelivery, outgoing.delivery_id)
             delivery.attempts += 1
             delivery.last_error = error
+            channel_failed(session, delivery.channel_id, now=self.now)
             if delivery.attempts >= self.max_attempts:
                 delivery.status = "failed"
             else:

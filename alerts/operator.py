@@ -1,4 +1,5 @@
-"""The operator's email when a marketplace blocks Vigie for too long: once per episode, never to sellers.
+"""The operator's emails: a marketplace blocking Vigie for too long (once per episode, never to sellers), and
+an account's alert channel failing for a day (written and sent by alerts.channel_health, built here).
 
 An episode starts at the first blocked check after the marketplace's last check that was not
 blocked, and ends with the next check that is not blocked. Its start is the key of the row in
@@ -102,6 +103,18 @@ def build(alert: OperatorAlert, *, now: datetime, mail_from: str, lang: str, env
     message["X-Vigie-Event"] = alert.kind
     message.set_content(text)
     message.add_alternative(env.get_template(f"{lang}/operator_blocked.html.j2").render(text=text), subtype="html")
+    return message
+
+
+def channel_failing_email(subject: str, text: str, *, recipient: str, message_id: str, now: datetime,
+                          mail_from: str) -> EmailMessage:
+    """A channel-failing notice by email (the operator's, and the account's recipients'): one per outage."""
+    message = EmailMessage()
+    message["From"], message["To"], message["Subject"] = mail_from, recipient, subject
+    message["Date"], message["Message-ID"] = format_datetime(now), message_id
+    message["Auto-Submitted"] = "auto-generated"
+    message["X-Vigie-Event"] = "channel_failing"
+    message.set_content(text)
     return message
 
 

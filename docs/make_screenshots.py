@@ -65,9 +65,23 @@ def main() -> None:
             _log_in(page, server.url, "alice@example.org")
             page.goto(server.url + "/register")
             page.screenshot(path=OUT / "register.png", full_page=True)
+            _add_channel(page, server.url, "json://127.0.0.1:9/team-chat", "digest")
+            _add_channel(page, server.url, "mailto:equipe@alice-shop.example", "")
+            _add_channel(page, server.url, "webhook+http://127.0.0.1:9/hooks/vigie", "")
+            page.screenshot(path=OUT / "account-secret.png", full_page=True)  # the secret, in this page only
+            page.goto(server.url + "/account")
+            page.screenshot(path=OUT / "account.png", full_page=True)
             browser.close()
         engine.dispose()
     print(f"screenshots written to {OUT}")
+
+
+def _add_channel(page, base: str, url: str, mode: str) -> None:
+    page.goto(base + "/account")
+    page.fill("input[name=url]", url)
+    page.select_option("select[name=mode]", mode)
+    page.click("text=Add >> nth=-1")
+    page.wait_for_selector("p.notice")
 
 
 def _log_in(page, base: str, email: str) -> None:

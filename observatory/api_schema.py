@@ -32,6 +32,9 @@ def _problem(text: str, model: type[BaseModel] = Problem) -> dict[str, Any]:
     return {"model": model, "description": text}
 
 
+problem = _problem  # for the routers of other modules (observatory.api_channels)
+
+
 # on every API route (the router's); 403 and 404 only where a route can answer them
 COMMON = {401: _problem("no token, or one that is not valid (WWW-Authenticate: Bearer)"),
           422: _problem("a parameter or the body is not valid", Invalid)}

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import socket
 from dataclasses import dataclass, field
+from pathlib import Path
 from datetime import UTC, datetime
 from typing import Callable
 
@@ -22,3 +23,8 @@ class ObservatoryConfig:
     session_hours: int = 12
     lang: str = "fr"
     clock: Callable[[], datetime] = field(default=utc_now)
+    # alert channels (issue 28): what a test message from the Account page or the API is sent with
+    channel_timeout: float = 10.0  # VIGIE_CHANNEL_TIMEOUT
+    smtp_url: str | None = None  # VIGIE_SMTP_URL: email channels' test messages
+    outbox_dir: Path | None = None  # where they go without SMTP (.eml files); None: email channels not tested here
+    mail_from: str = "Vigie <vigie@localhost>"  # VIGIE_MAIL_FROM

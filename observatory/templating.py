@@ -9,7 +9,9 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 def environment() -> Environment:
     env = Environment(loader=PackageLoader("observatory", "templates"), autoescape=select_autoescape(["html"]),
-                      undefined=StrictUndefined)
+                      undefined=StrictUndefined, extensions=["jinja2.ext.i18n"])
+    # {% trans %} marks what a translation will replace; until the catalogues land, the English as written
+    env.install_null_translations(newstyle=True)
     env.filters["when"] = _when
     return env
 

@@ -27,6 +27,12 @@ class Channel(Base):
     secret: Mapped[str | None] = mapped_column(String(100), default=None)  # webhook signing key, whsec_...
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime]
+    # "immediate" or "digest" for this channel alone; None follows the account's alert_mode
+    alert_mode: Mapped[str | None] = mapped_column(String(12), default=None)
+    # the first failed send since the last one that went through; cleared by a success
+    failing_since: Mapped[datetime | None] = mapped_column(default=None)
+    # when that failing episode was reported to the account and the operator (once per episode)
+    failing_reported_at: Mapped[datetime | None] = mapped_column(default=None)
 
     account: Mapped[Account] = relationship()
 
@@ -51,3 +57,32 @@ class ChannelDelivery(Base):
 
     event: Mapped[Event] = relationship()
     channel: Mapped[Channel] = relationship()
+
+
+class ChannelNotice(Base):
+    """"This channel has been failing for a day": one row per (failing episode, destination), sent once.
+
+    The account hears it through its other channels (`to_channel_id`) and its recipients' email
+    (`recipient`); the operator through VIGIE_OPERATOR_EMAIL (`audience` "operator"). `message_id`
+    is the email's Message-ID or the webhook's `webhook-id`: the same on every retry.
+    """
+
+    __tablename__ = "channel_notices"
+    __table_args__ = (Index("ix_channel_notices_due", "status", "next_attempt_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id", ondelete="CASCADE"), index=True)
+    failing_since: Mapped[datetime]
+    audience: Mapped[str] = mapped_column(String(12))  # account, operator
+    to_channel_id: Mapped[int | None] = mapped_column(ForeignKey("channels.id", ondelete="CASCADE"), default=None)
+    recipient: Mapped[str | None] = mapped_column(String(320), default=None)  # an email address
+    message_id: Mapped[str] = mapped_column(String(300), unique=True)
+    lang: Mapped[str] = mapped_column(String(8), default="fr")
+    status: Mapped[str] = mapped_column(String(12), default="pending")  # pending, sent, failed
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime]
+    last_error: Mapped[str | None] = mapped_column(Text, default=None)
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    channel: Mapped[Channel] = relationship(foreign_keys=[channel_id])
+    to_channel: Mapped[Channel | None] = relationship(foreign_keys=[to_channel_id])

@@ -7,8 +7,9 @@ from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Mapping
+from urllib.parse import urlsplit
 
-from crawler.netguard import parse_networks
+from netpolicy import parse_networks
 from store.db import sqlite_url
 from vigie.durations import parse_duration
 
@@ -47,6 +48,10 @@ class Settings:
     lease: timedelta = timedelta(minutes=10)  # VIGIE_LEASE: a dispatched check not recorded by then is due again
     node_timeout: timedelta = timedelta(seconds=60)  # VIGIE_NODE_TIMEOUT: a silent node's checks go to others
     rate_limits: tuple[tuple[str, float], ...] = ()  # VIGIE_RATE_LIMITS: "amazon=0.5,generic=50" (requests/s)
+    # alert channels (issue 28)
+    public_url: str | None = None  # VIGIE_PUBLIC_URL: the observatory's address, linked from chats and webhooks
+    channel_timeout: float = 10.0  # VIGIE_CHANNEL_TIMEOUT: seconds per connection and between bytes read
+    channel_failing_after: timedelta = timedelta(days=1)  # VIGIE_CHANNEL_FAILING_AFTER: then the account is told
 
     @property
     def outbox_dir(self) -> Path:
@@ -129,7 +134,40 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         lease=_duration(env, "VIGIE_LEASE", Settings.lease),
         node_timeout=_duration(env, "VIGIE_NODE_TIMEOUT", Settings.node_timeout),
         rate_limits=_rates(env, "VIGIE_RATE_LIMITS"),
+        public_url=_public_url(env, "VIGIE_PUBLIC_URL"),
+        channel_timeout=_seconds(env, "VIGIE_CHANNEL_TIMEOUT", Settings.channel_timeout, maximum=CHANNEL_TIMEOUT_MAX),
+        channel_failing_after=_duration(env, "VIGIE_CHANNEL_FAILING_AFTER", Settings.channel_failing_after),
     )
+
+
+CHANNEL_TIMEOUT_MAX = 300.0
+
+
+def _public_url(env: Mapping[str, str], name: str) -> str | None:
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return None
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise SettingsError(f"{name}={raw[:200]!r} must look like https://vigie.example.fr")
+    return raw.rstrip("/")
+
+
+def _seconds(env: Mapping[str, str], name: str, default: float, *, maximum: float) -> float:
+    """A number of seconds (`2.5`) or a duration (`10s`, `1m`), above 0 and at most `maximum`."""
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return default
+    try:
+        seconds = float(raw)
+    except ValueError:
+        try:
+            seconds = parse_duration(raw).total_seconds()
+        except ValueError:
+            raise SettingsError(f"{name}={raw[:200]!r} is not a number of seconds") from None
+    if not 0 < seconds <= maximum:
+        raise SettingsError(f"{name}={raw[:200]!r} must be above 0 and at most {maximum:g} seconds")
+    return seconds
 
 
 def _queue_url(env: Mapping[str, str]) -> str | None:

@@ -54,3 +54,33 @@ def test_a_sender_killed_mid_send_delivers_each_channel_once_by_webhook_id(sessi
         assert len(set(receiver.ids())) == 2  # two events, each once by webhook-id
     assert len(killer.received) >= 3  # the one the kill interrupted came again, with the same id
     assert len(chat.received) >= 2  # never lost (a chat cannot de-duplicate: at least once)
+
+
+def test_a_sender_killed_while_a_chat_takes_the_message_loses_nothing(sessions, database_url, tmp_path):
+    """Killed the moment the chat service has the request: the chat's alert goes again (a chat cannot
+    de-duplicate: at least once), the webhook beside it has each alert exactly once by webhook-id."""
+    world = make_world(sessions)
+    with session_scope(sessions) as session:
+        session.execute(update(Listing).values(next_check_at=datetime(2100, 1, 1, tzinfo=UTC)))
+    target = Target()
+    secret = new_secret()
+    with Receiver(on_request=lambda _: target.kill()) as chat, Receiver(secret=secret) as hook:
+        chat_id = add_channel(sessions, world.account_id, "apprise", f"json://127.0.0.1:{chat.port}/c")
+        add_channel(sessions, world.account_id, "webhook", f"{hook.url}/h", secret=secret)
+        events = [enqueue_event(sessions, world.listing_id) for _ in range(2)]
+        vigie = Vigie(tmp_path / "data", database_url, VIGIE_CHANNEL_TIMEOUT="1")
+        process = target.spawn(vigie.env, vigie.cwd, ("check", "--json"), tmp_path / "killed.log")
+        assert target.killed.wait(60), (tmp_path / "killed.log").read_text()
+        assert process.wait(timeout=30) == -signal.SIGKILL
+        chat.on_request = None
+        with session_scope(sessions) as session:
+            held = session.scalars(select(ChannelDelivery).where(ChannelDelivery.channel_id == chat_id)).all()
+        assert all(row.status == "pending" for row in held)  # the kill came before any chat row was recorded
+        time.sleep(6.5)  # the killed sender's claim runs out
+        vigie.ok("check", "--json")
+
+    with session_scope(sessions) as session:
+        assert set(session.scalars(select(ChannelDelivery.status))) == {"sent"}
+    assert len(chat.received) == 3  # the interrupted one twice, the other once
+    assert all(item.verified for item in hook.received)
+    assert sorted(hook.ids()) == sorted(f"msg_vigie_e{event}_c{chat_id + 1}" for event in events)

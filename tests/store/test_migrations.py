@@ -32,23 +32,29 @@ def test_head_names_the_newest_migration():
     assert ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads() == [HEAD]
 
 
-def test_a_database_at_head_is_recognised_and_one_behind_is_upgraded(engine):
+def test_a_database_at_head_is_recognised_and_an_older_one_is_upgraded(engine, tmp_path):
+    from alembic import command
     from sqlalchemy import text
 
-    from store.migrate import HEAD, at_head, upgrade
+    from store.db import make_engine, sqlite_url
+    from store.migrate import HEAD, alembic_config, at_head, upgrade
 
     assert at_head(engine)  # the fixture's database is migrated
     with engine.begin() as connection:
         connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
     assert not at_head(engine)
-    with engine.begin() as connection:  # as a database of the previous release would say
-        connection.execute(text("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)"))
-        connection.execute(text("INSERT INTO alembic_version VALUES ('0004')"))
-        connection.execute(text("ALTER TABLE listings DROP COLUMN claim_token"))
-        for table in ("marketplace_days", "channel_deliveries", "channels"):  # 0007's and 0008's, absent at 0004
-            connection.execute(text(f"DROP TABLE {table}"))
-    upgrade(engine)
-    assert at_head(engine)
-    with engine.connect() as connection:
-        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == HEAD
-        connection.execute(text("SELECT claim_token FROM listings"))  # 0005 ran again
+    # a database of an older release: built by the migrations up to 0004, then upgraded by what `vigie` runs
+    older = make_engine(sqlite_url(tmp_path))
+    try:
+        config = alembic_config(older.url.render_as_string(hide_password=False))
+        with older.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "0004")
+        assert not at_head(older)
+        upgrade(older)
+        assert at_head(older)
+        with older.connect() as connection:
+            assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == HEAD
+            connection.execute(text("SELECT claim_token FROM listings"))  # 0005 ran
+    finally:
+        older.dispose()

@@ -41,19 +41,22 @@ def deliver_alerts(app: App, transport, *, margin: timedelta = timedelta(0)) -> 
 
 def deliver_everything(app: App, transport, *, margin: timedelta = timedelta(0)):
     """Everything the outbox owes: digest holds, immediate emails, due digests, the operator's alert,
-    and the channels' webhooks and chats (issue 28), sent meanwhile so that neither waits on the other.
+    and the channels' webhooks and chats (issue 28), sent meanwhile so that neither waits on the other;
+    then the notices of channels failing for a day.
 
     `margin`: the service records while it delivers, so it holds rows at `now` and sends those due
     at `now - margin`; a one-shot pass has finished recording and needs none.
     """
     from concurrent.futures import ThreadPoolExecutor
 
-    from vigie.cli.channels import deliver_channel_alerts
+    from vigie.cli.channels import deliver_channel_alerts, deliver_channel_notices
 
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="vigie-channels") as pool:
         channels = pool.submit(deliver_channel_alerts, app, margin=margin)
         report = deliver_emails(app, transport, margin=margin)
-        return report, channels.result()
+        result = report, channels.result()
+    deliver_channel_notices(app, transport)  # after both: a channel's failures of this pass count
+    return result
 
 
 def deliver_emails(app: App, transport, *, margin: timedelta = timedelta(0)) -> DeliveryReport:

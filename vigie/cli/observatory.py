@@ -58,7 +58,9 @@ def serve(app: App, host: str, port: int, public_url: str | None, trusted_proxie
 def observatory_config(settings: Settings, reach: Transport, *, secure_cookies: bool = False) -> ObservatoryConfig:
     """What `vigie serve` hands the app: the URL policy of `vigie add` (one for every way in), cookies, language."""
     return ObservatoryConfig(allow_private_hosts=settings.allow_private_hosts, allow_networks=settings.allow_networks,
-                             secure_cookies=reach.https or secure_cookies, hsts=reach.https, lang=settings.lang)
+                             secure_cookies=reach.https or secure_cookies, hsts=reach.https, lang=settings.lang,
+                             channel_timeout=settings.channel_timeout, smtp_url=settings.smtp_url,
+                             outbox_dir=settings.outbox_dir, mail_from=settings.mail_from)
 
 
 def _loopback(host: str) -> bool:

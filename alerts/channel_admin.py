@@ -1,0 +1,115 @@
+"""Adding, listing, testing and removing an account's channels: one implementation for the CLI
+(`vigie channel ...`), the observatory's Account page and its JSON API.
+
+A webhook's secret is made here and returned once, to the caller that shows it; nothing here logs it.
+Functions take a session; callers own the transaction.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+
+from sqlalchemy import func, select, update
+
+from alerts.channel_digest import CLAIMED, HELD
+from alerts.channel_guard import NetworkPolicy
+from alerts.channel_messages import body_bytes, signed_headers, test_chat, test_payload
+from alerts.channel_transport import ChannelTransport, SendFailed
+from alerts.channels import ChannelError, new_secret, parse_channel
+from store.models import Account
+from store.models_channels import Channel, ChannelDelivery
+
+MODES = ("immediate", "digest")  # a channel's own alert mode; None follows the account's
+OWED = ("pending", HELD, CLAIMED)
+
+
+def add_channel(session, owner: Account, url: str, *, policy: NetworkPolicy, now: datetime,
+                mode: str | None = None) -> tuple[Channel, str | None]:
+    """The new channel and, for a webhook, its signing secret (to show once); ChannelError says what is wrong."""
+    if mode is not None and mode not in MODES:
+        raise ChannelError(f"the alert mode is {' or '.join(MODES)} (or the account's), not {mode[:40]!r}")
+    parsed = parse_channel(url, policy=policy)
+    same = session.scalar(select(Channel.id).where(Channel.account_id == owner.id, Channel.active.is_(True),
+                                                   Channel.kind == parsed.kind, Channel.target == parsed.target))
+    if same is not None:
+        raise ChannelError(f"account {owner.name} already has this channel: {same}")
+    row = Channel(account_id=owner.id, kind=parsed.kind, target=parsed.target, shown=parsed.shown,
+                  secret=new_secret() if parsed.kind == "webhook" else None, active=True, created_at=now,
+                  alert_mode=mode)
+    session.add(row)
+    session.flush()
+    return row, row.secret
+
+
+def remove_channel(session, channel: Channel) -> int:
+    """Stops sending to it: what it was sent stays recorded, what it was still owed is cancelled (returned)."""
+    channel.active = False
+    return session.execute(update(ChannelDelivery).where(
+        ChannelDelivery.channel_id == channel.id, ChannelDelivery.status.in_(OWED))
+        .values(status="cancelled").execution_options(synchronize_session=False)).rowcount or 0
+
+
+def channel_summaries(session, *, account_id: int | None = None, after: int | None = None,
+                      limit: int | None = None) -> list[dict]:
+    """The active channels by id after `after` (a keyset page of `limit`), secrets never included, with what
+    their outbox holds: two queries per page, whatever its size."""
+    query = (select(Channel, Account.name, Account.alert_mode).join(Account, Account.id == Channel.account_id)
+             .where(Channel.active.is_(True)).order_by(Channel.id))
+    if account_id is not None:
+        query = query.where(Channel.account_id == account_id)
+    if after is not None:
+        query = query.where(Channel.id > after)
+    if limit is not None:
+        query = query.limit(limit)
+    rows = session.execute(query).all()
+    ids = [row.id for row, _, _ in rows]
+    counts = {(channel_id, status): n for channel_id, status, n in session.execute(
+        select(ChannelDelivery.channel_id, ChannelDelivery.status, func.count())
+        .where(ChannelDelivery.channel_id.in_(ids)).group_by(ChannelDelivery.channel_id, ChannelDelivery.status))
+    } if ids else {}
+    return [{"id": row.id, "account": name, "kind": row.kind, "target": row.shown,
+             "mode": row.alert_mode or account_mode, "own_mode": row.alert_mode,
+             "created_at": row.created_at.isoformat(),
+             "failing_since": row.failing_since.isoformat() if row.failing_since else None,
+             "deliveries": {status: counts.get((row.id, status), 0) for status in ("pending", "sent", "failed")}
+             if row.kind != "email" else None}
+            for row, name, account_mode in rows]
+
+
+@dataclass(frozen=True)
+class ProbeSenders:
+    channels: ChannelTransport
+    policy: NetworkPolicy
+    email: object  # alerts.transport.Transport, or None where no email can be sent
+    mail_from: str
+
+
+def send_test(channel: Channel, senders: ProbeSenders, *, lang: str, now: datetime) -> str:
+    """A test message to the channel now; where it was accepted, or SendFailed (one line)."""
+    account = channel.account.name
+    if channel.kind == "webhook":
+        body = body_bytes(test_payload(account, now=now))
+        webhook_id = f"msg_vigie_test_c{channel.id}_{int(now.timestamp())}"
+        senders.channels.post_webhook(channel.target, body, signed_headers(channel.secret, webhook_id, body, now=now),
+                                      policy=senders.policy)
+        return channel.shown
+    chat = test_chat(account, lang=lang)
+    if channel.kind != "email":
+        senders.channels.notify(channel.target, chat, policy=senders.policy)
+        return channel.shown
+    from alerts.transport import TransportError
+
+    if senders.email is None:
+        raise SendFailed("no email transport")
+    message = EmailMessage()
+    message["From"], message["To"], message["Subject"] = senders.mail_from, channel.target, chat.title
+    message["Date"], message["Message-ID"] = format_datetime(now), make_msgid(domain="vigie.local")
+    message["Auto-Submitted"] = "auto-generated"
+    message.set_content(chat.body)
+    try:
+        with senders.email:
+            return senders.email.send(message)
+    except TransportError as exc:
+        raise SendFailed(str(exc)) from None

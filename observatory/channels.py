@@ -1,0 +1,79 @@
+"""The observatory's side of alert channels, shared by the Account page and the API: whose channels a viewer
+may see and change, and the network policy and senders the app was given (ObservatoryConfig; the same
+settings as the CLI's). The work itself is alerts.channel_admin's, as for `vigie channel`."""
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from alerts.channel_admin import ProbeSenders, add_channel, channel_summaries, remove_channel, send_test
+from alerts.channel_guard import NetworkPolicy
+from alerts.channel_transport import ChannelTransport, SendFailed
+from alerts.channels import ChannelError
+from netpolicy import parse_networks
+from observatory.accounts import Viewer
+from observatory.config import ObservatoryConfig
+from observatory.registering import NotAllowed, owner_account
+from store.models import Account
+from store.models_channels import Channel
+
+__all__ = ["ChannelError", "NotAllowed", "SendFailed", "add", "remove", "summaries", "test", "visible_channel"]
+
+
+def policy(config: ObservatoryConfig) -> NetworkPolicy:
+    return NetworkPolicy(allow_private=config.allow_private_hosts, allow_networks=parse_networks(config.allow_networks))
+
+
+def senders(config: ObservatoryConfig) -> ProbeSenders:
+    email = None
+    if config.outbox_dir is not None:
+        from alerts.transport import transport_from_url
+
+        email = transport_from_url(config.smtp_url, outbox_dir=config.outbox_dir)
+    return ProbeSenders(ChannelTransport(config.channel_timeout), policy(config), email, config.mail_from)
+
+
+def summaries(session: Session, viewer: Viewer, *, account: str | None = None, after: int | None = None,
+              limit: int | None = None) -> list[dict]:
+    """A seller's own account's channels; investigators and admins see every account's, or the one named."""
+    if not viewer.reads_everything:
+        if viewer.account_id is None:
+            return []
+        return channel_summaries(session, account_id=viewer.account_id, after=after, limit=limit)
+    if account:
+        from vigie.registration import find_account
+
+        found = find_account(session, account)
+        return channel_summaries(session, account_id=found.id, after=after, limit=limit) if found else []
+    return channel_summaries(session, after=after, limit=limit)
+
+
+def visible_channel(session: Session, viewer: Viewer, channel_id: int) -> Channel | None:
+    """The active channel if this viewer may see it (another account's is as absent as a missing one)."""
+    row = session.get(Channel, channel_id)
+    if row is None or not row.active:
+        return None
+    if not viewer.reads_everything and row.account_id != viewer.account_id:
+        return None
+    return row
+
+
+def add(session: Session, viewer: Viewer, url: str, *, mode: str | None, account: str | None,
+        config: ObservatoryConfig) -> tuple[Channel, str | None]:
+    """NotAllowed for investigators; ChannelError (one line) for a URL or mode refused."""
+    owner: Account = owner_account(session, viewer, account, config=config)
+    return add_channel(session, owner, url, policy=policy(config), now=config.clock(), mode=mode or None)
+
+
+def remove(session: Session, viewer: Viewer, channel: Channel) -> int:
+    if not viewer.manages_listings:
+        raise NotAllowed("investigators read channels; sellers and admins change them")
+    return remove_channel(session, channel)
+
+
+def test(viewer: Viewer, channel: Channel, *, config: ObservatoryConfig) -> str:
+    """Where the test message was accepted; SendFailed (one line) when it was not."""
+    if not viewer.manages_listings:
+        raise NotAllowed("investigators read channels; sellers and admins test them")
+    if channel.kind == "email" and config.outbox_dir is None:
+        raise SendFailed("email channels are tested with `vigie channel test` where this app has no mail settings")
+    return send_test(channel, senders(config), lang=channel.account.lang or config.lang, now=config.clock())
