@@ -33,6 +33,10 @@ def test_a_database_at_head_is_recognised_and_one_behind_is_upgraded(engine):
         connection.execute(text("ALTER TABLE listings DROP COLUMN claim_token"))
         for table in ("channel_deliveries", "channels"):  # 0007's, absent from a 0004 database
             connection.execute(text(f"DROP TABLE {table}"))
+        connection.execute(text("DROP INDEX ix_listings_report_scope"))  # 0010's, likewise
+        for column in ("seller_sku", "offer_ref", "ean", "report_scope"):
+            connection.execute(text(f"ALTER TABLE listings DROP COLUMN {column}"))
+        connection.execute(text("ALTER TABLE accounts DROP COLUMN report_sites"))
     upgrade(engine)
     assert at_head(engine)
     with engine.connect() as connection:
