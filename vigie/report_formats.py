@@ -81,7 +81,10 @@ class Detected:
 
 def detect(data: bytes) -> Detected | None:
     """The report `data` is, or None when it is none of them (a plain CSV of URLs)."""
-    text, encoding = decode(data)
+    try:
+        text, encoding = decode(data)
+    except ReportFileError:
+        return None  # the plain CSV reader names what is wrong with it
     header = first_line(text)
     for kind, expected, columns_of in (("amazon", AMAZON_MARKS, _amazon_columns), ("ebay", EBAY_MARKS, _ebay_columns),
                                        ("mirakl", MIRAKL_MARKS, _mirakl_columns)):
