@@ -11,7 +11,7 @@ the seller's references), or says why it cannot.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Callable
 
 from spiders.amazon_page import DOMAINS as AMAZON_DOMAINS
@@ -27,7 +27,7 @@ AMAZON_FRENCH = {
     "date-ouverture": "open-date", "date-de-creation": "open-date", "type-id-produit": "product-id-type",
     "id-produit": "product-id", "canal-traitement": "fulfillment-channel", "état": "status", "etat": "status",
     "état-produit": "item-condition", "note-état-article": "item-note", "livraison-express": "expedited-shipping",
-    "groupe-expédition-vendeur": "merchant-shipping-group", "expédition-internationale": "will-ship-internationally",
+    "groupe-expédition-vendeur": "merchant-shipping-group", "expédition-international": "will-ship-internationally",
 }
 AMAZON_ACTIVE = frozenset({"active", "actif", "active listing", "aktiv", "attivo", "activo"})
 AMAZON_EAN_TYPES = frozenset({"3", "4"})  # product-id-type: 1 ASIN, 2 ISBN, 3 UPC, 4 EAN
@@ -198,10 +198,7 @@ def _ebay_offers(detected: Detected, site: str | None) -> list[Offer]:
     for line, row in detected.table.rows:
         cell = _cells(row, detected.columns)
         number = cell("item number")
-        if number in by_item:
-            parent = by_item[number]
-            if parent.seller_sku is None and cell("custom label (sku)"):  # a parent without its own SKU
-                by_item[number] = replace(parent, seller_sku=_ref(cell("custom label (sku)"), limits.TEXT_CHARS))
+        if number in by_item:  # a variation row: its listing is the one watched (its SKU stays the parent's)
             continue
         common = dict(line=line, scope="ebay", seller_sku=_ref(cell("custom label (sku)"), limits.TEXT_CHARS),
                       offer_ref=_ref(number), title=label_of(cell("title")),

@@ -60,15 +60,22 @@ class Imported:
 
     def lines(self) -> list[str]:
         """What a person reads: the format, each row that needs a word, then the counts."""
-        said = [f"read as {self.format}" + (f", site {self.site}" if self.site else "")] + self.notes
+        said = [f"read as {self.format}" + (f", site {self.site}" if self.site else "")]
         said += [f"line {row['line']}: listing {row['id']} added: {row['url']}" for row in self.added]
+        return said + self.findings() + [self.summary()]
+
+    def findings(self) -> list[str]:
+        """The notes, refusals, inactive rows and absent listings: what the web page shows under the counts."""
+        said = list(self.notes)
         said += [f"line {row['line']}: listing {row['id']} watched again: {row['url']}" for row in self.restored]
         said += [f"line {line}: {why}" for line, why in sorted(self.refused + self.inactive)]
         verb = "no longer watched" if self.stopped else "still watched; --sync stops watching them"
         said += [f"not in this report ({verb}): listing {row['id']} {row['url']}"
                  + (f" (SKU {row['seller_sku']})" if row["seller_sku"] else "") for row in self.absent]
-        said.append(self.summary())
         return said
+
+    def imported(self) -> bool:
+        return bool(self.added or self.restored or self.kept)
 
     def summary(self) -> str:
         return (f"{len(self.added)} added, {len(self.restored)} watched again, {self.kept} already watched, "
