@@ -111,7 +111,7 @@ def import_listings(request: Request, file: UploadFile = File(..., description="
         raise HTTPException(403, str(exc)) from None
     except (CsvFileError, ReportFileError, RegistrationError) as exc:
         raise HTTPException(422, str(exc)) from None
-    if result.refused and not result.imported():
+    if result.unread():
         raise HTTPException(422, f"no row could be imported: line {result.refused[0][0]}: {result.refused[0][1]}")
     return result.as_json()
 

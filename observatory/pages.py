@@ -222,7 +222,7 @@ def register_file(request: Request, file: UploadFile = File(...), account: str =
         message = f"{len(result.added)} added, {len(result.refused)} refused"
     else:
         message = f"read as {result.format}" + (f", site {result.site}" if result.site else "") + f": {result.summary()}"
-    return render(request, "register.html", viewer, status=200 if result.imported() or not result.refused else 400,
+    return render(request, "register.html", viewer, status=400 if result.unread() else 200,
                   message=message, problems=result.findings())
 
 

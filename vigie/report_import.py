@@ -77,6 +77,10 @@ class Imported:
     def imported(self) -> bool:
         return bool(self.added or self.restored or self.kept)
 
+    def unread(self) -> bool:
+        """Every row refused: nothing of the file was understood (exit 2, HTTP 422)."""
+        return bool(self.refused) and not (self.imported() or self.inactive)
+
     def summary(self) -> str:
         return (f"{len(self.added)} added, {len(self.restored)} watched again, {self.kept} already watched, "
                 f"{len(self.inactive)} inactive in the report, {len(self.refused)} refused, "
@@ -148,11 +152,13 @@ def import_report(session: Session, detected: Detected, *, account: Account, sit
     absent = [row for row in existing if row.active and row.report_scope in report.scopes and row.id not in touched
               and row.canonical_url not in seen_urls and not (row.seller_sku and row.seller_sku in seen_skus)]
     result.absent = [{"id": row.id, "url": row.canonical_url, "seller_sku": row.seller_sku} for row in absent]
-    if sync and absent:
+    # a report none of whose rows could be read says nothing about what is absent: it stops nothing
+    understood = bool(wanted or result.inactive)
+    if sync and absent and understood:
         for start in range(0, len(absent), limits.REPORT_BATCH):
             _update(session, [{"id": row.id, "active": False} for row in absent[start:start + limits.REPORT_BATCH]])
             session.commit()
-    result.stopped = sync and bool(absent)
+    result.stopped = sync and bool(absent) and understood
     return result
 
 

@@ -94,12 +94,14 @@ def test_a_mirakl_export_imports_where_a_url_can_be_built_and_says_why_not_elsew
     assert [row["offer_ref"] for row in listings(vigie)] == ["2031"]
 
 
-def test_a_report_whose_every_row_is_refused_exits_2(vigie, tmp_path):
+def test_a_report_whose_every_row_is_refused_exits_2_and_stops_nothing(vigie, tmp_path):
+    assert vigie("import", str(REPORTS / "amazon-all-listings-en.txt"), "--site", "amazon.fr").code == 1
     header = (REPORTS / "amazon-all-listings-en.txt").read_text(encoding="utf-8").splitlines()[0]
     bad = tmp_path / "bad.txt"
     bad.write_text(header + "\n" + "\t".join(["Objet"] + [""] * (header.count("\t"))) + "\n", encoding="utf-8")
-    result = vigie("import", str(bad), "--site", "amazon.fr")
+    result = vigie("import", str(bad), "--sync")
     assert result.code == 2 and "no row could be imported" in result.err
+    assert len(listings(vigie)) == 3  # a report none of whose rows was read says nothing of what is absent
 
 
 def test_a_semicolon_csv_is_read_and_a_headerless_one_split(vigie, tmp_path):

@@ -2,8 +2,8 @@
 from its header.
 
 Exit status: 0 when every row was imported (or reported inactive by the report itself); 1 when some rows were
-refused while others were imported (each refusal is said by line); 2 when nothing could be read or imported (one
-line on stderr), nothing stored.
+refused while others were read (each refusal is said by line); 2 when nothing could be read: the file itself, or
+every one of its rows (one line on stderr; nothing stored, and --sync stops nothing).
 """
 from __future__ import annotations
 
@@ -92,8 +92,7 @@ def _finish(file: Path, result: Imported, as_json: bool, *, said: bool = False) 
             say(line)
     else:
         say(f"{len(result.added)} added, {len(result.refused)} refused")
-    imported = result.added or result.restored or result.kept
-    if result.refused and not imported:
+    if result.unread():
         raise BadInput(f"{file}: no row could be imported ({len(result.refused)} refused)")
     if result.refused:
         raise Failure(f"{file}: {len(result.refused)} row(s) refused, the others imported")
