@@ -11,13 +11,14 @@ the seller's references), or says why it cannot.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Callable
 
 from spiders.amazon_page import DOMAINS as AMAZON_DOMAINS
 from spiders.ebay_sites import DOMAINS as EBAY_DOMAINS
 from vigie import limits
-from vigie.mirakl_sites import mirakl_url
+from vigie.mirakl_sites import MIRAKL_SITES, mirakl_url
 from vigie.report_text import ReportFileError, Table, decode, first_line, separator_of, table
 
 # Amazon.fr writes its report headers in French (seen in public integrations: see tests/fixtures/reports/README.md)
@@ -57,6 +58,10 @@ class Offer:
     title: str | None = None
     inactive: str | None = None  # why the report says it is not on sale (status Inactive, deleted...)
     problem: str | None = None
+    # the URL is `url_form` with `product_id` in it, the id matched by a strict pattern (ASIN, item number...):
+    # one URL of a form validated whole stands for the others (vigie.report_import)
+    url_form: str | None = None
+    product_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -160,6 +165,8 @@ def _cells(row: list[str], columns: dict[str, int]) -> Callable[[str], str]:
 
 def label_of(title: str) -> str | None:
     """A title fit for a label: one line, at most limits.TEXT_CHARS (marketplace titles run to 500)."""
+    if not title.isprintable():  # control characters (a tab, a NUL) have no place in a label
+        title = "".join(" " if unicodedata.category(c) == "Cc" else c for c in title)
     text = " ".join(title.split())
     return (text if len(text) <= limits.TEXT_CHARS else text[:limits.TEXT_CHARS - 1] + "…") or None
 
@@ -187,7 +194,8 @@ def _amazon_offers(detected: Detected, site: str | None) -> list[Offer]:
             offers.append(Offer(url=None, problem=f"asin1 {limits.shown(asin)} is not an ASIN", **common))
         else:
             inactive = f"status {status}" if status and status.lower() not in AMAZON_ACTIVE else None
-            offers.append(Offer(url=f"https://www.{site}/dp/{asin}", inactive=inactive, **common))
+            offers.append(Offer(url=f"https://www.{site}/dp/{asin}", inactive=inactive,
+                                url_form=f"https://www.{site}/dp/{{}}", product_id=asin, **common))
     return offers
 
 
@@ -211,7 +219,8 @@ def _ebay_offers(detected: Detected, site: str | None) -> list[Offer]:
         if listing_site is None:
             offers.append(Offer(url=None, problem=problem, **common))
             continue
-        by_item[number] = Offer(url=f"https://www.{listing_site}/itm/{number}", **common)
+        by_item[number] = Offer(url=f"https://www.{listing_site}/itm/{number}", product_id=number,
+                                url_form=f"https://www.{listing_site}/itm/{{}}", **common)
     offers.extend(by_item.values())
     return sorted(offers, key=lambda o: o.line)
 
@@ -238,12 +247,14 @@ def _mirakl_offers(detected: Detected, site: str | None) -> list[Offer]:
                       offer_ref=_ref(cell("offer-id")), ean=ean,
                       title=label_of(cell("product-title") or cell("description")))
         url, problem = mirakl_url(site, cell("product-sku"))
+        form = MIRAKL_SITES[site].url if url else None
         inactive = None
         if cell("deleted").lower() not in FALSE:
             inactive = "deleted"
         elif "active" in detected.columns and cell("active").lower() in FALSE:
             inactive = "active=false"
-        offers.append(Offer(url=url, problem=problem, inactive=inactive, **common))
+        offers.append(Offer(url=url, problem=problem, inactive=inactive, url_form=form,
+                            product_id=cell("product-sku") if url else None, **common))
     return offers
 
 
