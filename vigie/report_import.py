@@ -253,7 +253,9 @@ def _insert(session: Session, new: list[tuple[Offer, Checked]], *, account: Acco
                  "active": True, "detector_state": {}, "created_at": now, "next_check_at": now,
                  "seller_sku": offer.seller_sku, "offer_ref": offer.offer_ref, "ean": offer.ean,
                  "report_scope": offer.scope} for offer, checked in batch]
-        ids = session.scalars(insert(Listing).returning(Listing.id, sort_by_parameter_order=True), rows).all()
+        # RETURNING in any order (an ordered one is a statement per row where the key is no sentinel, as on SQLite)
+        ids = dict((url, listing_id) for listing_id, url in session.execute(
+            insert(Listing).returning(Listing.id, Listing.canonical_url), rows))
         session.commit()
-        result.added.extend({"line": offer.line, "id": listing_id, "url": checked.canonical}
-                            for (offer, checked), listing_id in zip(batch, ids))
+        result.added.extend({"line": offer.line, "id": ids[checked.canonical], "url": checked.canonical}
+                            for offer, checked in batch)
