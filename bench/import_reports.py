@@ -38,6 +38,16 @@ def report(rows: int, *, skip_every: int = 0) -> bytes:
     return ("\r\n".join(lines) + "\r\n").encode("cp1252")
 
 
+def fresh_postgres(server: str) -> str:
+    """An empty database of this bench's own (other benches keep theirs)."""
+    import psycopg
+
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
+        conn.execute("DROP DATABASE IF EXISTS vigie_bench_import WITH (FORCE)")
+        conn.execute("CREATE DATABASE vigie_bench_import")
+    return f"{server.replace('postgresql://', 'postgresql+psycopg://')}/vigie_bench_import"
+
+
 def timed(command: list[str], env: dict[str, str]) -> tuple[int, float, str]:
     started = time.monotonic()
     done = subprocess.run(command, env=env, capture_output=True, text=True)
@@ -48,15 +58,13 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=10_000)
     parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--server", default="postgresql://postgres@127.0.0.1:5432", help="PostgreSQL server")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as work:
         env = {**os.environ, "VIGIE_DATA_DIR": f"{work}/data"}
         env.pop("VIGIE_ALLOW_PRIVATE_HOSTS", None)
         if args.database == "postgresql":
-            sys.path.insert(0, str(Path(__file__).parent))
-            from nginx_pages import fresh_postgres
-
-            env["VIGIE_DATABASE_URL"] = fresh_postgres()
+            env["VIGIE_DATABASE_URL"] = fresh_postgres(args.server)
         else:
             env["VIGIE_DATABASE_URL"] = f"sqlite:///{work}/bench.db"
         first, later = Path(work, "report.txt"), Path(work, "report-next-week.txt")
