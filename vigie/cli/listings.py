@@ -61,9 +61,16 @@ def list_(app: App, as_json: bool, removed: bool) -> None:
     if as_json:
         print_json_stream(pages)
         return
-    print_table_pages("Listings", ["id", "marketplace", "state", "label", "SKU", "url", "next check (UTC)"],
-                      ([[d["id"], d["marketplace"], d["state"] or "unknown", d["label"], d["seller_sku"], d["url"],
+    print_table_pages("Listings", ["id", "marketplace", "state", "label", "url", "next check (UTC)"],
+                      ([[d["id"], d["marketplace"], d["state"] or "unknown", _label(d), d["url"],
                          d["next_check_at"][:19]] for d in page] for page in pages))
+
+
+def _label(listing: dict) -> str | None:
+    """The label, with the seller's SKU from a listing report (its other references are in --json)."""
+    if not listing["seller_sku"]:
+        return listing["label"]
+    return f"{listing['label'] or ''} (SKU {listing['seller_sku']})".lstrip()
 
 
 @cli.command()
