@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, File, HTTPException, Request, UploadFile
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
@@ -17,11 +17,13 @@ from observatory.deps import api_viewer, db
 from observatory.ids import PathId, QueryId
 from observatory.exports import bundle_response
 from observatory.paging import DEFAULT_SIZE, LINK, Cursor, PageSize, link_header
-from observatory.registering import NotAllowed, register, remove
+from observatory.registering import NotAllowed, file_import, register, remove
 from observatory.serialize import EVENT_COLUMNS, LISTING_COLUMNS
 from store.serialize import event_json, listing_json, snapshot_json
-from vigie.limits import TEXT_CHARS
+from vigie.limits import CSV_UPLOAD_BYTES, TEXT_CHARS
+from vigie.listing_csv import CsvFileError
 from vigie.registration import NewListing, RegistrationError
+from vigie.report_text import ReportFileError
 
 router = APIRouter(prefix="/api", tags=["api"], responses=COMMON)
 
@@ -88,6 +90,30 @@ def create_listing(body: ListingIn, request: Request, viewer: Viewer = Depends(a
     data = listing_json(listing)
     session.commit()
     return data
+
+
+@router.post("/import", summary="Import a CSV of URLs or a marketplace listing report (Amazon, eBay, Mirakl)",
+             responses={**BAD_BODY, **FORBIDDEN})
+def import_listings(request: Request, file: UploadFile = File(..., description="the file, as multipart"),
+                    site: QueryText = None, sync: bool = False, account: QueryText = None,
+                    viewer: Viewer = Depends(api_viewer), session: Session = Depends(db)) -> dict[str, Any]:
+    """The format is recognised from the file's header and named in `format`; `site` (amazon.fr, darty.com...) is
+    needed for an Amazon or Mirakl report the first time (then remembered for the account); `sync` stops watching
+    the account's listings of that report's site that it no longer has. Refused rows are listed by line; 422 when
+    the file cannot be read or no row could be imported."""
+    raw = file.file.read(CSV_UPLOAD_BYTES + 1)
+    if len(raw) > CSV_UPLOAD_BYTES:
+        raise HTTPException(413, f"the file is bigger than {CSV_UPLOAD_BYTES // 1_000_000} MB: split it")
+    try:
+        result = file_import(session, viewer, raw, account=account, site=site, sync=sync,
+                             config=request.app.state.config)
+    except NotAllowed as exc:
+        raise HTTPException(403, str(exc)) from None
+    except (CsvFileError, ReportFileError, RegistrationError) as exc:
+        raise HTTPException(422, str(exc)) from None
+    if result.unread():
+        raise HTTPException(422, f"no row could be imported: line {result.refused[0][0]}: {result.refused[0][1]}")
+    return result.as_json()
 
 
 @router.get("/listings/{listing_id}", summary="One listing", responses=NOT_FOUND)

@@ -16,13 +16,14 @@ from observatory.listing_view import listing_context
 from observatory.ids import PathId, PathSeq, QuerySeq
 from observatory.login import login_page
 from observatory.paging import DEFAULT_SIZE, Cursor, PageSize, first_url, next_url
-from observatory.registering import NotAllowed, register, register_csv, remove
+from observatory.registering import NotAllowed, file_import, register, remove
 from store import blobs
 from store.models import Event, Snapshot
 from store.models_observatory import StatementOfReasons
 from vigie.limits import CSV_UPLOAD_BYTES
 from vigie.listing_csv import CsvFileError
 from vigie.registration import NewListing, RegistrationError
+from vigie.report_text import ReportFileError
 
 router = APIRouter(include_in_schema=False)
 
@@ -191,20 +192,25 @@ def register_one(request: Request, url: str = Form(...), marketplace: str = Form
 
 
 @router.post("/register/csv")
-def register_file(request: Request, file: UploadFile = File(...), account: str = Form(""),
-                  viewer: Viewer = Depends(csrf_checked), session: Session = Depends(db)):
+def register_file(request: Request, file: UploadFile = File(...), account: str = Form(""), site: str = Form(""),
+                  sync: bool = Form(False), viewer: Viewer = Depends(csrf_checked), session: Session = Depends(db)):
     # not async: the import waits for DNS and the database, in a worker thread, not on the event loop
     raw = file.file.read(MAX_CSV_BYTES + 1)
     if len(raw) > MAX_CSV_BYTES:
         return render(request, "register.html", viewer, status=413, message=None, problems=[f"the file is bigger than {MAX_CSV_BYTES // 1_000_000} MB: split it"])
     try:
-        added, problems = register_csv(session, viewer, raw, account=account, config=request.app.state.config)
+        result = file_import(session, viewer, raw, account=account, site=site.strip() or None, sync=sync,
+                             config=request.app.state.config)
     except NotAllowed as exc:
         raise HTTPException(403, str(exc)) from None
-    except CsvFileError as exc:
+    except (CsvFileError, ReportFileError, RegistrationError) as exc:
         return render(request, "register.html", viewer, status=400, message=None, problems=[str(exc)])
-    return render(request, "register.html", viewer, status=200 if added or not problems else 400,
-                  message=f"{added} added, {len(problems)} refused", problems=problems)
+    if result.site is None and result.format == "CSV of URLs":
+        message = f"{len(result.added)} added, {len(result.refused)} refused"
+    else:
+        message = f"read as {result.format}" + (f", site {result.site}" if result.site else "") + f": {result.summary()}"
+    return render(request, "register.html", viewer, status=400 if result.unread() else 200,
+                  message=message, problems=result.findings())
 
 
 @router.get("/events")

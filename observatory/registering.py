@@ -13,6 +13,9 @@ from vigie import limits
 from vigie.listing_csv import read_listings
 from vigie.registration import (DEFAULT_ACCOUNT, Checked, NewListing, RegistrationError, account_named,
                                 resolving_once, store_listing, validate)
+from vigie.report_formats import detect
+from vigie.report_import import Imported, Policy, import_report, site_for
+from vigie.report_text import ReportFileError
 
 
 class NotAllowed(PermissionError):
@@ -44,34 +47,62 @@ def register(session: Session, viewer: Viewer, request: NewListing, *, account: 
 
 def register_csv(session: Session, viewer: Viewer, data: bytes, *, account: str | None,
                  config: ObservatoryConfig) -> tuple[int, list[str]]:
-    """Good rows are kept, bad rows reported by line (as `vigie import`): how many were added, and the reports.
+    """Good rows are kept, bad rows reported by line (as `vigie import`): how many were added, and the reports."""
+    result = csv_import(session, viewer, data, account=account, config=config)
+    return len(result.added), [f"line {line}: {why}" for line, why in sorted(result.refused)]
 
-    Every row is read and checked first (each host resolved once), outside any transaction; the good ones are
-    then written and committed limits.CSV_BATCH at a time, so other writers wait for one batch at most. A file
-    that cannot be read as listings raises vigie.listing_csv.CsvFileError before anything is added."""
+
+def csv_import(session: Session, viewer: Viewer, data: bytes, *, account: str | None,
+               config: ObservatoryConfig) -> Imported:
+    """A CSV of URLs imported. Every row is read and checked first (each host resolved once), outside any
+    transaction; the good ones are then written and committed limits.CSV_BATCH at a time, so other writers wait
+    for one batch at most. A file that cannot be read as listings raises vigie.listing_csv.CsvFileError before
+    anything is added."""
     if not viewer.manages_listings:
         raise NotAllowed("investigators read listings; sellers and admins register them")
     resolve = resolving_once(config.resolve)
     good: list[tuple[int, Checked]] = []
-    problems: list[tuple[int, str]] = []
+    result = Imported(format="CSV of URLs", site=None)
     for line, row in list(read_listings(io.BytesIO(data))):  # read whole first: at most limits.CSV_UPLOAD_BYTES
         try:
             if isinstance(row, str):
                 raise RegistrationError(row)
             good.append((line, checked(row, config, resolve)))
         except RegistrationError as exc:
-            problems.append((line, str(exc)))
-    added = 0
+            result.refused.append((line, str(exc)))
     for start in range(0, len(good), limits.CSV_BATCH):
         owner = owner_account(session, viewer, account, config=config)
         for line, row in good[start:start + limits.CSV_BATCH]:
             try:  # the duplicate check raises before anything is added: no savepoint needed
-                store_listing(session, row, account=owner, now=config.clock())
-                added += 1
+                listing = store_listing(session, row, account=owner, now=config.clock())
+                result.added.append({"line": line, "id": listing.id, "url": listing.canonical_url})
             except RegistrationError as exc:
-                problems.append((line, str(exc)))
+                result.refused.append((line, str(exc)))
         session.commit()
-    return added, [f"line {line}: {why}" for line, why in sorted(problems)]
+    return result
+
+
+def file_import(session: Session, viewer: Viewer, data: bytes, *, account: str | None, site: str | None,
+                sync: bool, config: ObservatoryConfig) -> Imported:
+    """The web upload and the API's import: a marketplace listing report recognised from its header, else a CSV
+    of URLs. ReportFileError / CsvFileError (one line) when the file cannot be imported at all."""
+    if not viewer.manages_listings:
+        raise NotAllowed("investigators read listings; sellers and admins register them")
+    detected = detect(data)
+    if detected is None:
+        if site or sync:
+            raise ReportFileError("a CSV of URLs, not a marketplace report: site and sync apply to reports")
+        return csv_import(session, viewer, data, account=account, config=config)
+    owner = owner_account(session, viewer, account, config=config)
+    chosen, note = site_for(detected, owner, site)
+    session.commit()
+    policy = Policy(allow_private=config.allow_private_hosts, allow_networks=config.allow_networks,
+                    resolve=config.resolve)
+    result = import_report(session, detected, account=owner, site=chosen, sync=sync, policy=policy,
+                           now=config.clock())
+    if note:
+        result.notes.insert(0, note)
+    return result
 
 
 def remove(listing: Listing, viewer: Viewer) -> None:

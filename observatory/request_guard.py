@@ -14,7 +14,8 @@ from urllib.parse import parse_qsl
 from vigie import limits
 
 # the upload's own limit (2 MB, checked by the route with a clearer page) plus room for the form around it
-BODY_LIMITS = {"/register/csv": limits.CSV_UPLOAD_BYTES + limits.REQUEST_BYTES}
+BODY_LIMITS = {"/register/csv": limits.CSV_UPLOAD_BYTES + limits.REQUEST_BYTES,
+               "/api/import": limits.CSV_UPLOAD_BYTES + limits.REQUEST_BYTES}
 FORM = "application/x-www-form-urlencoded"
 
 

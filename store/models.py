@@ -46,6 +46,8 @@ class Account(Base):
     price_absolute_threshold: Mapped[Decimal | None] = mapped_column(default=None)  # issue 6
     price_baseline: Mapped[str | None] = mapped_column(String(20), default=None)  # detector BaselineKind
     revert_is_glitch: Mapped[bool | None] = mapped_column(Boolean, default=None)
+    # the marketplace site its listing reports are for when a report does not say it ({"amazon": "amazon.fr"})
+    report_sites: Mapped[dict[str, Any] | None] = mapped_column(default=None)
     created_at: Mapped[datetime]
 
     recipients: Mapped[list[Recipient]] = relationship(back_populates="account", cascade="all, delete-orphan")
@@ -70,6 +72,7 @@ class Listing(Base):
     __table_args__ = (
         UniqueConstraint("account_id", "canonical_url"),
         Index("ix_listings_due", "active", "next_check_at"),
+        Index("ix_listings_report_scope", "account_id", "report_scope"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
@@ -80,6 +83,13 @@ class Listing(Base):
     marketplace_ref: Mapped[str | None] = mapped_column(String(100), default=None)
     seller: Mapped[str | None] = mapped_column(String(200), default=None)
     label: Mapped[str | None] = mapped_column(String(200), default=None)
+    # the seller's own references, from a marketplace listing report (issue 26): SKU, the marketplace's id of the
+    # offer (Amazon listing-id, eBay item number, Mirakl offer-id), EAN; and which report kind and site it came
+    # from ("amazon:amazon.fr"), so that a newer report of that kind and site can say what is no longer in it
+    seller_sku: Mapped[str | None] = mapped_column(String(200), default=None)
+    offer_ref: Mapped[str | None] = mapped_column(String(100), default=None)
+    ean: Mapped[str | None] = mapped_column(String(14), default=None)
+    report_scope: Mapped[str | None] = mapped_column(String(60), default=None)
     every_seconds: Mapped[int] = mapped_column(Integer, default=3600)
     browser: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -25,6 +25,8 @@ CSV_FILE_BYTES = 10_000_000  # `vigie import`: read twice as a stream (checked w
 CSV_UPLOAD_BYTES = 2_000_000  # the web upload, which is held in memory
 CSV_ROWS = 10_000  # listings per file: each is validated (DNS included) and stored in its own transaction
 CSV_LINE_CHARS = 131_072  # one line or one cell (Python's csv field limit): a listing row is a few hundred
+REPORT_ROWS = 50_000  # rows of a marketplace's own listing report (eBay writes one per variation besides its listing)
+REPORT_BATCH = 1_000  # listings a report import writes per transaction
 CSV_BATCH = 200  # rows the web upload writes per transaction: other writers wait for one batch, not the file
 
 # What one request to the observatory may carry, checked before anything parses it or asks who is calling.

@@ -2,7 +2,9 @@
 
 Columns: url (required), marketplace, seller, email (several separated by spaces or `;`), label,
 every (30m, 1h, 1d), browser (yes/no). A header row names them in any order; a file without one
-(a column of URLs pasted from a spreadsheet) is read in that order. The file is UTF-8 text (a BOM is
+(a column of URLs pasted from a spreadsheet) is read in that order. Columns are separated by commas, semicolons
+(French Excel's CSV) or tabs, whichever splits the header into a url column (without a header: whichever every
+line holds as often). The file is UTF-8 text (a BOM is
 fine) of at most vigie.limits.CSV_ROWS listings.
 
 A bad row is reported by its line and the others are kept; a quote opened and never closed takes the rest
@@ -24,6 +26,7 @@ COLUMNS = ("url", "marketplace", "seller", "email", "label", "every", "browser")
 YES = frozenset({"yes", "y", "true", "1", "oui", "o", "x"})
 NO = frozenset({"", "no", "n", "false", "0", "non"})
 Row = tuple[int, NewListing | str]
+SNIFFED_LINES = 20  # lines a headerless file's separator is judged on
 
 
 class CsvFileError(ValueError):
@@ -36,7 +39,7 @@ def read_listings(source: str | BinaryIO) -> Iterator[Row]:
     `source` is the file's text, or a binary stream of it (read as UTF-8 with an optional BOM, never closed)."""
     lines = _Lines(source)
     # strict: a quote left open at the end of the file is an error, not a last cell holding every line after it
-    reader = csv.reader(lines, strict=True)
+    reader = csv.reader(lines, delimiter=_separator(lines.peek(SNIFFED_LINES)), strict=True)
     header: tuple[str, ...] | None = None
     first, last, count = True, 0, 0
     try:
@@ -74,6 +77,21 @@ def check_listings(source: BinaryIO) -> int:
     return sum(1 for _ in read_listings(source))
 
 
+def _separator(sample: list[str]) -> str:
+    """`,`, `;` (French Excel's CSV) or tab: the one that splits the header into a url column; for a file without
+    a header, the one every sampled line holds as often (comma first, as before), else none (one column)."""
+    first = sample[0].lstrip("\ufeff") if sample else ""
+    for separator in (",", ";", "\t"):
+        if "url" in (cell.strip().strip('"').strip().lower() for cell in first.split(separator)):
+            return separator
+    rows = [line for line in sample if line.strip()]
+    for separator in (",", ";", "\t"):
+        counts = {line.count(separator) for line in rows}
+        if len(counts) == 1 and counts != {0}:
+            return separator
+    return ","
+
+
 def _unreadable(error: str, start: int, lines: int) -> str:
     """Why a row could not be parsed, naming every line it took; CsvFileError when nothing after it can be
     trusted either."""
@@ -102,18 +120,22 @@ class _Lines:
             self._binary = source
         self.count = 0
         self._released = False
+        self._ahead: list[str] = []
+
+    def peek(self, count: int) -> list[str]:
+        """The next `count` lines (fewer at the end), read ahead and served again by iteration."""
+        while len(self._ahead) < count:
+            line = self._read()
+            if not line:
+                break
+            self._ahead.append(line)
+        return list(self._ahead)
 
     def __iter__(self) -> _Lines:
         return self
 
     def __next__(self) -> str:
-        if self._released:  # csv.reader asks again after its "unexpected end of data"
-            raise StopIteration
-        try:
-            line = self._text.readline(limits.CSV_LINE_CHARS + 1)
-        except UnicodeDecodeError:
-            self.release()
-            raise CsvFileError("not UTF-8 text (a binary file, or another encoding: save it as CSV UTF-8)") from None
+        line = self._ahead.pop(0) if self._ahead else self._read()
         if not line:
             self.release()
             raise StopIteration
@@ -126,6 +148,15 @@ class _Lines:
             raise CsvFileError(f"line {self.count} is longer than {limits.CSV_LINE_CHARS:,} characters: "
                                "not a listings file")
         return line
+
+    def _read(self) -> str:
+        if self._released:  # csv.reader asks again after its "unexpected end of data"
+            return ""
+        try:
+            return self._text.readline(limits.CSV_LINE_CHARS + 1)
+        except UnicodeDecodeError:
+            self.release()
+            raise CsvFileError("not UTF-8 text (a binary file, or another encoding: save it as CSV UTF-8)") from None
 
     def release(self) -> None:
         """Hands the caller's binary stream back: a TextIOWrapper closes what it wraps when it goes."""
@@ -140,7 +171,9 @@ def _header(first: list[str]) -> tuple[str, ...] | None:
     if "url" not in names:
         if names and "://" in names[0]:
             return None
-        raise CsvFileError(f"the header must name a url column ({', '.join(COLUMNS)})")
+        raise CsvFileError(f"the header must name a url column ({', '.join(COLUMNS)}), its columns separated by "
+                           "commas, semicolons or tabs — or the file must be one of the marketplace reports Vigie "
+                           "reads (Amazon, eBay, Mirakl)")
     unknown = [name if len(name) <= 40 else limits.shown(name) for name in names if name not in COLUMNS]
     if unknown:
         raise CsvFileError(f"unknown column(s) {', '.join(unknown[:5])}; allowed: {', '.join(COLUMNS)}")

@@ -96,7 +96,7 @@ def validate(request: NewListing, *, allow_private: bool,
         # DNS may be down or the machine offline: the crawler re-checks every fetch anyway.
         notes = (f"warning: {str(exc).removeprefix('refused: ')}; it will be checked again before each fetch",)
     except UnsafeURL as exc:
-        raise RegistrationError(str(exc)) from None
+        raise RegistrationError(_with_hint(str(exc), allow_private)) from None
     return Checked(
         url=url,
         canonical=canonical,
@@ -110,6 +110,16 @@ def validate(request: NewListing, *, allow_private: bool,
         kind=request.kind,
         notes=notes,
     )
+
+
+LOCAL_KINDS = (" loopback ", " private ", " link-local ")
+
+
+def _with_hint(refusal: str, allow_private: bool) -> str:
+    """A loopback or private target refused while testing locally names the setting that allows it."""
+    if allow_private or not any(kind in refusal for kind in LOCAL_KINDS):
+        return refusal
+    return f"{refusal} (VIGIE_ALLOW_PRIVATE_HOSTS=1 allows it, for local use and tests only)"
 
 
 def one_line(name: str, value: str | None) -> str | None:

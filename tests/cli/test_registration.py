@@ -91,7 +91,7 @@ def test_import_keeps_good_rows_and_reports_bad_ones_by_line(vigie, tmp_path):
         "https://www.amazon.fr/gp/product/B07G8CVQNK,,,,duplicate\n"
     )
     result = vigie("import", str(csv))
-    assert result.code == 0, result.err
+    assert result.code == 1, result.err  # some rows refused, the others imported (issue 25)
     assert "line 3:" in result.err and "line 4:" in result.err and "line 6:" in result.err
     assert "2 added, 3 refused" in result.err
     assert sorted(l["marketplace"] for l in listings(vigie)) == ["amazon", "cdiscount"]
@@ -104,7 +104,7 @@ def test_import_reads_the_interval_and_browser_columns(vigie, tmp_path):
                    "https://www.ebay.fr/itm/123456789012,,\n"
                    "https://www.cdiscount.com/f-1070992-sam123.html,1m,no\n")
     result = vigie("import", str(csv))
-    assert result.code == 0, result.err
+    assert result.code == 1, result.err
     assert "line 4:" in result.err and "1 refused" in result.err  # below the 5-minute minimum
     got = {l["marketplace"]: (l["every_seconds"], l["browser"]) for l in listings(vigie)}
     assert got == {"amazon": (1800, True), "ebay": (3600, False)}

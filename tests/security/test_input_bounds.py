@@ -77,7 +77,7 @@ def test_import_reports_the_rows_an_unclosed_quote_swallowed(vigie, tmp_path):
     content = (f"url,label\n{URL},kept\n"
                'http://127.0.0.1:9/p/2,"never closed\nhttp://127.0.0.1:9/p/3,lost\nhttp://127.0.0.1:9/p/4,lost\n')
     run = vigie("import", write(tmp_path / "quote.csv", content.encode()))
-    assert run.code == 0, run.err
+    assert run.code == 1, run.err  # a row refused, the other imported
     assert "line 3: a quote opened on this line is never closed: lines 3–5" in run.err
     assert "1 added, 1 refused" in run.err
     assert [row["url"] for row in stored(vigie)] == [URL]

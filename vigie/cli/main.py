@@ -24,7 +24,7 @@ def cli(ctx: click.Context) -> None:
 # pass does not import the web app), `vigie --help` and unknown commands load them all
 COMMAND_MODULES = {
     "check": "checks", "demo": "demo", "sandbox": "demo", "channel": "channels",
-    "add": "listings", "import": "listings", "list": "listings", "remove": "listings",
+    "add": "listings", "import": "importing", "list": "listings", "remove": "listings",
     "serve": "observatory", "user": "observatory", "export-evidence": "observatory", "verify-evidence": "observatory",
     "price-rule": "price_rules", "events": "reports", "extract": "reports", "history": "reports",
     "run": "service", "alert-mode": "service", "prune": "service", "status": "service",

@@ -1,0 +1,35 @@
+"""listing reports: the seller's references on a listing and the report it came from; an account's report sites
+(issue 26)
+
+Revision ID: 0010
+Revises: 0007
+"""
+from alembic import op
+import sqlalchemy as sa
+
+revision = "0010"
+down_revision = "0009"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("listings") as batch:
+        batch.add_column(sa.Column("seller_sku", sa.String(length=200), nullable=True))
+        batch.add_column(sa.Column("offer_ref", sa.String(length=100), nullable=True))
+        batch.add_column(sa.Column("ean", sa.String(length=14), nullable=True))
+        batch.add_column(sa.Column("report_scope", sa.String(length=60), nullable=True))
+    op.create_index("ix_listings_report_scope", "listings", ["account_id", "report_scope"], unique=False)
+    with op.batch_alter_table("accounts") as batch:
+        batch.add_column(sa.Column("report_sites", sa.JSON(), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("accounts") as batch:
+        batch.drop_column("report_sites")
+    op.drop_index("ix_listings_report_scope", table_name="listings")
+    with op.batch_alter_table("listings") as batch:
+        batch.drop_column("report_scope")
+        batch.drop_column("ean")
+        batch.drop_column("offer_ref")
+        batch.drop_column("seller_sku")
