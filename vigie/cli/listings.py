@@ -15,6 +15,7 @@ from store.serialize import listing_json
 from vigie.cli.app import App, BadInput
 from vigie.cli.main import cli
 from vigie.cli.output import print_json, print_json_stream, print_table_pages, say
+from vigie.cli.params import ID
 from vigie.cli.progress import progress_for
 from vigie.durations import format_duration
 from vigie.limits import CSV_FILE_BYTES
@@ -160,7 +161,7 @@ def list_(app: App, as_json: bool, removed: bool) -> None:
 
 
 @cli.command()
-@click.argument("listing_id", type=int)
+@click.argument("listing_id", type=ID)
 @click.pass_obj
 def remove(app: App, listing_id: int) -> None:
     """Stop watching a listing (its history and evidence are kept)."""

@@ -10,6 +10,14 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+PIPED_WIDTH = 100_000  # piped or redirected: each row on one line, whatever the terminal's width would be
+
+
+def console() -> Console:
+    """Rich's console for stdout; into a pipe or a file, as wide as the rows, so that a timestamp is never folded
+    over three lines for grep, cut or a log to read."""
+    found = Console()
+    return found if found.is_terminal else Console(width=PIPED_WIDTH)
 
 
 def print_json(data: Any) -> None:
@@ -28,32 +36,37 @@ def print_json_stream(pages: Iterable[list[Any]]) -> None:
     out.write("[]\n" if first else "\n]\n")
 
 
-def print_table_pages(title: str | None, columns: list[str], pages: Iterable[list[list[Any]]]) -> None:
+def print_table_pages(title: str | None, columns: list[str], pages: Iterable[list[list[Any]]], *,
+                      empty: str | None = None) -> None:
     """`print_table` a page of rows at a time, as they are read: the title and header once, each page a table
-    of its own (its columns sized to its rows)."""
-    console, first = Console(), True
+    of its own (its columns sized to its rows). `empty`: the one line said instead of a table with no row."""
+    out, first = console(), True
     for rows in pages:
         table = Table(title=title if first else None, show_header=first)
         for column in columns:
             table.add_column(column, overflow="fold")
         for row in rows:
             table.add_row(*["" if v is None else str(v) for v in row])
-        console.print(table)
+        out.print(table)
         sys.stdout.flush()
         first = False
     if first:
-        print_table(title, columns, [])
+        print_table(title, columns, [], empty=empty)
 
 
 def print_table(title: str | None, columns: list[str], rows: list[list[Any]], *, caption: str | None = None,
-                whole: tuple[str, ...] = ()) -> None:
-    """`whole`: columns never wrapped nor cut (ids to copy); the others fold to fit the terminal."""
+                whole: tuple[str, ...] = (), empty: str | None = None) -> None:
+    """`whole`: columns never wrapped nor cut (ids to copy); the others fold to fit the terminal. `empty`: the
+    one line said instead of a table with no row."""
+    if not rows and empty is not None:
+        click.echo(empty)
+        return
     table = Table(title=title, caption=caption)
     for column in columns:
         table.add_column(column, overflow="fold", no_wrap=column in whole)
     for row in rows:
         table.add_row(*["" if v is None else str(v) for v in row])
-    Console().print(table)
+    console().print(table)
 
 
 def say(message: str) -> None:
