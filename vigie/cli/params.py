@@ -18,7 +18,7 @@ class IdType(click.ParamType):
             try:
                 number = int(str(value).strip())
             except ValueError:
-                self.fail(f"{value!r} is not an id (a whole number)", param, ctx)
+                self.fail(f"{value!r} is not a valid integer (ids are whole numbers)", param, ctx)
         if not 1 <= number <= ID_MAX:
             self.fail(f"{number} is not an id (ids run from 1 to {ID_MAX:,})", param, ctx)
         return number

@@ -100,7 +100,7 @@ def alert_mode(app: App, mode: str, account: str) -> None:
 
 
 @cli.command("alert-lang")
-@click.argument("lang", type=click.Choice(["fr", "en"]))
+@click.argument("lang", type=click.Choice(["fr", "en"]), metavar="fr|en")
 @click.option("--account", default="default", show_default=True)
 @click.pass_obj
 def alert_lang(app: App, lang: str, account: str) -> None:
