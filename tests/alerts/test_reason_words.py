@@ -8,9 +8,10 @@ import pytest
 from sqlalchemy import select, update
 
 from alerts.catcher import SmtpCatcher
+from alerts.channel_messages import chat_message
 from alerts.outbox import enqueue
 from alerts.reasons import human_reasons, marketplace_name
-from alerts.render import render
+from alerts.render import Templates, render
 from alerts.sender import deliver_pending
 from alerts.transport import transport_from_url
 from store.db import session_scope
@@ -113,3 +114,17 @@ def test_a_sent_email_says_it_in_words_and_the_log_and_store_keep_the_raw_reason
     assert RAW in caplog.text
     with session_scope(sessions) as session:
         assert session.scalar(select(Event.details).where(Event.id == event_id))["reasons"] == RAW
+
+
+@pytest.mark.parametrize(("lang", "lines"), [
+    ("fr", ["en vente → retirée",
+            "Constat : La page répond « introuvable » (erreur HTTP 404) ; constat confirmé en ouvrant la page dans "
+            "un navigateur.", "example.fr — https://vigie.example/listings/3"]),
+    ("en", ["on sale → removed",
+            "Finding: The page answers “not found” (HTTP error 404); confirmed by opening the page in a browser.",
+            "example.fr — https://vigie.example/listings/3"]),
+])
+def test_a_chat_message_says_it_in_words_too(lang, lines):
+    message = chat_message(delisted(RAW), listing(), lang=lang, public_url="https://vigie.example",
+                           environment=Templates())
+    assert message.body.split("\n") == lines
