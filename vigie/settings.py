@@ -137,7 +137,7 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
 
 
 DATABASE_SCHEMES = {"postgres": "postgresql+psycopg", "postgresql": "postgresql+psycopg",
-                    "postgresql+psycopg": "postgresql+psycopg", "sqlite": "sqlite"}
+                    "postgresql+psycopg": "postgresql+psycopg", "sqlite": "sqlite", "sqlite+pysqlite": "sqlite+pysqlite"}
 
 
 def _database_url(env: Mapping[str, str], data_dir: Path) -> str:
@@ -158,7 +158,7 @@ def _database_url(env: Mapping[str, str], data_dir: Path) -> str:
     if driver is None:
         raise SettingsError(f"VIGIE_DATABASE_URL: {url.drivername}:// is not supported; use postgresql:// "
                             "(or postgres://) or sqlite:///PATH")
-    if driver != "sqlite" and not url.database:
+    if not driver.startswith("sqlite") and not url.database:
         raise SettingsError(f"VIGIE_DATABASE_URL={shown!r} names no database (…/DBNAME at the end)")
     return driver + raw[raw.index(":"):]
 
