@@ -19,6 +19,8 @@ from alerts.render import Templates, event_context, one_line, shorten
 from store.models import Event, Listing, Snapshot
 
 CHAT_LABEL_MAX = 120
+STATUS_KINDS = frozenset({"delisted", "offer_gone", "unavailable", "restored"})
+REASONS_LABEL = {"fr": "Constat : ", "en": "Finding: "}
 USER_AGENT = "Vigie-Webhooks/1 (+https://github.com/vigie-pme/vigie)"
 TEST_WORDS = {
     "fr": ("[Vigie] Message de test", "Ce canal recevra les alertes Vigie du compte {account}."),
@@ -86,9 +88,14 @@ def chat_message(event: Event, listing: Listing, *, lang: str, public_url: str |
     context["listing"]["short_label"] = shorten(one_line(context["listing"]["label"]), CHAT_LABEL_MAX)
     title = one_line(environment.get_template(f"{lang}/subject.txt.j2").render(context))
     lines = []
-    if context["before"] or context["after"]:
+    if event.kind in STATUS_KINDS:  # outcomes in words, as the email says them: "on sale → removed"
+        words = environment.get_template(f"{lang}/_words.j2").module
+        lines.append(" → ".join(words.outcome(value) for value in (context["before"], context["after"])))
+    elif context["before"] or context["after"]:
         lines.append(f"{context['before'] or '—'} → {context['after'] or '—'}")
-    lines.append(observatory_link(public_url, listing.id) or listing.url)
+    if context["reasons"]:
+        lines.append(REASONS_LABEL[lang] + (" ; " if lang == "fr" else "; ").join(context["reasons"]) + ".")
+    lines.append(f"{context['listing']['marketplace']} — {observatory_link(public_url, listing.id) or listing.url}")
     return ChatMessage(no_mentions(title), no_mentions("\n".join(one_line(str(line)) for line in lines)))
 
 

@@ -1,7 +1,8 @@
 """Alert emails: one context per event, rendered to a subject, a text body and an HTML body.
 
 The wording lives in the templates (alerts/templates/<lang>/), the formatting of money, percentages
-and dates here, with babel, so that translators never touch Python. Page content (titles, seller
+and dates here, with babel, so that translators never touch Python; the check's reasons become sentences
+in alerts/reasons.py (the raw ones stay in the store, the API and the logs). Page content (titles, seller
 names, reasons) is untrusted: the HTML templates are autoescaped.
 """
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+from alerts.reasons import human_reasons, marketplace_name
 from detector.model import EventKind
 from store.models import Event, Listing
 
@@ -104,7 +106,7 @@ def event_context(event: Event, listing: Listing, *, lang: str, zone: str = DISP
             "short_label": shorten(one_line(label), SUBJECT_LABEL_MAX),
             "url": listing.url,
             "linkable": urlsplit(listing.url).scheme in ("http", "https"),
-            "marketplace": listing.marketplace,
+            "marketplace": marketplace_name(listing.marketplace, listing.url),
             "seller": listing.seller,
         },
         "detected_local": format_datetime(detected, DATE_PATTERNS[lang], tzinfo=ZoneInfo(zone), locale=locale),
@@ -115,7 +117,7 @@ def event_context(event: Event, listing: Listing, *, lang: str, zone: str = DISP
         "baseline": format_value(details.get("baseline"), currency, locale) if money else None,
         "change": format_change(details.get("change_pct"), locale),
         "free_to_paid": details.get("rule") == "free_to_paid",
-        "reasons": details.get("reasons"),
+        "reasons": sentence_case(human_reasons(details.get("reasons"), lang)),
         "details": details,
     }
 
@@ -150,6 +152,11 @@ def format_change(raw: str | None, locale: Locale) -> str | None:
     if not pct.is_finite():
         return None
     return format_percent(pct / 100, format="+#,##0.0%;-#,##0.0%", locale=locale)
+
+
+def sentence_case(sentences: list[str]) -> list[str]:
+    """The first of a run of sentences with a capital: "La page répond…; constat confirmé…"."""
+    return [sentences[0][:1].upper() + sentences[0][1:], *sentences[1:]] if sentences else []
 
 
 def one_line(text: str) -> str:

@@ -194,6 +194,9 @@ def build_message(
 ) -> EmailMessage:
     event = delivery.event
     rendered = render(event, event.listing, lang=delivery.lang, environment=environment)
+    if (event.details or {}).get("reasons"):  # the email says them in words; the log keeps the checker's own
+        log.info("alerts: %s (event %s, %s): reasons %s", delivery.message_id, event.id, event.kind,
+                 event.details["reasons"])
     message = EmailMessage()
     message["From"] = mail_from
     message["To"] = delivery.recipient

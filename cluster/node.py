@@ -74,7 +74,7 @@ class ClusterService(Service):
         self.worker.start()
         scheduler.add_job(self._beat, "interval", seconds=min(10.0, self.cluster.node_timeout / 4), id="heartbeat",
                           next_run_time=datetime.now(UTC), max_instances=1, coalesce=True, misfire_grace_time=None)
-        log.warning("cluster: node %s taking checks from %s", self.node, engine.QUEUE)
+        log.info("cluster: node %s taking checks from %s", self.node, engine.QUEUE)
 
     async def stopping(self) -> None:
         if self.worker is not None:

@@ -130,7 +130,7 @@ class Service:
     def request_stop(self) -> None:
         if self._stop is None or self._stop.is_set():
             return
-        log.warning("service: stopping (no new checks; in-flight ones get %.0f s)", self.config.stop_grace)
+        log.info("service: stopping (no new checks; in-flight ones get %.0f s)", self.config.stop_grace)
         self._stop.set()
         from twisted.internet import reactor
 
@@ -150,7 +150,7 @@ class Service:
             with session_scope(self.sessions) as session:
                 spread = spread_overdue(session, now=self.clock(), window=self.config.catchup_window)
         if spread:
-            log.warning("service: %d overdue listing(s) spread over the next %s", spread, self.config.catchup_window)
+            log.info("service: %d overdue listing(s) spread over the next %s", spread, self.config.catchup_window)
         classes = spider_classes()
         self._rooms = {name: max(4, cls.marketplace.concurrency * self.config.queue_factor)
                        for name, cls in classes.items()}
@@ -166,7 +166,7 @@ class Service:
         scheduler.add_job(self._log_stats, "interval", seconds=self.config.stats_every, id="stats", **common)
         self.started(scheduler)
         scheduler.start()
-        log.warning("service: running (tick %.1f s, %d background job(s))", self.config.tick, len(self.background))
+        log.info("service: running (tick %.1f s, %d background job(s))", self.config.tick, len(self.background))
         try:
             await self._stop.wait()
         finally:
@@ -250,4 +250,4 @@ class Service:
         data = self.pace.summary(self.crawls.stats.checks, len(self.crawls.in_flight))
         data.update(outcomes=dict(self.crawls.stats.outcomes), events=dict(self.crawls.stats.events),
                     failures=self.crawls.stats.failures)
-        log.warning("service: %s", json.dumps(data, sort_keys=True))
+        log.info("service: %s", json.dumps(data, sort_keys=True))

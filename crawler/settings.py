@@ -37,9 +37,11 @@ DOWNLOADER_MIDDLEWARES = {
 }
 # Scrapy's built-in components, minus those a check never uses. Set as the *_BASE lists because Scrapy imports
 # every component it is given, even one set to None: RemoteControl pulled in aiohttp, CookiesMiddleware
-# tldextract. A check follows no links (no Referer, depth or URL-length bookkeeping; each spider middleware
-# also wraps every response's output in one more async generator), keeps no cookies, writes no feeds and no
-# job state. AutoThrottle, robots.txt, proxies from the environment, redirects, compression and timeouts stay.
+# tldextract. A check follows no links (no depth or URL-length bookkeeping; each spider middleware also wraps
+# every response's output in one more async generator), keeps no cookies, writes no feeds and no job state.
+# AutoThrottle, robots.txt, proxies from the environment, redirects, compression and timeouts stay. The Referer
+# middleware stays too, with the no-referrer policy: a check sends no Referer, and without it Scrapy's redirect
+# middlewares warn at every crawl's start (two long lines opening each `vigie run` and `vigie check`).
 # tests/crawler/test_scrapy_project.py lists what Scrapy adds in a new version, so nothing is dropped unseen.
 EXTENSIONS_BASE = {
     "scrapy.extensions.corestats.CoreStats": 0,
@@ -63,7 +65,9 @@ DOWNLOADER_MIDDLEWARES_BASE = {
 SPIDER_MIDDLEWARES_BASE = {
     "scrapy.spidermiddlewares.start.StartSpiderMiddleware": 25,
     "scrapy.spidermiddlewares.httperror.HttpErrorMiddleware": 50,
+    "scrapy.spidermiddlewares.referer.RefererMiddleware": 700,
 }
+REFERRER_POLICY = "no-referrer"
 # left out of Scrapy's own lists above, on purpose
 LEFT_OUT = (
     "scrapy.extensions.telnet.TelnetConsole", "scrapy.extensions.memdebug.MemoryDebugger",
@@ -71,7 +75,7 @@ LEFT_OUT = (
     "scrapy.extensions.spiderstate.SpiderState", "scrapy.extensions.remote_control.RemoteControl",
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware", "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware",
     "scrapy.downloadermiddlewares.cookies.CookiesMiddleware", "scrapy.downloadermiddlewares.httpcache.HttpCacheMiddleware",
-    "scrapy.spidermiddlewares.referer.RefererMiddleware", "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware",
+    "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware",
     "scrapy.spidermiddlewares.depth.DepthMiddleware", "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware",
 )
 ITEM_PIPELINES = {

@@ -29,3 +29,13 @@ def format_duration(seconds: int) -> str:
         if count:
             parts.append(f"{count}{unit}")
     return "".join(parts) or "0s"
+
+
+def format_elapsed(seconds: float) -> str:
+    """How long a pass took, to a useful precision: "40 ms", "3.2 s", "2 min 05 s" (never "0.0 s")."""
+    if seconds < 1:
+        return f"{max(1, round(seconds * 1000))} ms"
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    minutes, rest = divmod(round(seconds), 60)
+    return f"{minutes} min {rest:02d} s"

@@ -2,12 +2,16 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Mapping
 from urllib.parse import urlsplit
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from netpolicy import parse_networks
 from store.db import sqlite_url
@@ -110,7 +114,7 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         raise SettingsError(f"VIGIE_PRICE_THRESHOLD={threshold_raw!r} is not a number like 0.10") from None
     return Settings(
         data_dir=data_dir,
-        database_url=env.get("VIGIE_DATABASE_URL") or sqlite_url(data_dir),
+        database_url=_database_url(env, data_dir),
         smtp_url=env.get("VIGIE_SMTP_URL") or None,
         mail_from=env.get("VIGIE_MAIL_FROM") or Settings.mail_from,
         confirmations=_int(env, "VIGIE_CONFIRMATIONS", 2),
@@ -168,6 +172,37 @@ def _seconds(env: Mapping[str, str], name: str, default: float, *, maximum: floa
     if not 0 < seconds <= maximum:
         raise SettingsError(f"{name}={raw[:200]!r} must be above 0 and at most {maximum:g} seconds")
     return seconds
+
+
+DATABASE_SCHEMES = {"postgres": "postgresql+psycopg", "postgresql": "postgresql+psycopg",
+                    "postgresql+psycopg": "postgresql+psycopg", "sqlite": "sqlite", "sqlite+pysqlite": "sqlite+pysqlite"}
+
+
+def _database_url(env: Mapping[str, str], data_dir: Path) -> str:
+    """SQLite or PostgreSQL, with the psycopg 3 driver whichever way PostgreSQL is spelled ("postgres://", as
+    Heroku, libpq and most tools write it, "postgresql://"); anything else is refused here, in one line."""
+    raw = (env.get("VIGIE_DATABASE_URL") or "").strip()
+    if not raw:
+        return sqlite_url(data_dir)
+    shown = _without_password(raw)
+    try:
+        url = make_url(raw)
+    except (ArgumentError, ValueError):
+        raise SettingsError(f"VIGIE_DATABASE_URL={shown!r} is not a database URL; use "
+                            "postgresql://USER:PASSWORD@HOST:5432/DBNAME or sqlite:///PATH") from None
+    if url.port is not None and not 0 < url.port < 65536:
+        raise SettingsError(f"VIGIE_DATABASE_URL={shown!r}: port {url.port} is not a TCP port (1 to 65535)")
+    driver = DATABASE_SCHEMES.get(url.drivername)
+    if driver is None:
+        raise SettingsError(f"VIGIE_DATABASE_URL: {url.drivername}:// is not supported; use postgresql:// "
+                            "(or postgres://) or sqlite:///PATH")
+    if not driver.startswith("sqlite") and not url.database:
+        raise SettingsError(f"VIGIE_DATABASE_URL={shown!r} names no database (…/DBNAME at the end)")
+    return driver + raw[raw.index(":"):]
+
+
+def _without_password(raw: str) -> str:
+    return re.sub(r"(//[^:/@]*:)[^@/]*@", r"\1***@", raw)
 
 
 def _queue_url(env: Mapping[str, str]) -> str | None:

@@ -149,7 +149,7 @@ def test_a_delisting_reaches_email_webhook_and_chat_once_each_through_an_outage_
     assert len(chat.received) == 1
     message = chat.received[0].json()
     assert message["title"] == "[Vigie] Your listing was removed: Chaise en chêne"
-    assert "listed → gone" in message["message"] and "https://www.example.fr/produit/42" in message["message"]
+    assert "on sale → removed" in message["message"] and "https://www.example.fr/produit/42" in message["message"]
 
     emails = deliver_pending(sessions, EmlTransport(tmp_path / "outbox"), now=T0, mail_from="vigie@localhost")
     with session_scope(sessions) as session:

@@ -19,7 +19,9 @@ from store.models_channels import Channel
 from vigie.cli.app import App, BadInput, Failure
 from vigie.cli.main import cli
 from vigie.cli.output import print_json, print_table, say
+from vigie.cli.params import ID
 from vigie.registration import DEFAULT_ACCOUNT, account_named, find_account
+
 
 
 def network_policy(app: App) -> NetworkPolicy:
@@ -122,7 +124,7 @@ def active_channel(session, channel_id: int) -> Channel:
 
 
 @channel.command("test")
-@click.argument("channel_id", type=int)
+@click.argument("channel_id", type=ID)
 @click.pass_obj
 def test(app: App, channel_id: int) -> None:
     """Send a test message to a channel now; exit 0 when it was accepted, 1 when not."""
@@ -144,7 +146,7 @@ def test(app: App, channel_id: int) -> None:
 
 
 @channel.command("remove")
-@click.argument("channel_id", type=int)
+@click.argument("channel_id", type=ID)
 @click.pass_obj
 def remove(app: App, channel_id: int) -> None:
     """Stop sending to a channel; what it was sent stays recorded, what it was still owed is cancelled."""

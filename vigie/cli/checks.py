@@ -18,7 +18,9 @@ from store.models import Listing
 from vigie.cli.app import App, BadInput, Failure
 from vigie.cli.main import cli
 from vigie.cli.output import print_json, print_table, say
+from vigie.cli.params import ID
 from vigie.cli.progress import progress_for
+from vigie.durations import format_elapsed
 
 
 def recorder_for(app: App, *, jitter: float = 0.0) -> Recorder:
@@ -81,7 +83,7 @@ def send_alerts(app: App):
 
 @cli.command()
 @click.option("--all", "every", is_flag=True, help="Check every active listing now, ignoring schedules.")
-@click.option("--listing", "listing_id", type=int, help="Check only this listing, now.")
+@click.option("--listing", "listing_id", type=ID, help="Check only this listing, now.")
 @click.option("--json", "as_json", is_flag=True)
 @click.option("--verbose", "-v", is_flag=True, help="List every listing checked, not only those with events or problems.")
 @click.pass_obj
@@ -167,7 +169,7 @@ def print_pass(results: list[dict], elapsed: float, *, verbose: bool) -> None:
     """A summary line, then the rows worth reading: a pass over thousands of listings is not a table of thousands."""
     outcomes = Counter(r["outcome"] for r in results)
     events = sum(len(r["events"]) for r in results)
-    say(f"{len(results)} listing(s) checked in {elapsed:.1f} s: "
+    say(f"{len(results)} listing(s) checked in {format_elapsed(elapsed)}: "
         + ", ".join(f"{count} {outcome}" for outcome, count in outcomes.most_common())
         + f"; {events} event(s)")
     shown = results if verbose else [r for r in results if r["events"] or r["outcome"] != "listed"]

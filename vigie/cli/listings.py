@@ -10,6 +10,7 @@ from store.serialize import listing_json
 from vigie.cli.app import App, BadInput
 from vigie.cli.main import cli
 from vigie.cli.output import print_json, print_json_stream, print_table_pages, say
+from vigie.cli.params import ID
 from vigie.durations import format_duration
 from vigie.registration import DEFAULT_ACCOUNT, NewListing, RegistrationError, account_named, store_listing, validate
 
@@ -74,7 +75,7 @@ def _label(listing: dict) -> str | None:
 
 
 @cli.command()
-@click.argument("listing_id", type=int)
+@click.argument("listing_id", type=ID)
 @click.pass_obj
 def remove(app: App, listing_id: int) -> None:
     """Stop watching a listing (its history and evidence are kept)."""

@@ -10,6 +10,7 @@ from vigie.settings import SettingsError, load
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="vigie", prog_name="vigie", message="%(prog)s %(version)s")
 @click.pass_context
 def cli(ctx: click.Context) -> None:
     """Vigie watches marketplace listings and tells sellers when one is delisted or its price or fees jump."""
@@ -27,7 +28,7 @@ COMMAND_MODULES = {
     "add": "listings", "import": "importing", "list": "listings", "remove": "listings",
     "serve": "observatory", "user": "observatory", "export-evidence": "observatory", "verify-evidence": "observatory",
     "price-rule": "price_rules", "events": "reports", "extract": "reports", "history": "reports",
-    "run": "service", "alert-mode": "service", "prune": "service", "status": "service",
+    "run": "service", "alert-mode": "service", "alert-lang": "service", "prune": "service", "status": "service",
 }
 
 

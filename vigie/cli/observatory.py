@@ -1,11 +1,15 @@
-"""The observatory's commands: serve, user add/password/token/tokens/revoke-token, export-evidence, verify-evidence."""
+"""The observatory's commands: serve, user add/list/deactivate/activate/password/token/tokens/revoke-token,
+export-evidence, verify-evidence."""
 from __future__ import annotations
 
+import errno
 import sys
 from pathlib import Path
+from typing import Iterator
 
 import click
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from observatory.accounts import AccountError, add_user, issue_token, revoke_tokens, set_password, tokens_of
 from observatory.config import ObservatoryConfig
@@ -15,14 +19,15 @@ from store.db import session_scope
 from store.models_observatory import ROLES, User
 from vigie.cli.app import App, BadInput, Failure
 from vigie.cli.main import cli
-from vigie.cli.output import print_json, print_table, say
+from vigie.cli.output import print_json, print_json_stream, print_table, print_table_pages, say
+from vigie.cli.params import ID, PORT
 from vigie.registration import RegistrationError, account_named
 from vigie.settings import Settings
 
 
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--port", default=8000, show_default=True, type=PORT)
 @click.option("--public-url", envvar="VIGIE_PUBLIC_URL", metavar="URL",
               help="The address users type, e.g. https://vigie.example.fr (env VIGIE_PUBLIC_URL). "
                    "https makes cookies Secure and sends HSTS.")
@@ -43,6 +48,7 @@ def serve(app: App, host: str, port: int, public_url: str | None, trusted_proxie
         reach = transport(public_url, trusted_proxies)
     except TransportError as exc:
         raise BadInput(str(exc)) from None
+    listening = listen(host, port)
     if not reach.https and not _loopback(host):
         say(f"warning: serving plain HTTP on {host}: passwords and session cookies cross the network in clear; "
             "put a TLS proxy in front and set VIGIE_PUBLIC_URL=https://...")
@@ -51,8 +57,32 @@ def serve(app: App, host: str, port: int, public_url: str | None, trusted_proxie
         + (f" for {reach.public_url} (Secure cookies, HSTS)" if reach.public_url else "")
         + (f", forwarded headers trusted from {', '.join(reach.trusted_proxies)}" if reach.trusted_proxies else "")
         + " (API description at /openapi.json)")
-    uvicorn.run(create_app(config, app.sessions), host=host, port=port, log_level="info",
-                **reach.uvicorn_options())
+    server = uvicorn.Server(uvicorn.Config(create_app(config, app.sessions), host=host, port=port, log_level="info",
+                                           **reach.uvicorn_options()))
+    server.run(sockets=[listening])
+
+
+def listen(host: str, port: int):
+    """The listening socket, bound here so that a port in use or a host not of this machine is one line."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        raise BadInput(f"--host {host}: {exc.strerror}") from None
+    family, kind, proto, _, address = infos[0]
+    sock = socket.socket(family, kind, proto)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does: restart while TIME_WAIT
+    try:
+        sock.bind(address)
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise BadInput(f"port {port} on {host} is already in use (another vigie serve?); choose another "
+                           "with --port") from None
+        raise BadInput(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    sock.set_inheritable(True)
+    return sock
 
 
 def observatory_config(settings: Settings, reach: Transport, *, secure_cookies: bool = False) -> ObservatoryConfig:
@@ -94,6 +124,64 @@ def user_add(app: App, email: str, role: str, account: str | None, password_stdi
             say(f"user {created.id} added: {created.email} ({role}{', account ' + account if owner else ''})")
     except (AccountError, RegistrationError) as exc:
         raise BadInput(str(exc)) from None
+
+
+USERS_PAGE = 1_000
+
+
+def user_pages(sessions) -> Iterator[list[dict]]:
+    """Every user, a keyset page at a time (by id), with the account's name and language in the same query."""
+    after = 0
+    while True:
+        with session_scope(sessions) as session:
+            page = [{"id": u.id, "email": u.email, "role": u.role, "account": u.account.name if u.account else None,
+                     "lang": u.account.lang if u.account else None, "active": u.active,
+                     "created_at": u.created_at.isoformat()}
+                    for u in session.scalars(select(User).options(joinedload(User.account)).where(User.id > after)
+                                             .order_by(User.id).limit(USERS_PAGE))]
+        if page:
+            yield page
+        if len(page) < USERS_PAGE:
+            return
+        after = page[-1]["id"]
+
+
+@user.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def user_list(app: App, as_json: bool) -> None:
+    """Show the observatory's users: role, seller account (and its alert language), active or not."""
+    pages = user_pages(app.sessions)
+    if as_json:
+        print_json_stream(pages)
+        return
+    print_table_pages("Users", ["id", "email", "role", "account", "lang", "active", "created (UTC)"],
+                      ([[u["id"], u["email"], u["role"], u["account"], u["lang"], "yes" if u["active"] else "no",
+                         u["created_at"][:19]] for u in page] for page in pages), empty="no users yet")
+
+
+@user.command("deactivate")
+@click.argument("email")
+@click.pass_obj
+def user_deactivate(app: App, email: str) -> None:
+    """Stop the user's access at once: browser sessions and API tokens stop working (`activate` restores it)."""
+    _set_active(app, email, False)
+
+
+@user.command("activate")
+@click.argument("email")
+@click.pass_obj
+def user_activate(app: App, email: str) -> None:
+    """Let a deactivated user in again (their API tokens work again unless revoked)."""
+    _set_active(app, email, True)
+
+
+def _set_active(app: App, email: str, active: bool) -> None:
+    with session_scope(app.sessions) as session:
+        found = _user(session, email)
+        was, found.active, who = found.active, active, found.email
+    state = "active" if active else "deactivated"
+    say(f"user {who} {'was already ' if was == active else 'is now '}{state}")
 
 
 @user.command("password")
@@ -151,7 +239,7 @@ def user_tokens(app: App, email: str, as_json: bool) -> None:
 
 @user.command("revoke-token")
 @click.argument("email")
-@click.argument("token_ids", nargs=-1, type=int)
+@click.argument("token_ids", nargs=-1, type=ID)
 @click.option("--all", "every_token", is_flag=True, help="Revoke every token of the user.")
 @click.pass_obj
 def user_revoke_token(app: App, email: str, token_ids: tuple[int, ...], every_token: bool) -> None:
@@ -167,7 +255,7 @@ def user_revoke_token(app: App, email: str, token_ids: tuple[int, ...], every_to
 
 
 @cli.command("export-evidence")
-@click.argument("listing_id", type=int)
+@click.argument("listing_id", type=ID)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @click.pass_obj
 def export_evidence(app: App, listing_id: int, out: Path) -> None:

@@ -10,6 +10,14 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+PIPED_WIDTH = 100_000  # piped or redirected: each row on one line, whatever the terminal's width would be
+
+
+def console() -> Console:
+    """Rich's console for stdout; into a pipe or a file, as wide as the rows, so that a timestamp is never folded
+    over three lines for grep, cut or a log to read."""
+    found = Console()
+    return found if found.is_terminal else Console(width=PIPED_WIDTH)
 
 
 def print_json(data: Any) -> None:
@@ -31,22 +39,23 @@ def print_json_stream(pages: Iterable[list[Any]]) -> None:
 WIDEST = 40  # characters a column (but the last) takes in a streamed table; longer values are cut with "…"
 
 
-def print_table_pages(title: str | None, columns: list[str], pages: Iterable[list[list[Any]]]) -> None:
+def print_table_pages(title: str | None, columns: list[str], pages: Iterable[list[list[Any]]], *,
+                      empty: str | None = None) -> None:
     """A table written a page of rows at a time, as they are read, in plain aligned text: the title and header
     once, the column widths taken from the first page (at most WIDEST, the last column whole: put URLs there).
-    No rich table: drawing one per page took 77 s for 100,000 listings; this writes them as fast as they come."""
+    No rich table: drawing one per page took 77 s for 100,000 listings; this writes them as fast as they come.
+    `empty`: the one line said instead of a table with no row."""
     out, widths = sys.stdout, None
-    if title:
-        out.write(title + "\n")
     for rows in pages:
         cells = [["" if v is None else str(v) for v in row] for row in rows]
         if widths is None:
             widths = [min(WIDEST, max([len(c)] + [len(row[i]) for row in cells])) for i, c in enumerate(columns)]
-            out.write(_line(columns, widths) + "\n")
+            out.write((f"{title}\n" if title else "") + _line(columns, widths) + "\n")
         out.write("".join(_line(row, widths) + "\n" for row in cells))
         out.flush()
     if widths is None:
-        out.write(_line(columns, [len(c) for c in columns]) + "\n(none)\n")
+        out.write(f"{empty}\n" if empty else (f"{title}\n" if title else "") + _line(columns, [len(c) for c in columns])
+                  + "\n(none)\n")
 
 
 def _line(cells: list[str], widths: list[int]) -> str:
@@ -55,14 +64,18 @@ def _line(cells: list[str], widths: list[int]) -> str:
 
 
 def print_table(title: str | None, columns: list[str], rows: list[list[Any]], *, caption: str | None = None,
-                whole: tuple[str, ...] = ()) -> None:
-    """`whole`: columns never wrapped nor cut (ids to copy); the others fold to fit the terminal."""
+                whole: tuple[str, ...] = (), empty: str | None = None) -> None:
+    """`whole`: columns never wrapped nor cut (ids to copy); the others fold to fit the terminal. `empty`: the
+    one line said instead of a table with no row."""
+    if not rows and empty is not None:
+        click.echo(empty)
+        return
     table = Table(title=title, caption=caption)
     for column in columns:
         table.add_column(column, overflow="fold", no_wrap=column in whole)
     for row in rows:
         table.add_row(*["" if v is None else str(v) for v in row])
-    Console().print(table)
+    console().print(table)
 
 
 def say(message: str) -> None:

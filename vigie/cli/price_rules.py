@@ -18,6 +18,7 @@ from store.models import Account, Listing
 from vigie.cli.app import App, BadInput
 from vigie.cli.main import cli
 from vigie.cli.output import print_json, print_table, say
+from vigie.cli.params import ID
 from vigie.registration import find_account
 
 MAX_AMOUNT = Decimal(1_000_000)  # no price change of a listed product is abrupt only beyond a million
@@ -49,7 +50,7 @@ def parse_amount(text: str) -> Decimal:
 
 
 @cli.command("price-rule")
-@click.option("--listing", "listing_id", type=int, help="The listing whose rule to show or change.")
+@click.option("--listing", "listing_id", type=ID, help="The listing whose rule to show or change.")
 @click.option("--account", help="The account whose rule to show or change (the default for its listings).")
 @click.option("--threshold", help="Relative change that is abrupt: 5% or 0.05.")
 @click.option("--absolute", help="Or an amount that is abrupt whatever the price, e.g. 2.00.")

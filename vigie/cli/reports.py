@@ -14,6 +14,7 @@ from store.pages import event_pages, snapshot_pages
 from vigie.cli.app import App, BadInput
 from vigie.cli.main import cli
 from vigie.cli.output import print_json, print_json_stream, print_table_pages
+from vigie.cli.params import ID
 
 
 def _since(text: str | None) -> datetime | None:
@@ -27,7 +28,7 @@ def _since(text: str | None) -> datetime | None:
 
 
 @cli.command()
-@click.option("--listing", "listing_id", type=int)
+@click.option("--listing", "listing_id", type=ID)
 @click.option("--since", help="Only events detected at or after this ISO 8601 time.")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
@@ -44,15 +45,24 @@ def events(app: App, listing_id: int | None, since: str | None, as_json: bool) -
         return
     print_table_pages("Events", ["id", "listing", "kind", "detected (UTC)", "before", "after"],
                       ([[d["id"], d["listing_id"], d["kind"], d["detected_at"][:19], d["before"], d["after"]]
-                        for d in page] for page in pages))
+                        for d in page] for page in pages),
+                      empty=_no_events(listing_id, since))
+
+
+def _no_events(listing_id: int | None, since: str | None) -> str:
+    return ("no events" + (f" for listing {listing_id}" if listing_id is not None else "")
+            + (f" since {since}" if since else "") + " yet")
+
+
+CHAIN_SHOWN = 12  # hex digits of the chain hash in the table, as git shortens commits; --json has all 64
 
 
 @cli.command()
-@click.argument("listing_id", type=int)
+@click.argument("listing_id", type=ID)
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
 def history(app: App, listing_id: int, as_json: bool) -> None:
-    """Every snapshot of one listing, oldest first."""
+    """Every snapshot of one listing, oldest first, with its chain hash (shortened; in full with --json)."""
     with session_scope(app.sessions) as session:
         if session.get(Listing, listing_id) is None:
             raise BadInput(f"no listing with id {listing_id}")

@@ -45,6 +45,9 @@ def run(app: App) -> None:
         raise BadInput(f"VIGIE_SMTP_URL: {exc}") from None
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr,
                         format="%(asctime)s %(name)s %(levelname)s: %(message)s")
+    # the service's own routine lines (running, stopping, its pace) at INFO; the libraries' at WARNING
+    for ours in ("vigie", "alerts", "crawler", "cluster"):
+        logging.getLogger(ours).setLevel(logging.INFO)
     app.engine  # migrate before the first tick, not during it
     say(f"vigie run: emails go to {transport.describe()}; robots.txt {'obeyed' if s.obey_robots else 'ignored'}")
     args = (app.sessions, service_recorder(app), crawl_options(app),
@@ -94,6 +97,23 @@ def alert_mode(app: App, mode: str, account: str) -> None:
             raise BadInput(f"no account named {account!r}")
         row.alert_mode, account = mode, row.name
     say(f"account {account}: alerts {mode}")
+
+
+@cli.command("alert-lang")
+@click.argument("lang", type=click.Choice(["fr", "en"]), metavar="fr|en")
+@click.option("--account", default="default", show_default=True)
+@click.pass_obj
+def alert_lang(app: App, lang: str, account: str) -> None:
+    """The language of the account's alerts from now on (VIGIE_LANG only sets it when an account is created)."""
+    from store.db import session_scope
+    from vigie.registration import find_account
+
+    with session_scope(app.sessions) as session:
+        row = find_account(session, account)
+        if row is None:
+            raise BadInput(f"no account named {account!r}")
+        row.lang, account = lang, row.name
+    say(f"account {account}: alerts in {'French' if lang == 'fr' else 'English'} ({lang})")
 
 
 @cli.command()
