@@ -75,4 +75,5 @@ def _load_adapters() -> None:
 ADAPTER_MODULES: tuple[str, ...] = (
     "spiders.results_amazon",
     "spiders.results_ebay",
+    "spiders.results_generic",
 )

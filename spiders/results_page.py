@@ -23,6 +23,11 @@ from spiders.page import PageInput
 from spiders.results import Kind, ResultItem, ResultsPage
 
 _TEXT = etree.XPath(".//text()[not(ancestor::script or ancestor::style or ancestor::noscript)]")
+# text a visitor can see: not in templates, nor in elements the markup itself hides
+_SHOWN_TEXT = etree.XPath(
+    "//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript or ancestor::template"
+    " or ancestor::*[@hidden] or ancestor::*[@aria-hidden='true']"
+    " or ancestor::*[contains(translate(@style, ' ', ''), 'display:none')])]")
 
 # the words marketplaces print on a paid placement, casefolded
 SPONSORED_WORDS = frozenset({"sponsored", "sponsorisé", "sponsorise", "sponsorisée", "gesponsert", "sponsorizzato",
@@ -70,6 +75,10 @@ class Card:
         return None
 
     def price_text(self) -> str | None:
+        return None
+
+    def amount(self) -> tuple[Decimal | None, str | None] | None:
+        """A machine-written price (structured data), when the card has one; None reads `price_text()`."""
         return None
 
     def sponsored(self) -> bool | None:
@@ -139,7 +148,8 @@ class ResultsReader:
 
     @cached_property
     def visible_text(self) -> str:
-        return text_of(self.tree.find(".//body") if self.tree.find(".//body") is not None else self.tree)
+        """The text a visitor sees (hidden blocks and templates left out), whitespace collapsed."""
+        return " ".join(" ".join(_SHOWN_TEXT(self.tree)).split())
 
     # -- judgement ---------------------------------------------------------------------------
     def read(self) -> ResultsPage:
@@ -200,6 +210,9 @@ class ResultsReader:
     def price(self, card: Card) -> tuple[Decimal | None, str | None]:
         """A card's price; an implausible amount is no price, never a wrong one (spiders.money)."""
         try:
+            machine = card.amount()
+            if machine is not None:
+                return machine
             return money.parse(card.price_text(), decimal_separator=self.decimal_separator)
         except money.ImplausibleAmount:
             return None, None
