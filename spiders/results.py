@@ -6,8 +6,8 @@ a layout the adapter does not know is `complete=False` with no items and the rea
 """
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Literal
 
@@ -40,6 +40,21 @@ class ResultsPage:
 
 
 ResultsParser = Callable[[PageInput], ResultsPage]
+
+
+def walk_positions(pages: Iterable[ResultsPage]) -> tuple[ResultItem, ...]:
+    """The items of consecutive pages of one walk, organic positions counted across the pages (a page object
+    numbers its own page from 1); sponsored items keep no position."""
+    items: list[ResultItem] = []
+    organic = 0
+    for page in pages:
+        for item in page.items:
+            if item.sponsored:
+                items.append(replace(item, position=None))
+            else:
+                organic += 1
+                items.append(replace(item, position=organic))
+    return tuple(items)
 
 _PARSERS: dict[tuple[Kind, str], ResultsParser] = {}
 
