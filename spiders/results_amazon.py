@@ -118,6 +118,12 @@ class SearchGrid(Layout):
         text = self.reader.visible_text.casefold()
         return any(phrase in text for phrase in _NO_RESULTS)
 
+    def unsure(self) -> str | None:
+        # "No results for X. Showing results for Y": the results answer a corrected query, not the one asked
+        if self.says_no_results():
+            return "the page says there are no results for the query and shows results for another one"
+        return None
+
 
 class AmazonResults(ResultsReader):
     marketplace = "amazon"

@@ -71,7 +71,8 @@ class ItemListLayout(Layout):
     @property
     def lists(self) -> list[dict]:
         data = schema_org.read(self.tree, base_url=self.page.url)
-        return [node for node in _walk(list(data.jsonld) + list(data.microdata)) if schema_org.is_type(node, *_LIST_TYPES)]
+        nodes = _walk(list(data.jsonld) + list(data.microdata))
+        return [node for node in nodes if schema_org.is_type(node, *_LIST_TYPES)]
 
     def elements(self) -> list:
         for node in self.lists:

@@ -137,6 +137,12 @@ def test_an_empty_page_is_complete_only_when_it_says_there_are_no_results():
     assert "does not say" in silent.reasons[0]
 
 
+def test_results_for_a_corrected_query_are_not_an_answer():
+    banner = '<span cel_widget_id="MAIN-TOP_BANNER_MESSAGE">No results for chiase. Showing results for chaise.</span>'
+    page = read(f'<html><body><div class="s-main-slot">{banner}{card("")}</div></body></html>')
+    assert not page.complete and "another one" in page.reasons[-1]
+
+
 def test_a_result_without_an_asin_makes_the_page_incomplete():
     markup = '<div data-asin="" data-component-type="s-search-result"><h2>Chaise</h2></div>' + card("")
     page = read(f'<html><body><div class="s-main-slot">{markup}</div></body></html>')

@@ -98,7 +98,8 @@ def test_a_label_that_cannot_be_decoded_leaves_a_search_page_incomplete_but_not_
 def test_results_matching_fewer_words_are_not_results():
     rewrite = ('<li class="srp-river-answer srp-river-answer--REWRITE_START"><h3>Résultats correspondant à moins '
                'de mots</h3></li>')
-    body = classic_page(item("111111111111", "Chaise A", "10,00 EUR") + rewrite + item("222222222222", "Table", "5 EUR"))
+    body = classic_page(item("111111111111", "Chaise A", "10,00 EUR") + rewrite
+                        + item("222222222222", "Table", "5 EUR"))
     assert [i.id for i in read(body).items] == ["111111111111"]
 
 
@@ -125,7 +126,8 @@ def test_2025_card_layout():
              '<span>Chair</span></div></a><span class="s-card__price">$20.00</span></li>'
              '<li class="s-card" data-listingid="306999999999"><a class="s-card__link" '
              'href="https://www.ebay.com/itm/306999999999"><div class="s-card__title">Sofa</div></a>'
-             '<span class="s-card__price">$45.50</span><div class="s-card__footer"><span>Sponsored</span></div></li></ul>')
+             '<span class="s-card__price">$45.50</span><div class="s-card__footer"><span>Sponsored</span></div>'
+             '</li></ul>')
     page = read(f"<html><body>{cards}</body></html>", url="https://www.ebay.com/sch/i.html?_nkw=chair")
     assert page.complete
     assert [(i.id, i.position, i.sponsored, i.price, i.currency) for i in page.items] == [
