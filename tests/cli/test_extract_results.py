@@ -14,9 +14,9 @@ def test_extract_results_json_contract(vigie):
     data = result.json()
     assert set(data) >= {"complete", "items", "next_page", "reasons"}
     assert data["complete"] is True and data["reasons"] == []
-    assert [(i["id"], i["position"], i["sponsored"], i["price"]) for i in data["items"]] == [
-        ("B07SQXTJBR", 1, False, "30.99"), ("B07VKKLHS6", 2, False, "18.99"),
-        ("B07ST8Z9PQ", 3, False, "24.99"), ("B07Z5L6WZX", 4, False, "16.99")]
+    assert len(data["items"]) == 16 and data["total_results"] == 28
+    assert [(i["id"], i["position"], i["sponsored"], i["price"]) for i in data["items"][7:10]] == [
+        ("B07SQXTJBR", 8, False, "30.99"), ("B07VKKLHS6", 9, False, "18.99"), ("B07ST8Z9PQ", 10, False, "24.99")]
     assert all(set(item) >= {"id", "position", "sponsored", "title", "price"} for item in data["items"])
     assert data["next_page"].startswith("https://www.amazon.com/s?i=merchant-items&me=A2DP2EEPU3VU45&page=2")
 
