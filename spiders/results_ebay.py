@@ -24,6 +24,9 @@ _PLACEHOLDER_TITLES = frozenset({"shop on ebay", "acheter sur ebay", "bei ebay e
 _PLACEHOLDER_IDS = frozenset({"123456"})
 _NEW_LISTING = re.compile(r"^(?:New listing|Nouvelle annonce|Neues Angebot|Nuova inserzione|Nuevo anuncio)\s*",
                           re.I)
+# the screen-reader suffix eBay puts inside result links
+_NEW_WINDOW = re.compile(r"\s*(?:Opens in a new window or tab|La page s'ouvre dans une nouvelle fenêtre ou un nouvel"
+                         r" onglet|Wird in neuem Fenster oder Tab geöffnet)\s*$", re.I)
 _HIDDEN_RULE = re.compile(r"\.([\w-]+)\s*\{[^}]*display\s*:\s*none", re.I)
 _COUNTS = tuple(re.compile(p, re.I) for p in (
     r"([\d][\d,.\s\u202f\xa0]*)\+?\s*(?:results|résultats|Ergebnisse|risultati|resultados)",
@@ -59,8 +62,9 @@ class EbayCard(Card):
         return self.absolute(self.link())
 
     def title(self) -> str | None:
-        title = _NEW_LISTING.sub("", text_of(first(self.xpath(self.title_query))))
-        return title or None
+        title = (text_of(first(self.xpath(self.title_query)))
+                 or text_of(first(self.xpath(".//a[contains(@href, '/itm/')]"))))
+        return _NEW_WINDOW.sub("", _NEW_LISTING.sub("", title)) or None
 
     def price_text(self) -> str | None:
         return text_of(first(self.xpath(self.price_query))) or None
@@ -176,7 +180,7 @@ class ClassicResults(EbayLayout):
 
 class CardResults(EbayLayout):
     card_class = CardCard
-    results_query = f"//ul[contains(@class, 'srp-results')]/li[{has_class('s-card')}] | //li[{has_class('s-card')}]"
+    results_query = f"//*[{has_class('s-card')}]"
 
 
 class EvoResults(EbayLayout):

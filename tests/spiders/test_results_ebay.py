@@ -134,6 +134,20 @@ def test_2025_card_layout():
         ("306123456789", 1, False, Decimal("20.00"), "USD"), ("306999999999", None, True, Decimal("45.50"), "USD")]
 
 
+def test_2025_cards_as_divs_titled_by_their_link():
+    def card(number, title, price):
+        return (f'<div class="s-card s-card--horizontal"><div class="su-card-container__header"><a class="s-card__link"'
+                f' href="https://www.ebay.com/itm/{number}?_skw=x"><span>{title}</span><span>Opens in a new window or'
+                f' tab</span></a></div><span class="su-styled-text primary bold large-1 s-card__price">{price}</span>'
+                f'</div>')
+    body = f"<html><body>{card('000000000000', 'Shop on eBay', '$20.00')}{card('306111111111', 'eMMC chip', '$13.50')}" \
+           f"{card('306222222222', 'Variable listing', 'to')}</body></html>"
+    page = read(body, url="https://www.ebay.com/sch/i.html?_nkw=emmc")
+    assert page.complete
+    assert [(i.id, i.position, i.title, i.price) for i in page.items] == [
+        ("306111111111", 1, "eMMC chip", Decimal("13.50")), ("306222222222", 2, "Variable listing", None)]
+
+
 @pytest.mark.parametrize("name", ["wall_pardon_our_interruption", "wall_captcha_200"])
 @pytest.mark.parametrize("kind", ["shop", "search"])
 def test_walls_are_no_answer(name, kind):
