@@ -155,6 +155,12 @@ def test_walls_are_no_answer(name, kind):
     assert not page.complete and page.items == () and page.reasons[0].startswith("blocked")
 
 
+@pytest.mark.parametrize("kind", ["shop", "search"])
+def test_the_real_waf_challenge_served_to_a_search_is_no_answer(kind):
+    page = read((REAL / "wall_aws_waf_on_search.html").read_bytes(), kind=kind, url="https://www.amazon.fr/s?k=pc")
+    assert page == page.__class__(complete=False, reasons=("blocked: AWS WAF challenge",))
+
+
 @pytest.mark.parametrize("status", [404, 429, 500, 503])
 def test_http_errors_are_no_answer_even_with_results_in_the_body(status):
     page = read(storefront(), kind="shop", url=STOREFRONT_URL, status=status)
