@@ -141,9 +141,10 @@ class AmazonResults(ResultsReader):
     def error_page(self) -> str | None:
         if self.tree.xpath("//img[contains(@alt, 'Dogs of Amazon')] | //a[contains(@href, 'ref=cs_503_link')]"):
             return "Amazon error page (Dogs of Amazon)"
-        text = self.visible_text.casefold()
-        if len(text) < 5000 and any(phrase in text for phrase in _ERROR_PAGES):
-            return "Amazon error page"
+        if len(self.page.body) <= walls.SMALL_PAGE:  # Amazon's error pages are small; results pages never are
+            text = self.visible_text.casefold()
+            if any(phrase in text for phrase in _ERROR_PAGES):
+                return "Amazon error page"
         return None
 
 

@@ -23,11 +23,7 @@ from spiders.page import PageInput
 from spiders.results import Kind, ResultItem, ResultsPage
 
 _TEXT = etree.XPath(".//text()[not(ancestor::script or ancestor::style or ancestor::noscript)]")
-# text a visitor can see: not in templates, nor in elements the markup itself hides
-_SHOWN_TEXT = etree.XPath(
-    "//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript or ancestor::template"
-    " or ancestor::*[@hidden] or ancestor::*[@aria-hidden='true']"
-    " or ancestor::*[contains(translate(@style, ' ', ''), 'display:none')])]")
+_UNSHOWN_TAGS = frozenset({"script", "style", "noscript", "template", "head"})
 
 # the words marketplaces print on a paid placement, casefolded
 SPONSORED_WORDS = frozenset({"sponsored", "sponsorisé", "sponsorise", "sponsorisée", "gesponsert", "sponsorizzato",
@@ -44,6 +40,35 @@ def text_of(element) -> str:
     if element is None:
         return ""
     return " ".join(" ".join(_TEXT(element)).split())
+
+
+def shown_text(root) -> str:
+    """The text a visitor can see, whitespace collapsed: not in scripts or templates, nor in elements the markup
+    itself hides (`hidden`, `aria-hidden="true"`, `display: none`). One walk over the tree, hidden subtrees skipped."""
+    parts: list[str] = []
+    skipping = None
+    for event, element in etree.iterwalk(root, events=("start", "end", "comment", "pi")):
+        if event in ("comment", "pi"):  # their own text is never shown; the text after them is
+            if skipping is None and element.tail:
+                parts.append(element.tail)
+            continue
+        if event == "start":
+            if skipping is None and _unshown(element):
+                skipping = element
+            elif skipping is None and element.text:
+                parts.append(element.text)
+            continue
+        if skipping is element:
+            skipping = None
+        if skipping is None and element.tail and element is not root:
+            parts.append(element.tail)
+    return " ".join(" ".join(parts).split())
+
+
+def _unshown(element) -> bool:
+    return (element.tag in _UNSHOWN_TAGS or element.get("hidden") is not None
+            or element.get("aria-hidden") == "true"
+            or "display:none" in (element.get("style") or "").replace(" ", "").lower())
 
 
 def first(nodes: list) -> object | None:
@@ -149,7 +174,8 @@ class ResultsReader:
     @cached_property
     def visible_text(self) -> str:
         """The text a visitor sees (hidden blocks and templates left out), whitespace collapsed."""
-        return " ".join(" ".join(_SHOWN_TEXT(self.tree)).split())
+        body = self.tree.find(".//body")
+        return shown_text(body if body is not None else self.tree)
 
     # -- judgement ---------------------------------------------------------------------------
     def read(self) -> ResultsPage:

@@ -92,3 +92,12 @@ def test_a_marketplace_wall_rule_applies():
     page = read("<html><body>x</body></html>", marketplace="aliexpress",
                 url="https://fr.aliexpress.com/w/wholesale-chaise.html/_____tmd_____/punish?x5secdata=a")
     assert not page.complete and page.reasons[0].startswith("blocked")
+
+
+def test_shown_text_leaves_out_what_the_markup_hides():
+    import lxml.html
+
+    from spiders.results_page import shown_text
+    html = ("<body><p>a<!-- c -->b<b hidden>x</b>c</p><div style='display: none'>y<!-- q -->w</div>d<script>z</script>"
+            "e<template>t</template><span aria-hidden='true'>h</span>f</body>")
+    assert shown_text(lxml.html.fromstring(html)) == "a b c d e f"
