@@ -3,6 +3,8 @@
 A results page object takes a saved or fetched page (`PageInput`) and answers a `ResultsPage`: the offers it
 lists in order, whether the page could be read whole, and the link to the next page. A wall, an error page or
 a layout the adapter does not know is `complete=False` with no items and the reason: never "no offers".
+A page read but not vouched for (the generic reader's product links, an undecodable paid label) is also
+`complete=False`, and may still list what it saw: a watch may note offers seen there, never an offer missing.
 """
 from __future__ import annotations
 
