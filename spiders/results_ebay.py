@@ -1,6 +1,6 @@
 """eBay search (`/sch/i.html?_nkw=`, seller `_ssn=`) and store (`/str/<store>`) pages.
 
-Three search layouts live side by side (classic `li.s-item`, 2025 `li.s-card`, 2026 `su-item-card`) and one
+Three search layouts live side by side (classic `li.s-item`, 2025 `s-card`, 2026 `su-item-card`) and one
 store layout (`article.str-item-card`). Item numbers come from the `/itm/<number>` links. The first classic
 result is a dummy "Shop on eBay" tile and is skipped; results after the "results matching fewer words"
 marker do not match the query and are not read. eBay hides its "Sponsored" label behind letters shown or
@@ -13,6 +13,7 @@ import re
 from decimal import Decimal
 from functools import cached_property
 
+from spiders import walls
 from spiders.ebay import identify
 from spiders.ebay_layouts import EbayPage
 from spiders.ebay_sites import currency_in, decimal_separator, site_currency, site_tld
@@ -84,8 +85,7 @@ class EbayCard(Card):
 
 class ClassicCard(EbayCard):
     link_query = ".//a[contains(@class, 's-item__link')]/@href | .//a[contains(@href, '/itm/')]/@href"
-    title_query = (".//*[contains(@class, 's-item__title')]//span[@role='heading']"
-                   " | .//*[contains(@class, 's-item__title')]")
+    title_query = ".//*[contains(@class, 's-item__title')]"  # "New listing" inside it is cut by EbayCard.title
     price_query = ".//*[contains(@class, 's-item__price')]"
 
 
@@ -122,12 +122,11 @@ class StoreCard(EbayCard):
 
 class EbayLayout(Layout):
     results_query = ""
-    rewrite_marker = ("//li[contains(@class, 'srp-river-answer--REWRITE_START')]"
-                      " | //*[contains(@class, 'srp-river-answer--REWRITE_START')]")
+    rewrite_marker = "//*[contains(@class, 'srp-river-answer--REWRITE_START')]"
 
     @classmethod
     def matches(cls, tree) -> bool:
-        return bool(tree.xpath(cls.results_query))
+        return bool(tree.xpath(cls.results_query))  # (EbayResults.layout counts instead)
 
     def elements(self) -> list:
         found = self.tree.xpath(self.results_query)
@@ -169,7 +168,7 @@ class EbayLayout(Layout):
             return None  # letters drawn but no stylesheet saying which ones show: cannot tell
         shown = "".join(span.text or "" for span in letters
                         if not set((span.get("class") or "").split()) & hidden
-                        and "display:none" not in (span.get("style") or "").replace(" ", ""))
+                        and "display:none" not in (span.get("style") or "").replace(" ", "").lower())
         return is_sponsored_word(shown)
 
 
@@ -205,8 +204,15 @@ class EbayResults(ResultsReader):
     def hidden_classes(self) -> frozenset[str]:
         return frozenset(name for css in self.tree.xpath("//style/text()") for name in _HIDDEN_RULE.findall(css))
 
+    def layout(self) -> Layout | None:
+        """The layout holding the most results: a carousel in another markup never stands for the results."""
+        counts = [(len(self.tree.xpath(layout.results_query)), -index, layout)
+                  for index, layout in enumerate(self.layouts)]
+        count, _, best = max(counts, key=lambda row: row[:2])
+        return best(self) if count else None
+
     def wall(self) -> str | None:
-        if len(self.page.body) <= 60_000 and _CHALLENGE_TITLE.search(self.page.text):
+        if len(self.page.body) <= walls.SMALL_PAGE and _CHALLENGE_TITLE.search(self.page.text):
             return "eBay bot challenge (Security Measure)"
         return EbayPage(self.page).wall()
 

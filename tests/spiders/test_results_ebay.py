@@ -140,12 +140,22 @@ def test_2025_cards_as_divs_titled_by_their_link():
                 f' href="https://www.ebay.com/itm/{number}?_skw=x"><span>{title}</span><span>Opens in a new window or'
                 f' tab</span></a></div><span class="su-styled-text primary bold large-1 s-card__price">{price}</span>'
                 f'</div>')
-    body = f"<html><body>{card('000000000000', 'Shop on eBay', '$20.00')}{card('306111111111', 'eMMC chip', '$13.50')}" \
-           f"{card('306222222222', 'Variable listing', 'to')}</body></html>"
+    cards = (card("000000000000", "Shop on eBay", "$20.00") + card("306111111111", "eMMC chip", "$13.50")
+             + card("306222222222", "Variable listing", "to"))
+    body = f"<html><body>{cards}</body></html>"
     page = read(body, url="https://www.ebay.com/sch/i.html?_nkw=emmc")
     assert page.complete
     assert [(i.id, i.position, i.title, i.price) for i in page.items] == [
         ("306111111111", 1, "eMMC chip", Decimal("13.50")), ("306222222222", 2, "Variable listing", None)]
+
+
+def test_the_layout_holding_most_results_wins_over_a_carousel_in_another_markup():
+    carousel = item("999999999999", "Vu récemment", "1,00 EUR")
+    cards = "".join(f'<li class="s-card" data-listingid="30600000000{n}"><a class="s-card__link" '
+                    f'href="https://www.ebay.fr/itm/30600000000{n}">Chaise {n}</a><span class="s-card__price">{n},00 EUR'
+                    f'</span></li>' for n in (1, 2))
+    page = read(f'<html><body><ul class="srp-results">{cards}</ul><ul class="carousel">{carousel}</ul></body></html>')
+    assert [i.id for i in page.items] == ["306000000001", "306000000002"]
 
 
 @pytest.mark.parametrize("name", ["wall_pardon_our_interruption", "wall_captcha_200"])
