@@ -152,8 +152,8 @@ def test_2025_cards_as_divs_titled_by_their_link():
 def test_the_layout_holding_most_results_wins_over_a_carousel_in_another_markup():
     carousel = item("999999999999", "Vu récemment", "1,00 EUR")
     cards = "".join(f'<li class="s-card" data-listingid="30600000000{n}"><a class="s-card__link" '
-                    f'href="https://www.ebay.fr/itm/30600000000{n}">Chaise {n}</a><span class="s-card__price">{n},00 EUR'
-                    f'</span></li>' for n in (1, 2))
+                    f'href="https://www.ebay.fr/itm/30600000000{n}">Chaise {n}</a>'
+                    f'<span class="s-card__price">{n},00 EUR</span></li>' for n in (1, 2))
     page = read(f'<html><body><ul class="srp-results">{cards}</ul><ul class="carousel">{carousel}</ul></body></html>')
     assert [i.id for i in page.items] == ["306000000001", "306000000002"]
 
