@@ -68,24 +68,27 @@ class ItemListLayout(Layout):
                                " contains(., 'OfferCatalog')] | //*[contains(@itemtype, 'ItemList') or"
                                " contains(@itemtype, 'OfferCatalog')]"))
 
-    @property
-    def lists(self) -> list[dict]:
+    @cached_property
+    def listed(self) -> dict:
+        """The page's first ItemList/OfferCatalog that lists something ({} when none does)."""
         data = schema_org.read(self.tree, base_url=self.page.url)
-        nodes = _walk(list(data.jsonld) + list(data.microdata))
-        return [node for node in nodes if schema_org.is_type(node, *_LIST_TYPES)]
+        for node in _walk(list(data.jsonld) + list(data.microdata)):
+            if schema_org.is_type(node, *_LIST_TYPES) and schema_org.as_list(node.get("itemListElement")):
+                return node
+        return {}
+
+    @cached_property
+    def entries(self) -> list[dict]:
+        found = schema_org.as_list(self.listed.get("itemListElement"))[:_MAX_NODES]
+        return sorted((e for e in found if isinstance(e, dict)), key=_position)
 
     def elements(self) -> list:
-        for node in self.lists:
-            elements = schema_org.as_list(node.get("itemListElement"))[:_MAX_NODES]
-            if elements:
-                return sorted((e for e in elements if isinstance(e, dict)), key=_position)
-        return []
+        return self.entries
 
     def unsure(self) -> str | None:
         if self.reader.kind == "shop":
-            listed = next((node for node in self.lists if node.get("itemListElement")), {})
-            announced = money.decimal_or_none(listed.get("numberOfItems"))
-            if announced is not None and announced == len(self.elements()):
+            announced = money.decimal_or_none(self.listed.get("numberOfItems"))
+            if announced is not None and announced == len(self.entries):
                 return None
         return ("read from the page's schema.org list only: its order, its sponsored entries and whether it "
                 "holds every result are not vouched for")
@@ -116,6 +119,10 @@ class ProductLinkGrid(Layout):
         return True  # the last resort: a page without product links may still say "no results"
 
     def elements(self) -> list:
+        return self.links
+
+    @cached_property
+    def links(self) -> list:
         seen: set[str] = set()
         found = []
         for link in self.tree.xpath("//body//a[@href]"):
