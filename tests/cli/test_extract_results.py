@@ -41,5 +41,7 @@ def test_extract_results_bad_input(vigie, tmp_path):
     assert kind.code == 2 and kind.err.strip().count("\n") == 0
     unknown = vigie("extract", str(STOREFRONT), "--kind", "shop", "--marketplace", "nowhere")
     assert unknown.code == 2 and "unknown marketplace" in unknown.err
+    seller = vigie("extract", str(STOREFRONT), "--kind", "shop", "--marketplace", "amazon", "--seller", "X")
+    assert seller.code == 2 and "--seller" in seller.err
     missing = vigie("extract", str(tmp_path / "absent.html"), "--kind", "search", "--marketplace", "ebay")
     assert missing.code == 2 and "no such file" in missing.err

@@ -90,6 +90,8 @@ def extract(file: Path, marketplace: str, kind: str | None, url: str | None, sta
     except KeyError as exc:
         raise BadInput(exc.args[0]) from None
     if kind is not None:
+        if seller:
+            raise BadInput("--seller applies to product pages; a --kind shop/search page lists offers, not a seller")
         _extract_results(file, kind, marketplace, url, status, as_json)
         return
     data = observation_json(extract_file(file, marketplace=marketplace, url=url, status=status, seller=seller))
