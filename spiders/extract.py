@@ -6,6 +6,7 @@ from pathlib import Path
 from detector.model import Observation
 from spiders import registry
 from spiders.page import PageInput
+from spiders.results import Kind, ResultsPage, parser_for
 
 
 def extract_file(
@@ -21,6 +22,35 @@ def extract_file(
     page_url = url or f"https://www.{host}/"
     page = PageInput(url=page_url, body=path.read_bytes(), status=status, seller=seller)
     return adapter.observe(page)
+
+
+def extract_results_file(path: Path, *, kind: Kind, marketplace: str, url: str | None = None,
+                         status: int = 200) -> ResultsPage:
+    """A saved storefront or search results page read by its marketplace's results page object."""
+    parser = parser_for(kind, marketplace)  # KeyError names the known readers
+    page_url = url or _default_url(marketplace)
+    return parser(PageInput(url=page_url, body=path.read_bytes(), status=status))
+
+
+def _default_url(marketplace: str) -> str:
+    adapter = registry.by_name(marketplace)
+    return f"https://www.{adapter.domains[0] if adapter.domains else 'example.com'}/"
+
+
+def results_json(page: ResultsPage) -> dict:
+    """The `vigie extract --kind` contract: prices as dot-decimal strings or null, positions organic only."""
+    return {
+        "complete": page.complete,
+        "items": [
+            {"id": item.id, "position": item.position, "sponsored": item.sponsored, "title": item.title,
+             "price": None if item.price is None else str(item.price), "currency": item.currency,
+             "url": item.url}
+            for item in page.items
+        ],
+        "next_page": page.next_page,
+        "total_results": page.total_results,
+        "reasons": list(page.reasons),
+    }
 
 
 def observation_json(observation: Observation) -> dict:

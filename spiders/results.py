@@ -3,11 +3,13 @@
 A results page object takes a saved or fetched page (`PageInput`) and answers a `ResultsPage`: the offers it
 lists in order, whether the page could be read whole, and the link to the next page. A wall, an error page or
 a layout the adapter does not know is `complete=False` with no items and the reason: never "no offers".
+A page read but not vouched for (the generic reader's product links, an undecodable paid label) is also
+`complete=False`, and may still list what it saw: a watch may note offers seen there, never an offer missing.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Literal
 
@@ -41,6 +43,21 @@ class ResultsPage:
 
 ResultsParser = Callable[[PageInput], ResultsPage]
 
+
+def walk_positions(pages: Iterable[ResultsPage]) -> tuple[ResultItem, ...]:
+    """The items of consecutive pages of one walk, organic positions counted across the pages (a page object
+    numbers its own page from 1); sponsored items keep no position."""
+    items: list[ResultItem] = []
+    organic = 0
+    for page in pages:
+        for item in page.items:
+            if item.sponsored:
+                items.append(replace(item, position=None))
+            else:
+                organic += 1
+                items.append(replace(item, position=organic))
+    return tuple(items)
+
 _PARSERS: dict[tuple[Kind, str], ResultsParser] = {}
 
 
@@ -72,4 +89,8 @@ def _load_adapters() -> None:
 
 
 # modules whose import registers results page objects (each adds its own line)
-ADAPTER_MODULES: tuple[str, ...] = ()
+ADAPTER_MODULES: tuple[str, ...] = (
+    "spiders.results_amazon",
+    "spiders.results_ebay",
+    "spiders.results_generic",
+)

@@ -7,7 +7,8 @@ from pathlib import Path
 import click
 
 from spiders import registry
-from spiders.extract import extract_file, observation_json
+from spiders.extract import extract_file, extract_results_file, observation_json, results_json
+from spiders.results import KINDS
 from store.db import session_scope
 from store.models import Listing
 from store.pages import event_pages, snapshot_pages
@@ -80,11 +81,15 @@ def history(app: App, listing_id: int, as_json: bool) -> None:
 @cli.command()
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--marketplace", required=True, help=f"Adapter: {', '.join(registry.names())}.")
-@click.option("--url", help="The page's URL (some adapters judge redirects by it).")
+@click.option("--kind", type=click.Choice(KINDS), help="Read a storefront (shop) or search results page instead "
+                                                       "of a product page.")
+@click.option("--url", help="The page's URL (some adapters judge redirects by it; results links are made absolute "
+                            "against it).")
 @click.option("--status", type=click.IntRange(100, 599), default=200, show_default=True)
 @click.option("--seller", help="The registered seller, to tell offer_gone.")
 @click.option("--json", "as_json", is_flag=True)
-def extract(file: Path, marketplace: str, url: str | None, status: int, seller: str | None, as_json: bool) -> None:
+def extract(file: Path, marketplace: str, kind: str | None, url: str | None, status: int, seller: str | None,
+            as_json: bool) -> None:
     """Classify and extract one saved page, offline."""
     if not file.is_file():
         raise BadInput(f"{file}: no such file")
@@ -92,11 +97,38 @@ def extract(file: Path, marketplace: str, url: str | None, status: int, seller: 
         registry.by_name(marketplace)
     except KeyError as exc:
         raise BadInput(exc.args[0]) from None
+    if kind is not None:
+        if seller:
+            raise BadInput("--seller applies to product pages; a --kind shop/search page lists offers, not a seller")
+        _extract_results(file, kind, marketplace, url, status, as_json)
+        return
     data = observation_json(extract_file(file, marketplace=marketplace, url=url, status=status, seller=seller))
     if as_json:
         print_json(data)
         return
     for key in ("outcome", "price", "currency", "shipping_fee", "seller", "title", "availability"):
         click.echo(f"{key:>13}: {'' if data[key] is None else data[key]}")
+    for reason in data["reasons"]:
+        click.echo(f"       reason: {reason}")
+
+
+def _extract_results(file: Path, kind: str, marketplace: str, url: str | None, status: int, as_json: bool) -> None:
+    """`vigie extract --kind shop|search`: the offers a storefront or search results page lists."""
+    try:
+        page = extract_results_file(file, kind=kind, marketplace=marketplace, url=url, status=status)
+    except KeyError as exc:
+        raise BadInput(exc.args[0]) from None
+    data = results_json(page)
+    if as_json:
+        print_json(data)
+        return
+    click.echo(f"     complete: {'yes' if data['complete'] else 'no'}")
+    click.echo(f"    next page: {data['next_page'] or ''}")
+    if data["total_results"] is not None:
+        click.echo(f"      results: {data['total_results']}")
+    print_table(f"{kind} page ({marketplace})", ["position", "id", "sponsored", "price", "title"],
+                [[item["position"], item["id"], "yes" if item["sponsored"] else "",
+                  f"{item['price']} {item['currency'] or ''}" if item["price"] else None, item["title"]]
+                 for item in data["items"]])
     for reason in data["reasons"]:
         click.echo(f"       reason: {reason}")
