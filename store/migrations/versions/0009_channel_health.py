@@ -1,7 +1,7 @@
 """channel health and digests: a channel's own alert mode, its failing episode, the notices that report it
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 """
 from alembic import op
 import sqlalchemy as sa

@@ -2,7 +2,7 @@
 (issue 26)
 
 Revision ID: 0010
-Revises: 0007
+Revises: 0009
 """
 from alembic import op
 import sqlalchemy as sa
@@ -25,11 +25,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("accounts") as batch:
-        batch.drop_column("report_sites")
+    # plain DROP COLUMN (SQLite 3.35+ has it): a batch copy of accounts or listings would drop a table that
+    # other tables' foreign keys name, which SQLite refuses while they are enforced
+    op.drop_column("accounts", "report_sites")
     op.drop_index("ix_listings_report_scope", table_name="listings")
-    with op.batch_alter_table("listings") as batch:
-        batch.drop_column("report_scope")
-        batch.drop_column("ean")
-        batch.drop_column("offer_ref")
-        batch.drop_column("seller_sku")
+    for column in ("report_scope", "ean", "offer_ref", "seller_sku"):
+        op.drop_column("listings", column)
