@@ -62,16 +62,11 @@ def list_(app: App, as_json: bool, removed: bool) -> None:
     if as_json:
         print_json_stream(pages)
         return
-    print_table_pages("Listings", ["id", "marketplace", "state", "next check (UTC)", "label", "url"],
-                      ([[d["id"], d["marketplace"], d["state"] or "unknown", d["next_check_at"][:19], _label(d),
-                         d["url"]] for d in page] for page in pages))
-
-
-def _label(listing: dict) -> str | None:
-    """The label, with the seller's SKU from a listing report (its other references are in --json)."""
-    if not listing["seller_sku"]:
-        return listing["label"]
-    return f"{listing['label'] or ''} (SKU {listing['seller_sku']})".lstrip()
+    # the seller's SKU (from a listing report) in its own column: a label is cut at the column width, a SKU
+    # must stay whole to be recognised; the other references are in --json
+    print_table_pages("Listings", ["id", "marketplace", "state", "next check (UTC)", "sku", "label", "url"],
+                      ([[d["id"], d["marketplace"], d["state"] or "unknown", d["next_check_at"][:19],
+                         d["seller_sku"], d["label"], d["url"]] for d in page] for page in pages))
 
 
 @cli.command()

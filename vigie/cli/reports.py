@@ -14,7 +14,7 @@ from store.models import Listing
 from store.pages import event_pages, snapshot_pages
 from vigie.cli.app import App, BadInput
 from vigie.cli.main import cli
-from vigie.cli.output import print_json, print_json_stream, print_table_pages
+from vigie.cli.output import print_json, print_json_stream, print_table, print_table_pages
 from vigie.cli.params import ID
 
 
@@ -72,10 +72,12 @@ def history(app: App, listing_id: int, as_json: bool) -> None:
         print_json_stream(pages)
         return
     print_table_pages(f"History of listing {listing_id}", ["seq", "fetched (UTC)", "outcome", "http", "price",
-                                                           "shipping", "via", "seller"],
+                                                           "shipping", "via", "chain", "seller"],
                       ([[d["seq"], d["fetched_at"][:19], d["outcome"], d["http_status"],
                          f"{d['price']} {d['currency'] or ''}" if d["price"] else None, d["shipping_fee"],
-                         d["fetch_method"], d["seller"]] for d in page] for page in pages))
+                         d["fetch_method"], d["chain_hash"][:CHAIN_SHOWN], d["seller"]] for d in page]
+                       for page in pages),
+                      empty=f"listing {listing_id} has not been checked yet")
 
 
 @cli.command()
