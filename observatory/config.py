@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import socket
 from dataclasses import dataclass, field
+from pathlib import Path
 from datetime import UTC, datetime
 from typing import Callable
 
@@ -22,3 +23,7 @@ class ObservatoryConfig:
     session_hours: int = 12
     lang: str = "fr"
     clock: Callable[[], datetime] = field(default=utc_now)
+    # evidence (issue 29): where the instance's signing key lives (WACZ downloads need it; None = no WACZ
+    # route), and the timestamp authority's CA certificates shipped with the stamps
+    data_dir: Path | None = None
+    tsa_certs: bytes | None = None

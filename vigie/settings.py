@@ -47,6 +47,10 @@ class Settings:
     lease: timedelta = timedelta(minutes=10)  # VIGIE_LEASE: a dispatched check not recorded by then is due again
     node_timeout: timedelta = timedelta(seconds=60)  # VIGIE_NODE_TIMEOUT: a silent node's checks go to others
     rate_limits: tuple[tuple[str, float], ...] = ()  # VIGIE_RATE_LIMITS: "amazon=0.5,generic=50" (requests/s)
+    # RFC 3161 timestamps on chain heads (issue 29); no URL = no timestamps
+    tsa_url: str | None = None  # VIGIE_TSA_URL, e.g. https://freetsa.org/tsr
+    tsa_certs: Path | None = None  # VIGIE_TSA_CERTS: the authority's CA certificate(s), PEM, shipped in bundles
+    tsa_every: timedelta = timedelta(hours=1)  # VIGIE_TSA_EVERY: how often the service stamps the heads that moved
 
     @property
     def outbox_dir(self) -> Path:
@@ -129,7 +133,27 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         lease=_duration(env, "VIGIE_LEASE", Settings.lease),
         node_timeout=_duration(env, "VIGIE_NODE_TIMEOUT", Settings.node_timeout),
         rate_limits=_rates(env, "VIGIE_RATE_LIMITS"),
+        tsa_url=_tsa_url(env),
+        tsa_certs=_tsa_certs(env),
+        tsa_every=_duration(env, "VIGIE_TSA_EVERY", Settings.tsa_every),
     )
+
+
+def _tsa_url(env: Mapping[str, str]) -> str | None:
+    raw = (env.get("VIGIE_TSA_URL") or "").strip()
+    if raw and not raw.startswith(("http://", "https://")):
+        raise SettingsError(f"VIGIE_TSA_URL={raw!r} must be an http:// or https:// URL")
+    return raw or None
+
+
+def _tsa_certs(env: Mapping[str, str]) -> Path | None:
+    raw = (env.get("VIGIE_TSA_CERTS") or "").strip()
+    if not raw:
+        return None
+    path = Path(raw).expanduser()
+    if not path.is_file():
+        raise SettingsError(f"VIGIE_TSA_CERTS={raw!r}: no such file")
+    return path
 
 
 def _queue_url(env: Mapping[str, str]) -> str | None:
