@@ -1,7 +1,7 @@
 """A listing's evidence as a WACZ package (Web Archive Collection Zipped 1.1.1), signed by the instance.
 
     archive/data.warc.gz      every stored fetch as WARC 1.1 records (observatory.warc)
-    indexes/index.cdxj        where each capture is in the WARC, for replay tools
+    indexes/index.cdx         (CDXJ lines) where each capture is in the WARC, for replay tools
     pages/pages.jsonl         the captured pages
     vigie/...                 Vigie's own view: snapshots (the hash chain), events, report, RFC 3161 stamps
     datapackage.json          every file above with its SHA-256 and size
@@ -35,7 +35,7 @@ from store import blobs
 from store.models import Listing
 
 WACZ_VERSION = "1.1.1"
-WARC_PATH, INDEX_PATH, PAGES_PATH = "archive/data.warc.gz", "indexes/index.cdxj", "pages/pages.jsonl"
+WARC_PATH, INDEX_PATH, PAGES_PATH = "archive/data.warc.gz", "indexes/index.cdx", "pages/pages.jsonl"
 PACKAGE, DIGEST = "datapackage.json", "datapackage-digest.json"
 VIGIE_DIR = "vigie/"
 CHUNK = 1 << 20

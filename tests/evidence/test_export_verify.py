@@ -17,7 +17,7 @@ def test_the_checks_ran_while_the_authority_was_down_and_were_stamped_after(worl
     assert first["timestamps"] == {"stamped": 1, "pending": 0, "problem": None}
     assert down["timestamps"]["stamped"] == 0 and down["timestamps"]["pending"] == 1
     assert "503" in down["timestamps"]["problem"] and down["checked"] == 1
-    assert back["timestamps"]["pending"] == 0 and back["timestamps"]["stamped"] >= 1
+    assert back["checked"] == 0 and back["timestamps"] == {"stamped": 1, "pending": 0, "problem": None}
     events = world.vigie.ok("events", "--json").json()
     assert [e["kind"] for e in events] == ["delisted"]
 
@@ -28,7 +28,7 @@ def test_the_wacz_verifies_layer_by_layer(world: World):
     lines = run.out.splitlines()
     assert [line.split(":")[0] for line in lines[:4]] == list(LAYERS)
     assert all(": ok" in line for line in lines[:4]), lines
-    assert "CN=Vigie Test Root CA" in lines[3] and "snapshot 3 existed by" in lines[3]
+    assert "CN=Vigie Test Root CA" in lines[3] and "snapshot 2 existed by" in lines[3]
     assert lines[-1].endswith("intact")
     # the CA bundled from VIGIE_TSA_CERTS is enough when no --tsa-cert is given
     assert world.vigie("verify-evidence", str(world.wacz)).code == 0
@@ -48,9 +48,9 @@ def test_the_wacz_holds_the_package_files_and_the_capture_context(world: World):
         digest = json.loads(z.read("datapackage-digest.json"))
         warc = z.read("archive/data.warc.gz")
         pages = [json.loads(line) for line in z.read("pages/pages.jsonl").splitlines()]
-        index = z.read("indexes/index.cdxj").decode().splitlines()
+        index = z.read("indexes/index.cdx").decode().splitlines()
         assert all(z.getinfo(n).compress_type == zipfile.ZIP_STORED for n in names)
-    assert {"datapackage.json", "datapackage-digest.json", "archive/data.warc.gz", "indexes/index.cdxj",
+    assert {"datapackage.json", "datapackage-digest.json", "archive/data.warc.gz", "indexes/index.cdx",
             "pages/pages.jsonl", "vigie/snapshots.json", "vigie/timestamps.json", "vigie/tsa-certs.pem"} <= names
     assert {r["path"] for r in package["resources"]} == names - {"datapackage.json", "datapackage-digest.json"}
     assert package["wacz_version"] == "1.1.1" and digest["signedData"]["publicKey"]
@@ -65,7 +65,7 @@ def test_the_wacz_holds_the_package_files_and_the_capture_context(world: World):
         if record.rec_type == "response" and record.http_headers.get_statuscode() == "302":
             redirects.append(record.http_headers.get_header("Location"))
     assert kinds[0] == "warcinfo" and "vigie-signing-key-sha256" in infos[0]
-    assert kinds.count("metadata") == 3 and kinds.count("request") >= 3
+    assert kinds.count("metadata") == 2 and kinds.count("request") == 2
     assert "127.0.0.1" in ips
     assert redirects and "/search?q=" in redirects[0]
     with zipfile.ZipFile(world.wacz) as z:
