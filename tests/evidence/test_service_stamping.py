@@ -1,0 +1,65 @@
+"""`vigie run`'s timestamp job against the real local authority: it stamps, waits out an outage, and is absent
+when no authority is configured."""
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+
+from cryptography import x509
+from sqlalchemy import select
+
+from store.db import session_scope
+from store.models import Account, Listing
+from store.models_evidence import PENDING, STAMPED, TimestampBatch
+from store.snapshots import append
+from store import tsa as tsa_client
+from vigie.cli.app import App
+from vigie.cli.stamping import timestamp_job
+from vigie.settings import Settings
+
+NOW = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
+
+
+def _app(tmp_path, database_url, **settings) -> App:
+    clock = iter(NOW + timedelta(minutes=m) for m in range(0, 600, 5))
+    app = App(Settings(data_dir=tmp_path / "data", database_url=database_url, **settings))
+    app.now = lambda: next(clock)  # each run of the job a little later
+    return app
+
+
+def _snapshot(app: App) -> None:
+    with session_scope(app.sessions) as session:
+        account = Account(name="shop", created_at=NOW)
+        session.add(account)
+        session.flush()
+        listing = Listing(account_id=account.id, url="https://shop.example/p/1", canonical_url="https://shop.example/p/1",
+                          marketplace="generic", detector_state={}, created_at=NOW, next_check_at=NOW)
+        session.add(listing)
+        session.flush()
+        append(session, listing.id, fetched_at=NOW, requested_url=listing.url, outcome="listed")
+
+
+def test_no_authority_no_job(tmp_path, database_url):
+    assert timestamp_job(_app(tmp_path, database_url)) is None
+
+
+def test_the_job_waits_out_an_outage_then_stamps(tmp_path, database_url, tsa, caplog):
+    app = _app(tmp_path, database_url, tsa_url=tsa.url, tsa_every=timedelta(hours=1))
+    _snapshot(app)
+    job = timestamp_job(app)
+    assert job is not None and job.every == 60
+    tsa.available = False
+    try:
+        with caplog.at_level(logging.WARNING):
+            job.run()
+    finally:
+        tsa.available = True
+    assert "timestamps wait (1 pending)" in caplog.text and "503" in caplog.text
+    with session_scope(app.sessions) as session:
+        assert session.scalars(select(TimestampBatch.status)).all() == [PENDING]
+    job.run()  # five minutes later: past the first retry delay
+    with session_scope(app.sessions) as session:
+        batch = session.scalars(select(TimestampBatch)).one()
+        assert batch.status == STAMPED and batch.attempts == 2
+        roots = [x509.load_pem_x509_certificate(tsa.ca_pem.read_bytes())]
+        assert tsa_client.verify(batch.response, bytes.fromhex(batch.root), roots) is not None
