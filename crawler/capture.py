@@ -69,7 +69,8 @@ def _header(request: Request | None, name: str) -> str | None:
 
 
 def _pairs(headers: Any) -> list[tuple[str, str]]:
-    items = headers.items() if hasattr(headers, "items") else []
+    # Scrapy's Headers is a dict of normalised name -> list of bytes; its own items() re-normalises every key
+    items = dict.items(headers) if isinstance(headers, dict) else []
     pairs = []
     for name, values in items:
         key = name.decode("latin-1") if isinstance(name, bytes) else str(name)
