@@ -86,8 +86,9 @@ def _records(writer: WARCWriter, s: dict[str, Any], blob: Callable[[str], bytes 
     common = {"WARC-Date": date, **({"WARC-IP-Address": capture["ip_address"]} if capture.get("ip_address") else {})}
     if s.get("http_status"):
         records.append(_request(writer, s, url, capture, date))
-        body = blob(s["body_sha256"]) if s.get("body_sha256") else b""
-        pruned = body is None
+        body = blob(s["body_sha256"]) if s.get("body_sha256") else None
+        # no bytes: pruned by retention, or never kept (not a web page, over the size limit): not an empty body
+        pruned = body is None and s["http_status"] not in (204, 304)
         body = body or b""
         source = capture.get("response_headers") or list((s.get("headers") or {}).items())
         headers = [(k, v) for k, v in source if k.lower() not in DROPPED_HEADERS] + [("Content-Length", str(len(body)))]

@@ -75,6 +75,12 @@ def test_the_wacz_holds_the_package_files_and_the_capture_context(world: World):
     assert capture["user_agent"].startswith("Mozilla/5.0 (compatible; Vigie")
     assert capture["vigie_version"] and "system clock" in capture["clock_source"]
     assert any(k.lower() == "content-type" for k, _ in capture["response_headers"])
+    gone = snapshots[-1]
+    if gone["fetch_method"] == "browser":  # the disappearance confirmed in Chromium: its screenshot is a resource
+        assert gone["screenshot_sha256"] and "resource" in kinds
+        assert "egress proxy" in gone["capture"]["egress"]
+    else:
+        assert gone["capture"]["redirects"][0]["status"] == 302
 
 
 def test_neither_a_bundle_nor_a_wacz_is_said_in_one_line(world: World, tmp_path):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from cryptography import x509
 from sqlalchemy import select
 
@@ -20,11 +21,20 @@ from vigie.settings import Settings
 NOW = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
 
 
-def _app(tmp_path, database_url, **settings) -> App:
-    clock = iter(NOW + timedelta(minutes=m) for m in range(0, 600, 5))
-    app = App(Settings(data_dir=tmp_path / "data", database_url=database_url, **settings))
-    app.now = lambda: next(clock)  # each run of the job a little later
-    return app
+@pytest.fixture
+def make_app(tmp_path, database_url):
+    apps = []
+
+    def make(**settings) -> App:
+        clock = iter(NOW + timedelta(minutes=m) for m in range(0, 600, 5))
+        app = App(Settings(data_dir=tmp_path / "data", database_url=database_url, **settings))
+        app.now = lambda: next(clock)  # each run of the job a little later
+        apps.append(app)
+        return app
+
+    yield make
+    for app in apps:
+        app.close()
 
 
 def _snapshot(app: App) -> None:
@@ -39,12 +49,12 @@ def _snapshot(app: App) -> None:
         append(session, listing.id, fetched_at=NOW, requested_url=listing.url, outcome="listed")
 
 
-def test_no_authority_no_job(tmp_path, database_url):
-    assert timestamp_job(_app(tmp_path, database_url)) is None
+def test_no_authority_no_job(make_app):
+    assert timestamp_job(make_app()) is None
 
 
-def test_the_job_waits_out_an_outage_then_stamps(tmp_path, database_url, tsa, caplog):
-    app = _app(tmp_path, database_url, tsa_url=tsa.url, tsa_every=timedelta(hours=1))
+def test_the_job_waits_out_an_outage_then_stamps(make_app, tsa, caplog):
+    app = make_app(tsa_url=tsa.url, tsa_every=timedelta(hours=1))
     _snapshot(app)
     job = timestamp_job(app)
     assert job is not None and job.every == 60
