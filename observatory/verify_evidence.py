@@ -77,7 +77,8 @@ def _read_entries(raw: bytes) -> tuple[dict[str, bytes], list[str]]:
         return files, [f"not a readable zip ({exc})"]
     with archive:
         names = archive.namelist()
-        problems += [f"{n}: appears more than once in the zip" for n in sorted({n for n in names if names.count(n) > 1})]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        problems += [f"{n}: appears more than once in the zip" for n in twice]
         for name in names:
             try:
                 files[name] = archive.read(name)

@@ -120,13 +120,11 @@ def _request(writer: WARCWriter, s: dict[str, Any], url: str, capture: dict[str,
     headers = capture.get("request_headers") or []
     if not any(k.lower() == "host" for k, _ in headers):
         headers = [["Host", parts.netloc], *headers]
-    return writer.create_warc_record(url, "request", payload=BytesIO(b""), length=0,
-                                     http_headers=StatusAndHeaders(f"GET {target} HTTP/1.1", [tuple(h) for h in headers],
-                                                                   is_http_request=True),
-                                     warc_headers_dict={"WARC-Record-ID": record_id(s["listing_id"], s["seq"], "request"),
-                                                        "WARC-Date": date,
-                                                        "WARC-Concurrent-To": record_id(s["listing_id"], s["seq"],
-                                                                                        "response")})
+    http = StatusAndHeaders(f"GET {target} HTTP/1.1", [tuple(h) for h in headers], is_http_request=True)
+    ids = {"WARC-Record-ID": record_id(s["listing_id"], s["seq"], "request"),
+           "WARC-Concurrent-To": record_id(s["listing_id"], s["seq"], "response")}
+    return writer.create_warc_record(url, "request", payload=BytesIO(b""), length=0, http_headers=http,
+                                     warc_headers_dict={**ids, "WARC-Date": date})
 
 
 def _status(code: int) -> str:

@@ -42,7 +42,8 @@ def _snapshot(app: App) -> None:
         account = Account(name="shop", created_at=NOW)
         session.add(account)
         session.flush()
-        listing = Listing(account_id=account.id, url="https://shop.example/p/1", canonical_url="https://shop.example/p/1",
+        url = "https://shop.example/p/1"
+        listing = Listing(account_id=account.id, url=url, canonical_url=url,
                           marketplace="generic", detector_state={}, created_at=NOW, next_check_at=NOW)
         session.add(listing)
         session.flush()

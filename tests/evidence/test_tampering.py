@@ -73,8 +73,8 @@ def test_a_forger_who_re_hashes_and_re_signs_is_caught_by_the_chain_and_shows_an
     files["datapackage.json"] = json.dumps(package).encode()
     digest = "sha256:" + hashlib.sha256(files["datapackage.json"]).hexdigest()
     original = json.loads(_files(world.wacz)["datapackage-digest.json"])["signedData"]
-    forged = signed_data(ec.generate_private_key(ec.SECP256R1()), digest, created=datetime(2026, 1, 1, tzinfo=UTC), software="x",
-                         version="x")
+    forged = signed_data(ec.generate_private_key(ec.SECP256R1()), digest, created=datetime(2026, 1, 1, tzinfo=UTC),
+                         software="x", version="x")
     files["datapackage-digest.json"] = json.dumps({"path": "datapackage.json", "hash": digest,
                                                    "signedData": forged}).encode()
     layers = {layer.name: layer for layer in verify_evidence(_write(tmp_path, files), tsa_roots=_roots(world))}
