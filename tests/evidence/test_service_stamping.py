@@ -74,3 +74,19 @@ def test_the_job_waits_out_an_outage_then_stamps(make_app, tsa, caplog):
         assert batch.status == STAMPED and batch.attempts == 2
         roots = [x509.load_pem_x509_certificate(tsa.ca_pem.read_bytes())]
         assert tsa_client.verify(batch.response, bytes.fromhex(batch.root), roots) is not None
+
+
+def test_the_timestamp_settings_are_read_once_and_checked(tmp_path):
+    from vigie.settings import SettingsError, load
+
+    certs = tmp_path / "ca.pem"
+    certs.write_text("-----BEGIN CERTIFICATE-----\n")
+    settings = load({"VIGIE_DATA_DIR": str(tmp_path), "VIGIE_TSA_URL": "https://freetsa.org/tsr",
+                     "VIGIE_TSA_CERTS": str(certs), "VIGIE_TSA_EVERY": "15m"})
+    assert (settings.tsa_url, settings.tsa_certs, settings.tsa_every) == ("https://freetsa.org/tsr", certs,
+                                                                          timedelta(minutes=15))
+    assert load({"VIGIE_DATA_DIR": str(tmp_path)}).tsa_url is None
+    with pytest.raises(SettingsError, match="VIGIE_TSA_URL"):
+        load({"VIGIE_DATA_DIR": str(tmp_path), "VIGIE_TSA_URL": "freetsa.org/tsr"})
+    with pytest.raises(SettingsError, match="VIGIE_TSA_CERTS"):
+        load({"VIGIE_DATA_DIR": str(tmp_path), "VIGIE_TSA_CERTS": str(tmp_path / "missing.pem")})
