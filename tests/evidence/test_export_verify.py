@@ -72,6 +72,7 @@ def test_the_wacz_holds_the_package_files_and_the_capture_context(world: World):
     assert redirects and "/search?q=" in redirects[0]
     with zipfile.ZipFile(world.wacz) as z:
         snapshots = json.loads(z.read("vigie/snapshots.json"))
+        assert "127.0.0.1 · direct" in z.read("vigie/report.html").decode()  # the context, for a human reader
     capture = snapshots[0]["capture"]
     assert capture["ip_address"] == "127.0.0.1" and capture["egress"] == "direct"
     assert capture["user_agent"].startswith("Mozilla/5.0 (compatible; Vigie")
