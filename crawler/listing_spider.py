@@ -19,6 +19,7 @@ from twisted.python.failure import Failure
 
 from crawler.browser_page import browser_meta, screenshot_of
 from crawler.browser_size import TOO_BIG_META
+from crawler.capture import capture_context
 from crawler.egress_proxy import REFUSED_HEADER
 from crawler.escalation import escalation_reason
 from crawler.fetch_failures import count_received, failure_reason
@@ -143,12 +144,14 @@ class ListingSpider(scrapy.Spider):
             encoding=response.encoding if isinstance(response, TextResponse) else None,
             decoded=response.text if isinstance(response, TextResponse) else None,
         )
+        capture = capture_context(response, browser=browser)
         refused = self.refused_body(response)
         if refused:  # no page to read, and nothing worth keeping: the reason says what came
             yield CheckResult(target=target, observation=Observation(Outcome.ERROR, reasons=(refused,)),
                               fetched_at=datetime.now(UTC), final_url=response.url, http_status=response.status,
                               fetch_method=response.meta.get("vigie_fetch_method", "http"),
-                              elapsed_ms=_elapsed(response.meta), headers=page.headers, media_type=_media_type(response))
+                              elapsed_ms=_elapsed(response.meta), headers=page.headers, media_type=_media_type(response),
+                              capture=capture)
             return
         try:
             observation = self.marketplace.observe(page)
@@ -181,6 +184,7 @@ class ListingSpider(scrapy.Spider):
             body=response.body,
             media_type=_media_type(response),
             screenshot=screenshot_of(response.meta) if browser else None,
+            capture=capture,
         )
 
     def refused_body(self, response: Response) -> str | None:

@@ -145,6 +145,7 @@ class Recorder:
             offers=[_offer(o) for o in obs.offers], reasons=list(obs.reasons),
             body_sha256=digests[id(result.body)] if result.body else None,
             screenshot_sha256=digests[id(result.screenshot)] if result.screenshot else None,
+            capture=result.capture,
         )
 
     def _detect(self, listing: ListingRow, result: CheckResult) -> tuple[list, dict]:

@@ -34,3 +34,4 @@ class CheckResult:
     body: bytes | None = None
     media_type: str = "text/html"
     screenshot: bytes | None = None
+    capture: dict | None = None  # crawler.capture: address, TLS leaf, egress, user agent, headers, redirects

@@ -15,7 +15,7 @@ from observatory.api_schema import (BAD_BODY, COMMON, EMAILS, FORBIDDEN, MARKETP
                                     Since)
 from observatory.deps import api_viewer, db
 from observatory.ids import PathId, QueryId
-from observatory.exports import bundle_response
+from observatory.exports import bundle_response, wacz_download
 from observatory.paging import DEFAULT_SIZE, LINK, Cursor, PageSize, link_header
 from observatory.registering import NotAllowed, file_import, register, remove
 from observatory.serialize import EVENT_COLUMNS, LISTING_COLUMNS
@@ -168,7 +168,16 @@ def list_events(request: Request, response: Response, listing_id: QueryId = None
 def evidence(listing_id: PathId, request: Request, viewer: Viewer = Depends(api_viewer),
              session: Session = Depends(db)) -> Response:
     _listing(session, viewer, listing_id)
-    return bundle_response(session, listing_id, now=request.app.state.config.clock())
+    config = request.app.state.config
+    return bundle_response(session, listing_id, now=config.clock(), tsa_certs=config.tsa_certs)
+
+
+@router.get("/listings/{listing_id}/evidence.wacz", summary="The listing's evidence as a signed WACZ web archive",
+            response_class=Response, responses={200: {"content": {"application/wacz": {}}}, **NOT_FOUND})
+def evidence_wacz(listing_id: PathId, request: Request, viewer: Viewer = Depends(api_viewer),
+                  session: Session = Depends(db)) -> Response:
+    _listing(session, viewer, listing_id)
+    return wacz_download(request.app.state.config, session, listing_id)
 
 
 @router.get("/export/listings.{fmt}", summary="Export listings as CSV or JSON (streamed)", response_class=Response)

@@ -28,3 +28,7 @@ class ObservatoryConfig:
     smtp_url: str | None = None  # VIGIE_SMTP_URL: email channels' test messages
     outbox_dir: Path | None = None  # where they go without SMTP (.eml files); None: email channels not tested here
     mail_from: str = "Vigie <vigie@localhost>"  # VIGIE_MAIL_FROM
+    # evidence (issue 29): where the instance's signing key lives (WACZ downloads need it; None = no WACZ
+    # route), and the timestamp authority's CA certificates shipped with the stamps
+    data_dir: Path | None = None
+    tsa_certs: bytes | None = None

@@ -26,6 +26,7 @@ from observatory.chart import build as build_chart
 from observatory.history import state_runs
 from store.serialize import event_json, listing_json
 from observatory.templating import environment
+from observatory.timestamp_files import timestamp_files
 from store import blobs, chain
 from store.models import Blob, Event, Listing, Snapshot
 from store.models_observatory import StatementOfReasons
@@ -100,7 +101,8 @@ def _small_files(session: Session, listing: Listing, *, now: datetime) -> tuple[
     return files, snapshots
 
 
-def write_bundle(session: Session, listing_id: int, *, now: datetime, fileobj: BinaryIO) -> None:
+def write_bundle(session: Session, listing_id: int, *, now: datetime, fileobj: BinaryIO,
+                 tsa_certs: bytes | None = None) -> None:
     """Write the bundle to `fileobj` (seekable), one body or screenshot in memory at a time.
 
     A blob is named by the SHA-256 of its bytes (store.blobs checks it as it reads them), so the manifest is
@@ -109,6 +111,7 @@ def write_bundle(session: Session, listing_id: int, *, now: datetime, fileobj: B
     if listing is None:
         raise NoSuchListing(f"no listing with id {listing_id}")
     files, snapshots = _small_files(session, listing, now=now)
+    files.update(timestamp_files(session, listing_id, tsa_certs=tsa_certs))
     kept = _kept_blobs(session, listing_id)
     manifest = {
         "format": FORMAT,
@@ -139,12 +142,12 @@ def export_bundle(session: Session, listing_id: int, *, now: datetime, out: Path
     return buffer.getvalue()
 
 
-def save_bundle(session: Session, listing_id: int, *, now: datetime, out: Path) -> None:
+def save_bundle(session: Session, listing_id: int, *, now: datetime, out: Path, tsa_certs: bytes | None = None) -> None:
     """Write the bundle to `out` through a temporary file beside it: a failed export leaves no partial file."""
     partial = out.with_name(out.name + ".partial")
     try:
         with partial.open("wb") as file:
-            write_bundle(session, listing_id, now=now, fileobj=file)
+            write_bundle(session, listing_id, now=now, fileobj=file, tsa_certs=tsa_certs)
         partial.replace(out)
     finally:
         partial.unlink(missing_ok=True)

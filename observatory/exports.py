@@ -10,7 +10,7 @@ import io
 import json
 import tempfile
 from datetime import datetime
-from typing import Any, Callable, Iterator
+from typing import Any, BinaryIO, Callable, Iterator
 
 from fastapi.responses import StreamingResponse
 from sqlalchemy.orm import Session, sessionmaker
@@ -86,11 +86,38 @@ def export_response(chunks: Iterator[str], name: str, fmt: str) -> StreamingResp
                              headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'})
 
 
-def bundle_response(session: Session, listing_id: int, *, now: datetime) -> StreamingResponse:
+def bundle_response(session: Session, listing_id: int, *, now: datetime,
+                    tsa_certs: bytes | None = None) -> StreamingResponse:
     """The listing's evidence bundle, written to a spooled file first (its size is then known), sent from it."""
+    return _spooled(lambda spool: write_bundle(session, listing_id, now=now, fileobj=spool, tsa_certs=tsa_certs),
+                    "application/zip", f"vigie-evidence-{listing_id}.zip")
+
+
+def wacz_response(session: Session, listing_id: int, *, now: datetime, signer: Any) -> StreamingResponse:
+    """The listing's evidence as a signed WACZ, spooled to disk past SPOOL_BYTES and streamed from there."""
+    from observatory.wacz import write_wacz
+
+    return _spooled(lambda spool: write_wacz(session, listing_id, now=now, fileobj=spool, signer=signer),
+                    "application/wacz", f"vigie-evidence-{listing_id}.wacz")
+
+
+def wacz_download(config: Any, session: Session, listing_id: int) -> StreamingResponse:
+    """The WACZ route's answer: signed by the instance's key, kept in the data directory given by the CLI."""
+    from fastapi import HTTPException
+
+    from observatory.signing import instance_key
+    from observatory.wacz import Signer
+
+    if config.data_dir is None:
+        raise HTTPException(404, "WACZ downloads need the instance's data directory (its signing key)")
+    signer = Signer(instance_key(config.data_dir), tsa_certs=config.tsa_certs)
+    return wacz_response(session, listing_id, now=config.clock(), signer=signer)
+
+
+def _spooled(write: Callable[[BinaryIO], None], media_type: str, filename: str) -> StreamingResponse:
     spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)
     try:
-        write_bundle(session, listing_id, now=now, fileobj=spool)
+        write(spool)
         size = spool.tell()
         spool.seek(0)
     except BaseException:
@@ -102,6 +129,5 @@ def bundle_response(session: Session, listing_id: int, *, now: datetime) -> Stre
             while chunk := spool.read(CHUNK):
                 yield chunk
 
-    return StreamingResponse(chunks(), media_type="application/zip", headers={
-        "Content-Length": str(size),
-        "Content-Disposition": f'attachment; filename="vigie-evidence-{listing_id}.zip"'})
+    return StreamingResponse(chunks(), media_type=media_type, headers={
+        "Content-Length": str(size), "Content-Disposition": f'attachment; filename="{filename}"'})

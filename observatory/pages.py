@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from observatory import queries
 from observatory.accounts import Viewer
 from observatory.deps import csrf_checked, db, optional_viewer, page_viewer
-from observatory.exports import bundle_response
+from observatory.exports import bundle_response, wacz_download
 from observatory.listing_view import listing_context
 from observatory.ids import PathId, PathSeq, QuerySeq
 from observatory.login import login_page
@@ -129,7 +129,15 @@ def screenshot(listing_id: PathId, seq: PathSeq, viewer: Viewer = Depends(page_v
 def evidence(request: Request, listing_id: PathId, viewer: Viewer = Depends(page_viewer),
              session: Session = Depends(db)):
     _listing_or_404(session, viewer, listing_id)
-    return bundle_response(session, listing_id, now=request.app.state.config.clock())
+    config = request.app.state.config
+    return bundle_response(session, listing_id, now=config.clock(), tsa_certs=config.tsa_certs)
+
+
+@router.get("/listings/{listing_id}/evidence.wacz")
+def evidence_wacz(request: Request, listing_id: PathId, viewer: Viewer = Depends(page_viewer),
+                  session: Session = Depends(db)):
+    _listing_or_404(session, viewer, listing_id)
+    return wacz_download(request.app.state.config, session, listing_id)
 
 
 @router.post("/listings/{listing_id}/remove")

@@ -170,6 +170,9 @@ class Snapshot(Base):
     screenshot_sha256: Mapped[str | None] = mapped_column(ForeignKey("blobs.sha256"), default=None, index=True)
     prev_hash: Mapped[str | None] = mapped_column(String(64), default=None)
     chain_hash: Mapped[str] = mapped_column(String(64))
+    # how the fetch was made: address, TLS leaf, egress, user agent, version, clock, full headers, redirects
+    # (issue 29); None for snapshots recorded before, whose chained JSON never had the key (store.chain)
+    capture: Mapped[dict[str, Any] | None] = mapped_column(default=None)
 
 
 class Event(Base):

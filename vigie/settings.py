@@ -56,6 +56,10 @@ class Settings:
     public_url: str | None = None  # VIGIE_PUBLIC_URL: the observatory's address, linked from chats and webhooks
     channel_timeout: float = 10.0  # VIGIE_CHANNEL_TIMEOUT: seconds per connection and between bytes read
     channel_failing_after: timedelta = timedelta(days=1)  # VIGIE_CHANNEL_FAILING_AFTER: then the account is told
+    # RFC 3161 timestamps on chain heads (issue 29); no URL = no timestamps
+    tsa_url: str | None = None  # VIGIE_TSA_URL, e.g. https://freetsa.org/tsr
+    tsa_certs: Path | None = None  # VIGIE_TSA_CERTS: the authority's CA certificate(s), PEM, shipped in bundles
+    tsa_every: timedelta = timedelta(hours=1)  # VIGIE_TSA_EVERY: how often the service stamps the heads that moved
 
     @property
     def outbox_dir(self) -> Path:
@@ -141,6 +145,9 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         public_url=_public_url(env, "VIGIE_PUBLIC_URL"),
         channel_timeout=_seconds(env, "VIGIE_CHANNEL_TIMEOUT", Settings.channel_timeout, maximum=CHANNEL_TIMEOUT_MAX),
         channel_failing_after=_duration(env, "VIGIE_CHANNEL_FAILING_AFTER", Settings.channel_failing_after),
+        tsa_url=_tsa_url(env),
+        tsa_certs=_tsa_certs(env),
+        tsa_every=_duration(env, "VIGIE_TSA_EVERY", Settings.tsa_every),
     )
 
 
@@ -203,6 +210,23 @@ def _database_url(env: Mapping[str, str], data_dir: Path) -> str:
 
 def _without_password(raw: str) -> str:
     return re.sub(r"(//[^:/@]*:)[^@/]*@", r"\1***@", raw)
+
+
+def _tsa_url(env: Mapping[str, str]) -> str | None:
+    raw = (env.get("VIGIE_TSA_URL") or "").strip()
+    if raw and not raw.startswith(("http://", "https://")):
+        raise SettingsError(f"VIGIE_TSA_URL={raw!r} must be an http:// or https:// URL")
+    return raw or None
+
+
+def _tsa_certs(env: Mapping[str, str]) -> Path | None:
+    raw = (env.get("VIGIE_TSA_CERTS") or "").strip()
+    if not raw:
+        return None
+    path = Path(raw).expanduser()
+    if not path.is_file():
+        raise SettingsError(f"VIGIE_TSA_CERTS={raw!r}: no such file")
+    return path
 
 
 def _queue_url(env: Mapping[str, str]) -> str | None:

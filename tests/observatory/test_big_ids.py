@@ -13,12 +13,14 @@ API_ROUTES = {
     "/api/listings/{listing_id}": ("GET", "DELETE"),
     "/api/listings/{listing_id}/snapshots": ("GET",),
     "/api/listings/{listing_id}/evidence": ("GET",),
+    "/api/listings/{listing_id}/evidence.wacz": ("GET",),
 }
 PAGE_ROUTES = {
     "/listings/{listing_id}": ("GET",),
     "/listings/{listing_id}/snapshots/{seq}/page": ("GET",),
     "/listings/{listing_id}/snapshots/{seq}/screenshot": ("GET",),
     "/listings/{listing_id}/evidence.zip": ("GET",),
+    "/listings/{listing_id}/evidence.wacz": ("GET",),
     "/listings/{listing_id}/remove": ("POST",),
     "/listings/{listing_id}/events/{event_id}/statement": ("POST",),
     "/users/{user_id}/active": ("POST",),

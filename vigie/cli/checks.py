@@ -21,6 +21,7 @@ from vigie.cli.output import print_json, print_table, say
 from vigie.cli.params import ID
 from vigie.cli.progress import progress_for
 from vigie.durations import format_elapsed
+from vigie.cli.stamping import stamp_heads, stamp_summary
 
 
 def recorder_for(app: App, *, jitter: float = 0.0) -> Recorder:
@@ -114,6 +115,7 @@ def check(app: App, every: bool, listing_id: int | None, as_json: bool, verbose:
     for result in report.unrecorded:
         say(f"vigie: listing {result.target.listing_id} was checked but could not be stored (see the log)")
     transport, delivery, channels = send_alerts(app)
+    stamps = stamp_heads(app)
     results = [{
         "listing_id": result.target.listing_id,
         "url": result.target.url,
@@ -135,7 +137,9 @@ def check(app: App, every: bool, listing_id: int | None, as_json: bool, verbose:
                                "transport": transport.describe()},
                     "channels": {"sent": channels.sent, "retrying": channels.retried, "failed": channels.failed,
                                  "failures": [{"channel": who, "error": why} for who, why in channels.failures]},
-                    "unrecorded": [r.target.listing_id for r in report.unrecorded], "lost": report.lost})
+                    "unrecorded": [r.target.listing_id for r in report.unrecorded], "lost": report.lost,
+                    **({"timestamps": {"stamped": stamps.stamped, "pending": stamps.pending,
+                                       "problem": stamps.problem}} if stamps is not None else {})})
     elif results:
         print_pass(results, report.elapsed_seconds, verbose=verbose)
     elif not targets:
@@ -144,6 +148,8 @@ def check(app: App, every: bool, listing_id: int | None, as_json: bool, verbose:
         say(f"vigie: email to {recipient} failed for good: {reason}")
     if delivery.problem:
         say(f"vigie: emails wait for the next pass: {delivery.problem}")
+    if stamps is not None and (stamps.problem or (not as_json and stamps.stamped)):
+        say(f"vigie: {stamp_summary(stamps)}")
     for shown, reason in channels.failures:
         say(f"vigie: alert to channel {shown} failed for good: {reason}")
     if not as_json and (channels.sent or channels.retried or channels.failed):

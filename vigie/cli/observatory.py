@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload
 
 from observatory.accounts import AccountError, add_user, issue_token, revoke_tokens, set_password, tokens_of
 from observatory.config import ObservatoryConfig
-from observatory.evidence import NoSuchListing, save_bundle, verify_bundle
+from observatory.evidence import NoSuchListing, save_bundle
 from observatory.transport import Transport
 from store.db import session_scope
 from store.models_observatory import ROLES, User
@@ -90,7 +90,9 @@ def observatory_config(settings: Settings, reach: Transport, *, secure_cookies: 
     return ObservatoryConfig(allow_private_hosts=settings.allow_private_hosts, allow_networks=settings.allow_networks,
                              secure_cookies=reach.https or secure_cookies, hsts=reach.https, lang=settings.lang,
                              channel_timeout=settings.channel_timeout, smtp_url=settings.smtp_url,
-                             outbox_dir=settings.outbox_dir, mail_from=settings.mail_from)
+                             outbox_dir=settings.outbox_dir, mail_from=settings.mail_from,
+                             data_dir=settings.data_dir,
+                             tsa_certs=settings.tsa_certs.read_bytes() if settings.tsa_certs else None)
 
 
 def _loopback(host: str) -> bool:
@@ -256,27 +258,58 @@ def user_revoke_token(app: App, email: str, token_ids: tuple[int, ...], every_to
 
 @cli.command("export-evidence")
 @click.argument("listing_id", type=ID)
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="FILE.wacz: a signed WACZ web archive (WARC records, replayable); FILE.zip: Vigie's bundle.")
 @click.pass_obj
 def export_evidence(app: App, listing_id: int, out: Path) -> None:
-    """Write the listing's evidence bundle (zip) for offline verification."""
+    """Write the listing's evidence for offline verification; the format follows the extension."""
+    from observatory.signing import instance_key
+
+    s = app.settings
+    tsa_certs = s.tsa_certs.read_bytes() if s.tsa_certs else None
+    wacz = out.suffix.lower() == ".wacz"
     try:
         with session_scope(app.sessions) as session:
-            save_bundle(session, listing_id, now=app.now(), out=out)
+            if wacz:
+                from observatory.wacz import Signer, save_wacz
+
+                save_wacz(session, listing_id, now=app.now(), out=out,
+                          signer=Signer(instance_key(s.data_dir), tsa_certs=tsa_certs))
+            else:
+                save_bundle(session, listing_id, now=app.now(), out=out, tsa_certs=tsa_certs)
     except NoSuchListing as exc:
         raise BadInput(str(exc)) from None
     except OSError as exc:
         raise Failure(f"cannot write {out}: {exc}") from None
-    say(f"evidence bundle of listing {listing_id} written to {out}")
+    say(f"evidence {'package (WACZ)' if wacz else 'bundle'} of listing {listing_id} written to {out}")
 
 
 @cli.command("verify-evidence")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-def verify_evidence(file: Path) -> None:
-    """Re-check every hash and the chain of an evidence bundle, offline. Exit 0 when intact."""
+@click.option("--tsa-cert", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="The timestamp authority's CA certificate(s), PEM, to check tokens against instead of the "
+                   "bundled ones (your own copy, from the authority, is what makes the check independent).")
+def verify_evidence(file: Path, tsa_cert: Path | None) -> None:
+    """Re-check an evidence bundle or WACZ offline, one line per layer. Exit 0 when every layer holds."""
+    from cryptography import x509
+
+    from observatory.verify_evidence import NotEvidence, verify_evidence as check_layers
+
     if not file.is_file():
         raise BadInput(f"{file}: no such file")
-    problems = verify_bundle(file)
+    roots = None
+    if tsa_cert is not None:
+        try:
+            roots = x509.load_pem_x509_certificates(tsa_cert.read_bytes())
+        except ValueError:
+            raise BadInput(f"{tsa_cert}: not a PEM certificate file") from None
+    try:
+        layers = check_layers(file, tsa_roots=roots)
+    except NotEvidence as exc:
+        raise BadInput(str(exc)) from None
+    for layer in layers:
+        click.echo(layer.line())
+    problems = [p for layer in layers for p in layer.problems]
     if problems:
         for problem in problems:
             click.echo(f"ALTERED {problem}", err=True)

@@ -12,6 +12,7 @@ from crawler.service import BackgroundJob, Service, ServiceConfig
 from vigie.cli.app import App, BadInput
 from vigie.cli.checks import crawl_options, deliver_alerts, recorder_for
 from vigie.cli.main import cli
+from vigie.cli.stamping import timestamp_job
 from vigie.cli.output import print_json, print_table, say
 from vigie.durations import parse_duration
 
@@ -52,7 +53,9 @@ def run(app: App) -> None:
     say(f"vigie run: emails go to {transport.describe()}; robots.txt {'obeyed' if s.obey_robots else 'ignored'}")
     args = (app.sessions, service_recorder(app), crawl_options(app),
             ServiceConfig(tick=s.tick.total_seconds(), catchup_window=s.catchup_window))
-    common = {"obey_robots": s.obey_robots, "background": (alert_job(app),), "clock": app.now}
+    stamping = timestamp_job(app)
+    background = (alert_job(app),) + ((stamping,) if stamping else ())
+    common = {"obey_robots": s.obey_robots, "background": background, "clock": app.now}
     if s.queue_url:
         service = cluster_node(app, args, common)
     else:
