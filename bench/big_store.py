@@ -177,6 +177,7 @@ def main() -> None:
     parser.add_argument("--server", default=os.environ.get("VIGIE_BENCH_PG", "postgresql://postgres@127.0.0.1:5432"))
     parser.add_argument("--database", default="vigie_big", help="the database to (re)create on the server")
     parser.add_argument("--keep", action="store_true", help="reuse the loaded database of a previous run")
+    parser.add_argument("--no-cli", action="store_true", help="time the observatory's reads only")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     listings, events = int(FULL["listings"] * args.scale), int(FULL["events"] * args.scale)
@@ -195,7 +196,7 @@ def main() -> None:
     python = ROOT / ".venv" / "bin" / "python"
     vigie = [str(python) if python.exists() else sys.executable, "-m", "vigie"]
     rows = []
-    for label, arguments in (("vigie list", ["list"]), ("vigie list --json", ["list", "--json"]),
+    for label, arguments in () if args.no_cli else (("vigie list", ["list"]), ("vigie list --json", ["list", "--json"]),
                              ("vigie events", ["events"]), ("vigie events --json", ["events", "--json"]),
                              ("vigie history (long)", ["history", str(listings + 1)]),
                              ("vigie history --json (long)", ["history", str(listings + 1), "--json"]),

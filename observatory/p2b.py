@@ -49,7 +49,8 @@ def timeline(snapshots: Sequence[Any], event: Any, statement: Statement | None) 
     missing = RESTRICTIONS[event.kind]
     upto = [s for s in snapshots if s.fetched_at <= event.detected_at]
     if event.snapshot_id is not None:
-        upto = [s for s in snapshots if s.seq <= _seq_of(snapshots, event.snapshot_id, default=upto)]
+        last = _seq_of(snapshots, event.snapshot_id, default=upto)  # once: per snapshot, it made this quadratic
+        upto = [s for s in snapshots if s.seq <= last]
     run: list[Any] = []
     last_listed = None
     for snapshot in upto:

@@ -138,3 +138,34 @@ def test_the_migration_fills_in_the_counts_of_rows_stored_before_it(sessions, en
         command.upgrade(config, "0008")
     with session_scope(sessions) as session:
         assert _stored(session) == expected
+
+
+def test_recorders_writing_at_once_add_up_without_deadlock(sessions):
+    """Cluster nodes record at the same moment into the same days' rows: each upsert adds to what the others
+    committed (no lost update), and rows taken in key order never deadlock."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with session_scope(sessions) as session:
+        account = Account(name="busy", lang="fr", created_at=T0)
+        session.add(account)
+        session.flush()
+        listings = [Listing(account_id=account.id, url=f"https://x.example/{n}", canonical_url=f"https://x.example/{n}",
+                            marketplace=("amazon", "ebay")[n % 2], created_at=T0, next_check_at=T0, detector_state={})
+                    for n in range(8)]
+        session.add_all(listings)
+        session.flush()
+        ids = [listing.id for listing in listings]
+    recorder = Recorder(sessions, RecorderConfig())
+
+    def node(pair: tuple[int, int]) -> None:  # two listings per node, one per marketplace: both days' rows
+        for n in range(10):
+            at = T0 + timedelta(hours=2, minutes=n)  # Monday, the same day for everyone
+            recorder.record_many([_result(listing_id, Outcome.BLOCKED, at, n) for listing_id in pair])
+
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(node, [(ids[i], ids[i + 1]) for i in range(0, 8, 2)]))
+    with session_scope(sessions) as session:
+        stored = _stored(session)
+        assert stored == _recount(session)
+        assert [stored[(T0.date() + timedelta(days=1), account.id, m)]["outcome_blocked"] for m in ("amazon", "ebay")] \
+            == [40, 40]
