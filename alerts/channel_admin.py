@@ -11,7 +11,7 @@ from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 
 from alerts.channel_digest import CLAIMED, HELD
 from alerts.channel_guard import NetworkPolicy
@@ -20,24 +20,29 @@ from alerts.channel_transport import ChannelTransport, SendFailed
 from alerts.channels import ChannelError, new_secret, parse_channel
 from store.models import Account
 from store.models_channels import Channel, ChannelDelivery
+from store.models_observatory import User
 
 MODES = ("immediate", "digest")  # a channel's own alert mode; None follows the account's
 OWED = ("pending", HELD, CLAIMED)
 
 
 def add_channel(session, owner: Account, url: str, *, policy: NetworkPolicy, now: datetime,
-                mode: str | None = None) -> tuple[Channel, str | None]:
-    """The new channel and, for a webhook, its signing secret (to show once); ChannelError says what is wrong."""
+                mode: str | None = None, user: User | None = None) -> tuple[Channel, str | None]:
+    """The new channel (`user`'s own when given: a seller of `owner`) and, for a webhook, its signing secret
+    (to show once); ChannelError says what is wrong."""
+    if user is not None and (user.role != "seller" or user.account_id != owner.id):
+        raise ChannelError(f"only the sellers of account {owner.name} have channels of their own in it")
     if mode is not None and mode not in MODES:
         raise ChannelError(f"the alert mode is {' or '.join(MODES)} (or the account's), not {mode[:40]!r}")
     parsed = parse_channel(url, policy=policy)
-    same = session.scalar(select(Channel.id).where(Channel.account_id == owner.id, Channel.active.is_(True),
-                                                   Channel.kind == parsed.kind, Channel.target == parsed.target))
+    same = session.scalar(select(Channel.id).where(
+        Channel.account_id == owner.id, Channel.active.is_(True), Channel.kind == parsed.kind,
+        Channel.target == parsed.target, Channel.user_id.is_(None) if user is None else Channel.user_id == user.id))
     if same is not None:
         raise ChannelError(f"account {owner.name} already has this channel: {same}")
     row = Channel(account_id=owner.id, kind=parsed.kind, target=parsed.target, shown=parsed.shown,
                   secret=new_secret() if parsed.kind == "webhook" else None, active=True, created_at=now,
-                  alert_mode=mode)
+                  alert_mode=mode, user_id=user.id if user is not None else None)
     session.add(row)
     session.flush()
     return row, row.secret
@@ -52,30 +57,33 @@ def remove_channel(session, channel: Channel) -> int:
 
 
 def channel_summaries(session, *, account_id: int | None = None, after: int | None = None,
-                      limit: int | None = None) -> list[dict]:
+                      limit: int | None = None, seller_id: int | None = None) -> list[dict]:
     """The active channels by id after `after` (a keyset page of `limit`), secrets never included, with what
-    their outbox holds: two queries per page, whatever its size."""
-    query = (select(Channel, Account.name, Account.alert_mode).join(Account, Account.id == Channel.account_id)
-             .where(Channel.active.is_(True)).order_by(Channel.id))
+    their outbox holds: two queries per page, whatever its size. `seller_id`: the account's channels and that
+    seller's own, not the other sellers'."""
+    query = (select(Channel, Account.name, Account.alert_mode, User.email).join(Account, Account.id == Channel.account_id)
+             .outerjoin(User, User.id == Channel.user_id).where(Channel.active.is_(True)).order_by(Channel.id))
     if account_id is not None:
         query = query.where(Channel.account_id == account_id)
+    if seller_id is not None:
+        query = query.where(or_(Channel.user_id.is_(None), Channel.user_id == seller_id))
     if after is not None:
         query = query.where(Channel.id > after)
     if limit is not None:
         query = query.limit(limit)
     rows = session.execute(query).all()
-    ids = [row.id for row, _, _ in rows]
+    ids = [row.id for row, *_ in rows]
     counts = {(channel_id, status): n for channel_id, status, n in session.execute(
         select(ChannelDelivery.channel_id, ChannelDelivery.status, func.count())
         .where(ChannelDelivery.channel_id.in_(ids)).group_by(ChannelDelivery.channel_id, ChannelDelivery.status))
     } if ids else {}
-    return [{"id": row.id, "account": name, "kind": row.kind, "target": row.shown,
+    return [{"id": row.id, "account": name, "user": user, "kind": row.kind, "target": row.shown,
              "mode": row.alert_mode or account_mode, "own_mode": row.alert_mode,
              "created_at": row.created_at.isoformat(),
              "failing_since": row.failing_since.isoformat() if row.failing_since else None,
              "deliveries": {status: counts.get((row.id, status), 0) for status in ("pending", "sent", "failed")}
              if row.kind != "email" else None}
-            for row, name, account_mode in rows]
+            for row, name, account_mode, user in rows]
 
 
 @dataclass(frozen=True)

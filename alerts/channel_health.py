@@ -14,10 +14,10 @@ import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Callable
 from email.message import EmailMessage
+from typing import Callable
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from alerts.channel_guard import NetworkPolicy
@@ -29,7 +29,7 @@ from alerts.sender import backoff
 from alerts.transport import Transport
 from store.db import session_scope
 from store.models import Recipient
-from store.models_channels import Channel, ChannelDelivery, ChannelNotice
+from store.models_channels import Channel, ChannelDelivery, ChannelNotice, live_channels
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +94,10 @@ def notices_for(session: Session, channel: Channel, *, now: datetime, operator_e
 
     found: list[ChannelNotice] = []
     emails: set[str] = set()
-    others = session.scalars(select(Channel).where(Channel.account_id == account.id, Channel.active.is_(True),
+    # the account's shared channels and, for a seller's own channel, that seller's others: not other sellers'
+    mine = Channel.user_id.is_(None) if channel.user_id is None else or_(Channel.user_id.is_(None),
+                                                                          Channel.user_id == channel.user_id)
+    others = session.scalars(select(Channel).where(Channel.account_id == account.id, live_channels(), mine,
                                                    Channel.id != channel.id).order_by(Channel.id))
     for other in others:
         if other.kind == "email":

@@ -29,7 +29,7 @@ from alerts.render import make_environment
 from alerts.sender import SKIP_LOCKED_DIALECTS, backoff
 from store.db import session_scope
 from store.models import Event, Listing
-from store.models_channels import Channel, ChannelDelivery
+from store.models_channels import Channel, ChannelDelivery, live_channels
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +64,7 @@ def enqueue_channels(session: Session, event: Event, accounts: list, *, now: dat
     if not ids:
         return []
     channels = session.scalars(select(Channel).where(
-        Channel.account_id.in_(ids), Channel.active.is_(True), Channel.kind != "email").order_by(Channel.id)).all()
+        Channel.account_id.in_(ids), live_channels(), Channel.kind != "email").order_by(Channel.id)).all()
     already = set(session.scalars(select(ChannelDelivery.channel_id).where(ChannelDelivery.event_id == event.id)))
     created = []
     for channel in channels:

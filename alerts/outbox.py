@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from alerts.channel_sender import enqueue_channels
 from detector.model import EventKind
 from store.models import Account, AlertDelivery, Event, Listing, Recipient
-from store.models_channels import Channel
+from store.models_channels import Channel, live_channels
 
 # Kinds that concern the operator, not the seller: a bot wall says nothing about the listing.
 NOT_FOR_SELLERS = frozenset({EventKind.MONITORING_BLOCKED.value})
@@ -91,4 +91,4 @@ def enqueue(session: Session, event: Event, *, now: datetime, default_lang: str)
 def email_channels(session: Session, accounts: list[Account]) -> list[Channel]:
     ids = sorted({account.id for account in accounts})
     return list(session.scalars(select(Channel).where(
-        Channel.account_id.in_(ids), Channel.kind == "email", Channel.active.is_(True)).order_by(Channel.id)))
+        Channel.account_id.in_(ids), Channel.kind == "email", live_channels()).order_by(Channel.id)))

@@ -36,6 +36,8 @@ class ChannelIn(BaseModel):
     mode: Literal["immediate", "digest"] | None = Field(
         None, description="this channel's alert mode; omitted: the account's (digest: one message a day, "
                           "delistings and fee changes at once)")
+    personal: bool = Field(False, description="sellers only: a channel of their own (their chat, their address), "
+                           "which the account's other sellers do not see; silent while the seller is deactivated")
     account: str | None = Field(None, json_schema_extra=TEXT, description=f"admins only: the account (at most "
                                 f"{TEXT_CHARS} characters); sellers always add to theirs, whatever this says")
 
@@ -48,7 +50,7 @@ def _channel(session: Session, viewer: Viewer, channel_id: int):
 
 
 def _one(session: Session, viewer: Viewer, channel_id: int) -> dict[str, Any]:
-    return channels.summaries(session, viewer, after=channel_id - 1, limit=1)[0]
+    return channels.summaries(session, viewer, after=channel_id - 1, limit=1)[0]  # visible: checked by the caller
 
 
 @router.get("/channels", summary="Alert channels this token may see, by id, a page at a time (secrets never)",
@@ -71,7 +73,7 @@ def create_channel(body: ChannelIn, request: Request, response: Response, viewer
                    session: Session = Depends(db)) -> dict[str, Any]:
     try:
         row, secret = channels.add(session, viewer, body.url, mode=body.mode, account=body.account,
-                                   config=request.app.state.config)
+                                   config=request.app.state.config, personal=body.personal)
     except channels.NotAllowed as exc:
         raise HTTPException(403, str(exc)) from None
     except (channels.ChannelError, RegistrationError) as exc:

@@ -47,10 +47,11 @@ def account_page(request: Request, cursor: Cursor = None, viewer: Viewer = Depen
 
 @router.post("/account/channels")
 def add_channel(request: Request, url: str = Form(""), mode: str = Form(""), account: str = Form(""),
-                viewer: Viewer = Depends(csrf_checked), session: Session = Depends(db)) -> Response:
+                personal: bool = Form(False), viewer: Viewer = Depends(csrf_checked),
+                session: Session = Depends(db)) -> Response:
     try:
         row, secret = channels.add(session, viewer, url, mode=mode or None, account=account,
-                                   config=request.app.state.config)
+                                   config=request.app.state.config, personal=personal)
     except channels.NotAllowed as exc:
         raise HTTPException(403, str(exc)) from None
     except (channels.ChannelError, RegistrationError) as exc:

@@ -15,6 +15,7 @@ from observatory.config import ObservatoryConfig
 from observatory.registering import NotAllowed, owner_account
 from store.models import Account
 from store.models_channels import Channel
+from store.models_observatory import User
 
 __all__ = ["ChannelError", "NotAllowed", "SendFailed", "add", "remove", "summaries", "test", "visible_channel"]
 
@@ -34,11 +35,13 @@ def senders(config: ObservatoryConfig) -> ProbeSenders:
 
 def summaries(session: Session, viewer: Viewer, *, account: str | None = None, after: int | None = None,
               limit: int | None = None) -> list[dict]:
-    """A seller's own account's channels; investigators and admins see every account's, or the one named."""
+    """A seller's account's channels and their own (not other sellers'); investigators and admins see every
+    account's, or the one named."""
     if not viewer.reads_everything:
         if viewer.account_id is None:
             return []
-        return channel_summaries(session, account_id=viewer.account_id, after=after, limit=limit)
+        return channel_summaries(session, account_id=viewer.account_id, seller_id=viewer.user_id, after=after,
+                                 limit=limit)
     if account:
         from vigie.registration import find_account
 
@@ -52,16 +55,21 @@ def visible_channel(session: Session, viewer: Viewer, channel_id: int) -> Channe
     row = session.get(Channel, channel_id)
     if row is None or not row.active:
         return None
-    if not viewer.reads_everything and row.account_id != viewer.account_id:
+    if not viewer.reads_everything and (row.account_id != viewer.account_id
+                                        or row.user_id not in (None, viewer.user_id)):
         return None
     return row
 
 
 def add(session: Session, viewer: Viewer, url: str, *, mode: str | None, account: str | None,
-        config: ObservatoryConfig) -> tuple[Channel, str | None]:
-    """NotAllowed for investigators; ChannelError (one line) for a URL or mode refused."""
+        config: ObservatoryConfig, personal: bool = False) -> tuple[Channel, str | None]:
+    """NotAllowed for investigators; ChannelError (one line) for a URL or mode refused. `personal`: the
+    seller's own channel (their chat, their address), which the account's other sellers do not see."""
     owner: Account = owner_account(session, viewer, account, config=config)
-    return add_channel(session, owner, url, policy=policy(config), now=config.clock(), mode=mode or None)
+    if personal and viewer.role != "seller":
+        raise ChannelError("only sellers have channels of their own; this one would be the account's")
+    user = session.get(User, viewer.user_id) if personal else None
+    return add_channel(session, owner, url, policy=policy(config), now=config.clock(), mode=mode or None, user=user)
 
 
 def remove(session: Session, viewer: Viewer, channel: Channel) -> int:

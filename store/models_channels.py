@@ -1,4 +1,4 @@
-"""An account's delivery channels and their outbox (issue 28).
+"""An account's delivery channels and their outbox (issue 28); a seller's own channels among them.
 
 A channel is where an account's alerts go besides the listing's own recipients: an email address,
 an Apprise URL (a chat: Telegram, Slack, Discord, ntfy...) or a signed webhook. Email channels are
@@ -10,16 +10,20 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, String, Text, UniqueConstraint, and_, or_, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from store.models import Account, Base, Event
+from store.models_observatory import User
 
 
 class Channel(Base):
     __tablename__ = "channels"
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    # a seller's own channel (their chat, their address): seen and changed by them only, silent while they are
+    # deactivated; None: the account's, shared by its users
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True, default=None)
     kind: Mapped[str] = mapped_column(String(12))  # email, apprise, webhook
     # the address, Apprise URL or webhook URL as given (an Apprise URL may hold a token: never shown whole)
     target: Mapped[str] = mapped_column(Text)
@@ -35,6 +39,13 @@ class Channel(Base):
     failing_reported_at: Mapped[datetime | None] = mapped_column(default=None)
 
     account: Mapped[Account] = relationship()
+    user: Mapped[User | None] = relationship()
+
+
+def live_channels():
+    """The condition of a channel that receives alerts: active, the account's or an active seller's own."""
+    active_users = select(User.id).where(User.active.is_(True))
+    return and_(Channel.active.is_(True), or_(Channel.user_id.is_(None), Channel.user_id.in_(active_users)))
 
 
 class ChannelDelivery(Base):

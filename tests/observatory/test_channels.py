@@ -77,7 +77,8 @@ def test_each_account_sees_only_its_own_channels(client, sessions, world):
     assert made.status_code == 201 and "secret" not in made.json()
     assert made.json() | {"created_at": None} == {
         "id": made.json()["id"], "account": "alice-shop", "kind": "email", "target": "mailto:team@alice.example",
-        "mode": "immediate", "own_mode": None, "created_at": None, "failing_since": None, "deliveries": None}
+        "mode": "immediate", "own_mode": None, "created_at": None, "failing_since": None, "deliveries": None,
+        "user": None}
     theirs = client.post("/api/channels", json={"url": "mailto:ops@bob.example", "account": "alice-shop"},
                          headers=bob).json()
     assert theirs["account"] == "bob-shop"  # a seller adds to their own account, whatever they name
@@ -134,3 +135,42 @@ def test_a_browser_session_cannot_write_channels_through_the_api(client, world):
     log_in(client, "alice@example.org")
     assert client.post("/api/channels", json={"url": "mailto:x@example.com"}).status_code == 401
     assert client.get("/api/channels").status_code == 200
+
+
+def test_a_sellers_own_channel_is_theirs_alone_and_silent_once_they_are_deactivated(client, sessions, world):
+    from alerts.outbox import enqueue
+    from observatory.accounts import add_user, issue_token
+    from store.models import Account, Event
+    from store.models_channels import ChannelDelivery
+    from store.models_observatory import User
+    from tests.alerts.rows import add_event
+
+    with session_scope(sessions) as session:  # a second seller of alice's account
+        colleague = add_user(session, "carol@example.org", "seller", now=real_now(),
+                             account=session.get(Account, world.seeded.alice_account))
+        carol = {"Authorization": f"Bearer {issue_token(session, colleague, now=real_now())}"}
+    alice = bearer(world, "alice@example.org")
+    mine = client.post("/api/channels", json={"url": "json://127.0.0.1:9/alice-phone", "personal": True},
+                       headers=alice)
+    shared = client.post("/api/channels", json={"url": "json://127.0.0.1:9/team"}, headers=alice)
+    assert mine.status_code == 201 and mine.json()["user"] == "alice@example.org" and shared.json()["user"] is None
+    assert [c["id"] for c in client.get("/api/channels", headers=carol).json()] == [shared.json()["id"]]
+    assert client.delete(f"/api/channels/{mine.json()['id']}", headers=carol).status_code == 404
+    assert len(client.get("/api/channels", headers=bearer(world, "ivy@example.org")).json()) == 2
+    refused = client.post("/api/channels", json={"url": "json://127.0.0.1:9/x", "personal": True,
+                                                 "account": "alice-shop"}, headers=bearer(world, "root@example.org"))
+    assert refused.status_code == 422 and "only sellers" in refused.json()["detail"]
+    log_in(client, "alice@example.org")
+    assert "yours only" in client.get("/account").text
+
+    def channels_told():
+        event_id = add_event(sessions, world.seeded.alice_listing)
+        with session_scope(sessions) as session:
+            enqueue(session, session.get(Event, event_id), now=real_now(), default_lang="fr")
+            return sorted(session.scalars(select(ChannelDelivery.channel_id)
+                                          .where(ChannelDelivery.event_id == event_id)))
+
+    assert channels_told() == sorted([mine.json()["id"], shared.json()["id"]])
+    with session_scope(sessions) as session:
+        session.scalar(select(User).where(User.email == "alice@example.org")).active = False
+    assert channels_told() == [shared.json()["id"]]

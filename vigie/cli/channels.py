@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import click
+from sqlalchemy import select
 
 from alerts.channel_admin import MODES, ProbeSenders, add_channel, channel_summaries, remove_channel, send_test
 from alerts.channel_digest import hold_channel_digests, send_channel_digests
@@ -16,6 +17,7 @@ from netpolicy import parse_networks
 from store.db import session_scope
 from store.models import Account
 from store.models_channels import Channel
+from store.models_observatory import User
 from vigie.cli.app import App, BadInput, Failure
 from vigie.cli.main import cli
 from vigie.cli.output import print_json, print_table, say
@@ -66,13 +68,21 @@ def channel() -> None:
 @click.option("--account", help=f"The account whose alerts go there (default: {DEFAULT_ACCOUNT}).")
 @click.option("--mode", type=click.Choice(MODES), help="This channel's alert mode (default: the account's, "
               "`vigie alert-mode`); digest: one message a day, delistings and fee changes at once.")
+@click.option("--user", "user_email", metavar="EMAIL", help="A seller's own channel (of the seller's account), "
+              "which the account's other sellers do not see on the observatory.")
 @click.pass_obj
-def add(app: App, url: str, account: str | None, mode: str | None) -> None:
+def add(app: App, url: str, account: str | None, mode: str | None, user_email: str | None) -> None:
     """Add a channel: mailto:ADDR, an Apprise URL (tgram://, slack://, json://...) or webhook+https://HOST/PATH."""
     with session_scope(app.sessions) as session:
-        owner = owner_account(session, app, account)
+        user = None
+        if user_email is not None:
+            user = session.scalar(select(User).where(User.email == user_email.strip().lower()))
+            if user is None or user.role != "seller":
+                raise BadInput(f"no seller user {user_email.strip()[:200]!r} (`vigie user add --role seller`)")
+        owner = user.account if user is not None and account is None else owner_account(session, app, account)
         try:
-            row, secret = add_channel(session, owner, url, policy=network_policy(app), now=app.now(), mode=mode)
+            row, secret = add_channel(session, owner, url, policy=network_policy(app), now=app.now(), mode=mode,
+                                      user=user)
         except ChannelError as exc:
             raise BadInput(str(exc)) from None
         channel_id, shown, name = row.id, row.shown, owner.name
@@ -110,8 +120,8 @@ def list_(app: App, account: str | None, as_json: bool) -> None:
     elif not data:
         say("no channel; `vigie channel add URL` adds one")
     else:
-        print_table("channels", ["id", "account", "kind", "target", "mode", "pending", "sent", "failed"],
-                    [[d["id"], d["account"], d["kind"], d["target"], d["mode"],
+        print_table("channels", ["id", "account", "user", "kind", "target", "mode", "pending", "sent", "failed"],
+                    [[d["id"], d["account"], d["user"] or "", d["kind"], d["target"], d["mode"],
                       *((d["deliveries"] or {}).get(s, "") for s in ("pending", "sent", "failed"))]
                      for d in data], whole=("id",))
 

@@ -1,4 +1,4 @@
-"""channel health and digests: a channel's own alert mode, its failing episode, the notices that report it
+"""channels: a channel's own alert mode, a seller's own channels, the failing episode and the notices reporting it
 
 Revision ID: 0009
 Revises: 0008
@@ -16,6 +16,9 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("channels") as batch:
         batch.add_column(sa.Column("alert_mode", sa.String(length=12), nullable=True))
+        batch.add_column(sa.Column("user_id", sa.Integer(), nullable=True))
+        batch.create_index(batch.f("ix_channels_user_id"), ["user_id"], unique=False)
+        batch.create_foreign_key(batch.f("fk_channels_user_id_users"), "users", ["user_id"], ["id"], ondelete="CASCADE")
         batch.add_column(sa.Column("failing_since", store.types.UTCDateTime(timezone=True), nullable=True))
         batch.add_column(sa.Column("failing_reported_at", store.types.UTCDateTime(timezone=True), nullable=True))
     op.create_table(
@@ -52,4 +55,7 @@ def downgrade() -> None:
     with op.batch_alter_table("channels") as batch:
         batch.drop_column("failing_reported_at")
         batch.drop_column("failing_since")
+        batch.drop_constraint(batch.f("fk_channels_user_id_users"), type_="foreignkey")
+        batch.drop_index(batch.f("ix_channels_user_id"))
+        batch.drop_column("user_id")
         batch.drop_column("alert_mode")
