@@ -113,8 +113,9 @@ def test_a_semicolon_csv_is_read_and_a_headerless_one_split(vigie, tmp_path):
     headerless = tmp_path / "bare.csv"
     headerless.write_text("https://www.ebay.fr/itm/123456789012;ebay;Maison Ferrand\n"
                           "https://www.cdiscount.com/f-1070992-sam123.html;cdiscount;Maison Ferrand\n")
-    result = vigie("import", str(headerless))
+    result = vigie("import", str(headerless), "--json")
     assert result.code == 0, result.err
+    assert result.json()["format"] == "CSV of URLs" and [row["line"] for row in result.json()["added"]] == [1, 2]
     got = {row["url"]: (row["marketplace"], row["seller"], row["label"]) for row in listings(vigie)}
     assert got["https://www.ebay.fr/itm/123456789012"] == ("ebay", "Maison Ferrand", None)
     assert got["https://www.amazon.fr/dp/B07G8CVQNK"][2] == "Serrure connectée"
