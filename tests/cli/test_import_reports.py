@@ -109,7 +109,8 @@ def test_a_report_whose_every_row_is_refused_exits_2_and_stops_nothing(vigie, tm
 def test_a_semicolon_csv_is_read_and_a_headerless_one_split(vigie, tmp_path):
     with_header = tmp_path / "excel.csv"
     with_header.write_bytes("url;label\nhttps://www.amazon.fr/dp/B07G8CVQNK;Serrure connectée\n".encode("utf-8-sig"))
-    assert vigie("import", str(with_header)).code == 0
+    read = vigie("import", str(with_header))
+    assert read.code == 0 and "read as a CSV of URLs: 1 row(s)" in read.err
     headerless = tmp_path / "bare.csv"
     headerless.write_text("https://www.ebay.fr/itm/123456789012;ebay;Maison Ferrand\n"
                           "https://www.cdiscount.com/f-1070992-sam123.html;cdiscount;Maison Ferrand\n")
