@@ -90,7 +90,8 @@ def _filtered_listings(viewer: Viewer, wanted: ListingFilter) -> Select[Any]:
         # ILIKE on PostgreSQL (a pg_trgm GIN index on these columns would serve it), lower() LIKE on SQLite
         like = _contains(wanted.search)
         query = query.where(or_(*(column.ilike(like, escape="\\") for column in (
-            Listing.canonical_url, Listing.label, Listing.seller, Listing.marketplace_ref))))
+            Listing.canonical_url, Listing.label, Listing.seller, Listing.marketplace_ref, Listing.seller_sku,
+            Listing.offer_ref, Listing.ean))))
     return query
 
 
