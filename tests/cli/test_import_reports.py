@@ -148,3 +148,12 @@ def test_a_report_goes_to_the_account_named(vigie, tmp_path):
     result = vigie("import", str(copy), "--site", "amazon.fr", "--account", "Maison Ferrand")
     assert result.code == 0, result.err
     assert {row["account"] for row in listings(vigie)} == {"Maison Ferrand"}
+
+
+def test_a_listing_added_by_hand_is_adopted_by_the_report(vigie):
+    mine = vigie("add", "https://www.amazon.fr/Serrure/dp/B07G8CVQNK?tag=x", "--json").json()
+    result = vigie("import", str(REPORTS / "amazon-all-listings-en.txt"), "--site", "amazon.fr", "--json").json()
+    assert result["kept"] == 1 and [row["line"] for row in result["added"]] == [3, 6]
+    got = {row["id"]: row for row in listings(vigie)}
+    assert (got[mine["id"]]["seller_sku"], got[mine["id"]]["offer_ref"]) == ("IGL-DB2S-01", "0312ABCDEF1")
+    assert got[mine["id"]]["label"] == "Serrure connectée Igloohome Deadbolt 2S"  # it had none
