@@ -109,14 +109,15 @@ class Listing(Base):
     recipients: Mapped[list[Recipient]] = relationship(secondary=listing_recipients)
 
 
-SEARCHED = ("canonical_url", "label", "seller", "marketplace_ref")
+SEARCHED = ("canonical_url", "label", "seller", "marketplace_ref", "seller_sku", "offer_ref", "ean")
 
 
 def search_text(columns: Any) -> ColumnElement[str]:
     """What the observatory's listing search looks in: the SEARCHED columns joined by " | " (`columns`: the
     Listing class or its table's `.c`).
 
-    On PostgreSQL, migration 0008 builds a pg_trgm GIN index on exactly this expression
+    On PostgreSQL, migration 0008 builds a pg_trgm GIN index on exactly this expression (0010 rebuilds it with the
+    seller's references from listing reports)
     (`ix_listings_search_trgm`), so `search_text(Listing).ilike('%text%')` is one index scan, not a read of every
     listing; its constants are SQL literals, not bound parameters, for the planner to recognise the index's
     expression. The index is not declared on the model: Alembic cannot compare indexes on expressions (SQLite

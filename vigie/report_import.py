@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Callable
+from urllib.parse import urlsplit
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
@@ -118,7 +119,8 @@ def import_report(session: Session, detected: Detected, *, account: Account, sit
     """Reads, checks and stores the report's offers for `account`; commits as it goes (REPORT_BATCH at a time)."""
     report = read(detected, site=site)
     result = Imported(format=report.name, site=site)
-    wanted, seen_urls, seen_skus = _checked(report.offers, policy, result)
+    wanted, seen_urls = _checked(report.offers, policy, result)
+    seen_skus: set[str] = set()
     for offer in report.offers:  # a refused row is still in the report: what it names is not "absent"
         if offer.inactive:
             continue
@@ -128,10 +130,13 @@ def import_report(session: Session, detected: Detected, *, account: Account, sit
             seen_skus.add(offer.seller_sku)
     existing = _existing(session, account.id)
     by_url = {row.canonical_url: row for row in existing}
-    by_ref = {(row.marketplace, row.marketplace_ref): row for row in existing if row.marketplace_ref}
+    # the same product id on another national site (an ASIN on amazon.de) is another listing
+    by_ref = {(row.marketplace, row.marketplace_ref, _host(row.canonical_url)): row
+              for row in existing if row.marketplace_ref}
     new, touched, kept, restored = [], set(), [], []
     for offer, checked in wanted:
-        row = by_url.get(checked.canonical) or by_ref.get((checked.marketplace, checked.marketplace_ref))
+        row = by_url.get(checked.canonical) or by_ref.get(
+            (checked.marketplace, checked.marketplace_ref, _host(checked.canonical)))
         if row is None:
             new.append((offer, checked))
             continue
@@ -162,7 +167,11 @@ def import_report(session: Session, detected: Detected, *, account: Account, sit
     return result
 
 
-def _checked(offers: list[Offer], policy: Policy, result: Imported) -> tuple[list[tuple[Offer, Checked]], set, set]:
+def _host(url: str) -> str:
+    return urlsplit(url).hostname or ""
+
+
+def _checked(offers: list[Offer], policy: Policy, result: Imported) -> tuple[list[tuple[Offer, Checked]], set[str]]:
     """The offers worth watching, each validated (the URL guard included, each host resolved once)."""
     resolve = resolving_once(policy.resolve) if policy.resolve else resolving_once()
     forms = _Forms(policy, resolve)
@@ -189,7 +198,7 @@ def _checked(offers: list[Offer], policy: Policy, result: Imported) -> tuple[lis
         notes.update(dict.fromkeys(checked.notes))
         wanted.append((offer, checked))
     result.notes.extend(notes)
-    return wanted, set(first_line), set()
+    return wanted, set(first_line)
 
 
 class _Forms:

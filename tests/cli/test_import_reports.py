@@ -110,12 +110,14 @@ def test_a_report_whose_every_row_is_refused_exits_2_and_stops_nothing(vigie, tm
 def test_a_semicolon_csv_is_read_and_a_headerless_one_split(vigie, tmp_path):
     with_header = tmp_path / "excel.csv"
     with_header.write_bytes("url;label\nhttps://www.amazon.fr/dp/B07G8CVQNK;Serrure connectée\n".encode("utf-8-sig"))
-    assert vigie("import", str(with_header)).code == 0
+    read = vigie("import", str(with_header))
+    assert read.code == 0 and "read as a CSV of URLs: 1 row(s)" in read.err
     headerless = tmp_path / "bare.csv"
     headerless.write_text("https://www.ebay.fr/itm/123456789012;ebay;Maison Ferrand\n"
                           "https://www.cdiscount.com/f-1070992-sam123.html;cdiscount;Maison Ferrand\n")
-    result = vigie("import", str(headerless))
+    result = vigie("import", str(headerless), "--json")
     assert result.code == 0, result.err
+    assert result.json()["format"] == "CSV of URLs" and [row["line"] for row in result.json()["added"]] == [1, 2]
     got = {row["url"]: (row["marketplace"], row["seller"], row["label"]) for row in listings(vigie)}
     assert got["https://www.ebay.fr/itm/123456789012"] == ("ebay", "Maison Ferrand", None)
     assert got["https://www.amazon.fr/dp/B07G8CVQNK"][2] == "Serrure connectée"
@@ -147,3 +149,12 @@ def test_a_report_goes_to_the_account_named(vigie, tmp_path):
     result = vigie("import", str(copy), "--site", "amazon.fr", "--account", "Maison Ferrand")
     assert result.code == 0, result.err
     assert {row["account"] for row in listings(vigie)} == {"Maison Ferrand"}
+
+
+def test_a_listing_added_by_hand_is_adopted_by_the_report(vigie):
+    mine = vigie("add", "https://www.amazon.fr/Serrure/dp/B07G8CVQNK?tag=x", "--json").json()
+    result = vigie("import", str(REPORTS / "amazon-all-listings-en.txt"), "--site", "amazon.fr", "--json").json()
+    assert result["kept"] == 1 and [row["line"] for row in result["added"]] == [3, 6]
+    got = {row["id"]: row for row in listings(vigie)}
+    assert (got[mine["id"]]["seller_sku"], got[mine["id"]]["offer_ref"]) == ("IGL-DB2S-01", "0312ABCDEF1")
+    assert got[mine["id"]]["label"] == "Serrure connectée Igloohome Deadbolt 2S"  # it had none

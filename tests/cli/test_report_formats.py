@@ -91,3 +91,10 @@ def test_a_report_with_an_unreadable_row_is_refused_whole():
     header = "offer-id;product-sku;price\n"
     with pytest.raises(ReportFileError, match="longer than"):
         detect((header + "1;4186934;" + "x" * 140_000 + "\n").encode())
+
+
+def test_the_amazon_inventory_report_is_read_too():
+    detected = detect(b"sku\tasin\tprice\tquantity\r\nTHE-FONTE-12\tB00ZQ4NH9I\t39.90\t4\r\n")
+    assert detected is not None and detected.name == "Amazon inventory report (UTF-8)"
+    [offer] = read(detected, site="amazon.fr").offers
+    assert (offer.url, offer.seller_sku) == ("https://www.amazon.fr/dp/B00ZQ4NH9I", "THE-FONTE-12")

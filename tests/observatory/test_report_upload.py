@@ -38,6 +38,8 @@ def test_a_seller_uploads_an_amazon_report_in_french(client, sessions, world):
         assert listing.account_id == world.seeded.alice_account and listing.offer_ref == "0205GHIJKL3"
         assert s.get(Account, world.seeded.alice_account).report_sites == {"amazon": "amazon.fr"}
         listing_id = listing.id
+    assert "SKU TABLIER-LIN" in client.get("/listings").text
+    assert "SKU TABLIER-LIN" in client.get("/listings", params={"q": "tablier-lin"}).text  # found by the SKU
     shown = client.get(f"/listings/{listing_id}").text
     assert "Your SKU <code>TABLIER-LIN</code>" in shown and "offer id <code>0205GHIJKL3</code>" in shown
 

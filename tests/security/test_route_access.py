@@ -46,7 +46,7 @@ POLICY = {
     ("GET", "/users"): "admin", ("POST", "/users"): "admin", ("POST", "/users/{user_id}/active"): "admin",
     ("GET", "/api/listings"): "page", ("GET", "/api/events"): "page",
     ("GET", "/api/export/listings.{fmt}"): "page", ("GET", "/api/export/events.{fmt}"): "page",
-    ("POST", "/api/listings"): "seller write",
+    ("POST", "/api/listings"): "seller write", ("POST", "/api/import"): "seller write",
     ("GET", "/api/listings/{listing_id}"): "owned page", ("GET", "/api/listings/{listing_id}/snapshots"): "owned page",
     ("GET", "/api/listings/{listing_id}/evidence"): "owned page",
     ("DELETE", "/api/listings/{listing_id}"): "owned write",
@@ -86,6 +86,9 @@ def _body(method: str, path: str, role: str, n: int) -> dict:
     if path == "/register/csv":
         return {"data": account, "files": {"file": ("l.csv", f"url\nhttps://www.amazon.fr/dp/B0CSV{n:05d}\n",
                                                     "text/csv")}}
+    if path == "/api/import":
+        return {"params": account, "files": {"file": ("l.csv", f"url\nhttps://www.amazon.fr/dp/B0API{n:05d}\n",
+                                                      "text/csv")}}
     if path == "/users":
         return {"data": {"email": f"new{n}@example.org", "role": "investigator", "password": "Vg!7qLm2#xR9-kT"}}
     if path.endswith("/active"):

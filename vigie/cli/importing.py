@@ -60,6 +60,8 @@ def import_file(app: App, file: Path, site: str | None, account: str, sync: bool
         try:  # checked whole first: a file refused for its content stores nothing
             total = check_listings(data)
             data.seek(0)
+            if not as_json:
+                say(f"read as a CSV of URLs: {total:,} row(s)")
             result = _import_csv(app, account, read_listings(data), total, quiet=as_json)
         except CsvFileError as exc:
             raise BadInput(f"{file}: {exc}") from None

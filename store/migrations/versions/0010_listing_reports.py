@@ -22,9 +22,25 @@ def upgrade() -> None:
     op.create_index("ix_listings_report_scope", "listings", ["account_id", "report_scope"], unique=False)
     with op.batch_alter_table("accounts") as batch:
         batch.add_column(sa.Column("report_sites", sa.JSON(), nullable=True))
+    _search_index(SEARCHED)
+
+
+def _search_index(columns: tuple[str, ...]) -> None:
+    """PostgreSQL's trigram index of the listing search (0008), on store.models.search_text's expression: the
+    seller's references join what the search looks in."""
+    if op.get_bind().dialect.name != "postgresql":
+        return
+    searched = " || ' | ' || ".join(f"coalesce({column}, '')" for column in columns)
+    op.execute("DROP INDEX IF EXISTS ix_listings_search_trgm")
+    op.execute(f"CREATE INDEX ix_listings_search_trgm ON listings USING gin (({searched}) gin_trgm_ops)")
+
+
+SEARCHED_BEFORE = ("canonical_url", "label", "seller", "marketplace_ref")  # 0008's
+SEARCHED = (*SEARCHED_BEFORE, "seller_sku", "offer_ref", "ean")  # store.models.SEARCHED
 
 
 def downgrade() -> None:
+    _search_index(SEARCHED_BEFORE)
     # plain DROP COLUMN (SQLite 3.35+ has it): a batch copy of accounts or listings would drop a table that
     # other tables' foreign keys name, which SQLite refuses while they are enforced
     op.drop_column("accounts", "report_sites")
