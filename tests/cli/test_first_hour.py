@@ -160,6 +160,7 @@ def test_events_with_none_say_so(vigie):
 
 
 def test_history_shows_the_chain_hash_and_piped_tables_keep_a_row_on_a_line(vigie, shop):
+    vigie.env.pop("COLUMNS", None)  # no width asked for: what a pipe from a shell gets
     listing = vigie.ok("add", f"{shop}/produit/chaise-en-chene-massif-avec-un-tres-long-nom", "--json").json()
     assert vigie.ok("history", str(listing["id"])).out == f"listing {listing['id']} has not been checked yet\n"
     for _ in range(2):

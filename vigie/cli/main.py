@@ -43,6 +43,8 @@ def register_commands(argv: list[str]) -> None:
     import importlib
 
     command = next((arg for arg in argv if not arg.startswith("-")), None)
+    if command is None and "--version" in argv:
+        return  # answered by the group itself
     modules = [COMMAND_MODULES[command]] if command in COMMAND_MODULES else sorted(set(COMMAND_MODULES.values()))
     if CRAWLING_MODULES.intersection(modules):
         importlib.import_module(SHALLOW_FIRST)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import textwrap
 from typing import Any, Iterable
@@ -14,10 +15,10 @@ PIPED_WIDTH = 100_000  # piped or redirected: each row on one line, whatever the
 
 
 def console() -> Console:
-    """Rich's console for stdout; into a pipe or a file, as wide as the rows, so that a timestamp is never folded
-    over three lines for grep, cut or a log to read."""
+    """Rich's console for stdout; into a pipe or a file, as wide as the rows (unless COLUMNS asks for a width), so
+    that a timestamp is never folded over three lines for grep, cut or a log to read."""
     found = Console()
-    return found if found.is_terminal else Console(width=PIPED_WIDTH)
+    return found if found.is_terminal or os.environ.get("COLUMNS") else Console(width=PIPED_WIDTH)
 
 
 def print_json(data: Any) -> None:
