@@ -135,7 +135,7 @@ def test_the_migration_fills_in_the_counts_of_rows_stored_before_it(sessions, en
         command.downgrade(config, "0007")
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "0008")
+        command.upgrade(config, "head")
     with session_scope(sessions) as session:
         assert _stored(session) == expected
 
