@@ -72,4 +72,6 @@ def _load_adapters() -> None:
 
 
 # modules whose import registers results page objects (each adds its own line)
-ADAPTER_MODULES: tuple[str, ...] = ()
+ADAPTER_MODULES: tuple[str, ...] = (
+    "spiders.results_sandbox",
+)
