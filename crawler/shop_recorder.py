@@ -20,7 +20,8 @@ from crawler.recorder import Recorded, Recorder
 from crawler.shop_walk import PageFetch, WalkResult
 from crawler.targets import CheckResult
 from crawler.urls import BadURL, canonical_url
-from detector.model import Event as FoundEvent, Observation, Outcome
+from detector import codec
+from detector.model import Event as FoundEvent, ListingState, Observation, Outcome
 from detector.shop import (KnownOffer, ShopPolicy, Walk, back_in_view, detect_shop, missing_event, state_from_dict,
                            state_to_dict)
 from spiders import registry
@@ -41,6 +42,11 @@ class ShopRecorder:
 
     def policy(self, shop: Shop) -> ShopPolicy:
         return ShopPolicy(confirmations=self.config.confirmations, register_new=shop.register_new)
+
+    def max_pages(self, shop_id: int) -> int:
+        with session_scope(self.sessions) as session:
+            found = session.scalar(select(Shop.max_pages).where(Shop.listing_id == shop_id))
+            return found or 1
 
     def missing_offers(self, shop_id: int, walk: Walk) -> tuple[KnownOffer, ...]:
         """What recording this walk would report missing (read only): the spider looks at their pages."""
@@ -163,10 +169,13 @@ class ShopRecorder:
         listing = session.scalar(select(Listing).where(Listing.account_id == target.account_id,
                                                        Listing.canonical_url == canonical))
         if listing is None:
+            # it was on sale in the storefront: that is its baseline, so its disappearance is a delisting
+            seen = codec.state_to_dict(ListingState(status=Outcome.LISTED))
             listing = Listing(account_id=target.account_id, kind="listing", url=url, canonical_url=canonical,
                               marketplace=adapter.name, marketplace_ref=adapter.identify(canonical),
                               seller=target.seller, label=(title or "")[:200] or None, every_seconds=target.every_seconds,
-                              active=True, detector_state={}, created_at=target.created_at, next_check_at=target.next_check_at)
+                              active=True, state=Outcome.LISTED.value, detector_state=seen, created_at=target.created_at,
+                              next_check_at=target.next_check_at)
             listing.recipients = list(target.recipients)
             session.add(listing)
             session.flush()

@@ -60,7 +60,8 @@ class ShopSpider(ListingSpider):
         return max(1, self.settings.getint("VIGIE_SHOP_MAX_PAGES", DEFAULT_MAX_PAGES))
 
     def request_for(self, target: CheckTarget) -> scrapy.Request:
-        walk = WalkResult(target=target, started_at=datetime.now(UTC))
+        walk = WalkResult(target=target, started_at=datetime.now(UTC),
+                          max_pages=min(self.max_pages, self.recorder.max_pages(target.listing_id)))
         return self._page_request(walk, target.url, 1)
 
     def _page_request(self, walk: WalkResult, url: str, number: int) -> scrapy.Request:
@@ -101,8 +102,8 @@ class ShopSpider(ListingSpider):
         if read.complete and read.next_page:
             if urlsplit(read.next_page).netloc != urlsplit(walk.target.url).netloc:
                 walk.stopped = f"page {number}: the next page is on another host, not followed"
-            elif number >= self.max_pages:
-                walk.stopped = f"stopped after {number} pages (VIGIE_SHOP_MAX_PAGES); the rest was not read"
+            elif number >= walk.max_pages:
+                walk.stopped = f"stopped after {number} pages (the shop's max pages); the rest was not read"
             else:
                 yield self._page_request(walk, read.next_page, number + 1)
                 return

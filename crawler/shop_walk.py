@@ -31,6 +31,7 @@ class WalkResult:
     target: CheckTarget
     started_at: datetime
     pages: list[PageFetch] = field(default_factory=list)
+    max_pages: int = 20  # the shop's own bound, within VIGIE_SHOP_MAX_PAGES
     stopped: str | None = None  # why the walk ended before the last page, when it did
     products: dict[str, CheckResult] = field(default_factory=dict)
 
