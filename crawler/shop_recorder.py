@@ -22,8 +22,8 @@ from crawler.targets import CheckResult
 from crawler.urls import BadURL, canonical_url
 from detector import codec
 from detector.model import Event as FoundEvent, ListingState, Observation, Outcome
-from detector.shop import (KnownOffer, ShopPolicy, Walk, back_in_view, detect_shop, missing_event, state_from_dict,
-                           state_to_dict)
+from detector.shop import (KnownOffer, ShopPolicy, Walk, back_in_view, detect_shop, judged, missing_event,
+                           state_from_dict, state_to_dict)
 from spiders import registry
 from store import blobs, snapshots
 from store.db import session_scope
@@ -71,8 +71,9 @@ class ShopRecorder:
         now = result.pages[-1].fetched_at if result.pages else result.started_at
         first_seq, _ = snapshots.last_link(session, target.id)
         snapshot_ids = self._store_pages(session, target.id, result.pages)
-        walk = result.walk()
-        state, findings = detect_shop(state_from_dict(target.detector_state), walk, policy=self.policy(shop), now=now)
+        before, policy = state_from_dict(target.detector_state), self.policy(shop)
+        walk = judged(result.walk(), before, policy)  # as the detector counts it: a cut page makes it incomplete
+        state, findings = detect_shop(before, walk, policy=policy, now=now)
         events: list[FoundEvent] = list(findings.events)
         notes: list[str] = list(findings.incomplete)
         lines: list[tuple[CheckResult, Recorded]] = []

@@ -98,7 +98,7 @@ def judged(walk: Walk, state: ShopState, policy: ShopPolicy) -> Walk:
 
 def detect_shop(state: ShopState, walk: Walk, *, policy: ShopPolicy, now: datetime) -> tuple[ShopState, ShopFindings]:
     walk = judged(walk, state, policy)
-    emptied = walk.complete and not walk.offers and state.walks > 0
+    emptied = walk.complete and not walk.gone and not walk.offers and state.walks > 0
     if walk.gone or emptied:
         return _gone(state, walk, policy=policy, now=now, emptied=emptied)
     if not walk.complete:
