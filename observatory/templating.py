@@ -9,7 +9,8 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 def environment() -> Environment:
     env = Environment(loader=PackageLoader("observatory", "templates"), autoescape=select_autoescape(["html"]),
-                      undefined=StrictUndefined)
+                      undefined=StrictUndefined, extensions=["jinja2.ext.i18n"])
+    env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]  # catalogues: coordinator's merge
     env.filters["when"] = _when
     return env
 
