@@ -117,6 +117,7 @@ class ShopRecorder:
         target.detector_state = state_to_dict(state)
         target.state = "gone" if state.gone_reported else "listed" if findings.counted else target.state
         target.last_checked_at = now
+        target.claim_token = None  # cluster mode: the walk landed (a superseded claim is not told apart here)
         target.next_check_at = now + timedelta(seconds=target.every_seconds)
         session.flush()
         observation = Observation(outcome, title=target.label, reasons=tuple(dict.fromkeys([*walk.reasons, *notes])))
