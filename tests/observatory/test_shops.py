@@ -64,3 +64,24 @@ def test_the_page_shows_which_offers_were_there_on_which_day(client, sessions, w
     assert "1 incomplete walks" in html
     with session_scope(sessions) as s:
         assert s.scalar(select(ShopPass.id).where(ShopPass.shop_id == shop_id)) is not None
+
+
+def test_the_shops_stored_pages_and_p2b_timeline_show_on_its_target_page(client, sessions, world):
+    from store import snapshots
+    from store.models import Event
+
+    shop_id = _shop_with_walks(sessions, world)
+    with session_scope(sessions) as s:
+        for hours, outcome in ((0, "listed"), (1, "blocked"), (2, "listed")):
+            snapshots.append(s, shop_id, fetched_at=NOW - timedelta(hours=3 - hours), requested_url="https://x",
+                             outcome=outcome, title="storefront page 1",
+                             offers=[{"id": "B1", "position": 1, "sponsored": False, "title": "t", "price": "1.00",
+                                      "currency": "EUR"}])
+        s.add(Event(listing_id=shop_id, kind="shop_offer_missing", detected_at=NOW - timedelta(minutes=30),
+                    before="in the storefront", after="hidden",
+                    details={"offer_id": "B2", "last_seen": (NOW - timedelta(hours=4)).isoformat()}))
+    log_in(client, ALICE)
+    page = client.get(f"/listings/{shop_id}")
+    assert page.status_code == 200
+    assert "shop_offer_missing" in page.text and "intact (3 snapshots)" in page.text
+    assert page.text.count('class="p2b"') == 1
