@@ -92,3 +92,19 @@ def test_a_closed_shop_is_gone_once_with_the_p2b_notice_date(world):
         event = session.scalars(select(Event)).one()
         assert event.details["rule"] == "gone" and event.details["notice_days"] == "30"
         assert session.scalar(select(Snapshot.outcome).where(Snapshot.id == event.snapshot_id)) == "gone"
+
+
+def test_register_new_watches_a_new_offer_as_a_listing(world):
+    sandbox, vigie, sessions = world
+    shop = vigie.ok("add-shop", f"{sandbox.url}/shop/atelier-dupont", "--register-new", "--email", "v@example.org",
+                    "--json").json()
+    assert shop["register_new"] is True
+    assert vigie.ok("check", "--all", "--json").json()["events"] == []  # the first walk is the baseline
+    sandbox.catalog.put(Product(id="p99", title="Nouveauté", price=Decimal("30.00"), seller=SELLER))
+    assert vigie.ok("check", "--all", "--json").json()["events"] == ["shop_offer_new"]
+    listings = {item["url"]: item for item in vigie.ok("list", "--json").json()}
+    new = listings[f"{sandbox.url}/p/p99"]
+    assert (new["kind"], new["label"], new["emails"], new["state"]) == ("listing", "Nouveauté", ["v@example.org"], "listed")
+    with session_scope(sessions) as session:
+        event = session.scalars(select(Event)).one()
+        assert event.details["listing_id"] == str(new["id"]) and event.listing_id == shop["id"]
