@@ -25,8 +25,9 @@ def world(tmp_path, database_url):
     with run_in_thread(catalog) as sandbox:
         sandbox.app.storefronts.set("atelier-dupont", page_size=5)
         vigie = Vigie(tmp_path / "data", database_url, VIGIE_CONFIRMATIONS="2")
-        sessions = session_factory(make_engine(database_url))
-        yield sandbox, vigie, sessions
+        engine = make_engine(database_url)
+        yield sandbox, vigie, session_factory(engine)
+        engine.dispose()
 
 
 def passes(sessions, shop_id: int) -> list[ShopPass]:
