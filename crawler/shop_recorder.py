@@ -85,8 +85,7 @@ class ShopRecorder:
                                             confirmations=self.config.confirmations))
             elif outcome in DELISTED:
                 listing = self._offer_listing(session, shop, offer.url, offer.title)
-                landed = self.listings._record_rows(session, [_on(product, listing)],
-                                                    self._listing_rows(session, listing))[0]
+                landed = self.listings.record_in(session, [_on(product, listing)])[0]
                 lines.append((_on(product, listing), landed))
                 notes.append(f"offer {offer.id} left the storefront and its page is {outcome.value}: "
                              f"recorded on listing {listing.id}")
@@ -184,12 +183,6 @@ class ShopRecorder:
         elif not listing.active:
             listing.active = True
         return listing
-
-    @staticmethod
-    def _listing_rows(session: Session, listing: Listing):
-        from crawler.recorder import listing_rows
-
-        return listing_rows(session, {listing.id})
 
 
 def _on(product: CheckResult, listing: Listing) -> CheckResult:

@@ -84,7 +84,3 @@ def storefront(url: str, marketplace: str | None = None) -> Storefront:
         raise BadURL(f"no storefront reader for marketplace {wanted!r}; known: {', '.join(names)}")
     raise BadURL(f"not a storefront URL: {url.strip()[:200]!r}; storefronts look like "
                  + ", ".join(f.example for f in FORMS[:4]) + ", ...")
-
-
-def shop_label(found: Storefront) -> str:
-    return f"{found.marketplace}: {found.seller_ref}"

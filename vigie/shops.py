@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crawler.netguard import UnsafeURL, Unresolvable, check_public, parse_networks
-from crawler.shop_urls import shop_label, storefront
+from crawler.shop_urls import storefront
 from crawler.urls import BadURL
 from store.models import Account, Listing
 from store.models_shops import DEFAULT_MAX_PAGES, Shop
@@ -94,9 +94,7 @@ def store_shop(session: Session, checked: CheckedShop, *, account: Account, now:
 
 
 def shop_label_text(checked: CheckedShop) -> str:
-    from crawler.shop_urls import Storefront
-
-    return checked.seller or shop_label(Storefront(checked.canonical, checked.marketplace, checked.seller_ref))
+    return checked.seller or f"{checked.marketplace}: {checked.seller_ref}"
 
 
 def shop_json(shop: Shop) -> dict[str, Any]:
