@@ -24,7 +24,8 @@ from store.db import session_scope
 from store.models import Account, AlertDelivery, Event, Listing
 
 ALWAYS_IMMEDIATE = frozenset({EventKind.DELISTED.value, EventKind.OFFER_GONE.value,
-                              EventKind.SHIPPING_FEE_CHANGE.value, EventKind.FEE_SCHEDULE_CHANGE.value})
+                              EventKind.SHIPPING_FEE_CHANGE.value, EventKind.FEE_SCHEDULE_CHANGE.value,
+                              EventKind.SHOP_OFFER_MISSING.value, EventKind.SHOP_GONE.value})
 HELD, CLAIMED = "digest", "digesting"
 LEASE = timedelta(minutes=15)
 # Deliveries are held at `now`, then the outbox pass runs with `now - HOLD_MARGIN`: a row recorded

@@ -31,6 +31,10 @@ DATE_PATTERNS = {"fr": "d MMMM y 'à' HH:mm:ss ZZZZ", "en": "d MMMM y 'at' HH:mm
 DISPLAY_ZONE = "Europe/Paris"
 MONEY_KINDS = frozenset({EventKind.PRICE_CHANGE.value, EventKind.SHIPPING_FEE_CHANGE.value})
 SUBJECT_LABEL_MAX = 80
+# kinds whose emails have templates of their own (<lang>/<set>_subject.txt.j2, _event.txt.j2, _event.html.j2)
+# and facts of their own (alerts.shop_render): each kind of watched thing is its own room
+TEMPLATE_SETS = {EventKind.SHOP_OFFER_MISSING.value: "shop", EventKind.SHOP_OFFER_NEW.value: "shop",
+                 EventKind.SHOP_GONE.value: "shop"}
 
 
 @dataclass(frozen=True)
@@ -81,11 +85,17 @@ def render(
     lang = lang if lang in LANGS else DEFAULT_LANG
     env = environment or make_environment()
     context = event_context(event, listing, lang=lang, zone=zone)
-    subject = env.get_template(f"{lang}/subject.txt.j2").render(context)
+    room = TEMPLATE_SETS.get(event.kind)
+    prefix = f"{lang}/{room}_" if room else f"{lang}/"
+    if room:
+        from alerts.shop_render import shop_facts
+
+        context.update(shop_facts(context["details"], locale_for(lang), zone=zone))
+    subject = env.get_template(f"{prefix}subject.txt.j2").render(context)
     return RenderedEmail(
         subject=one_line(subject),
-        text=env.get_template(f"{lang}/event.txt.j2").render(context),
-        html=env.get_template(f"{lang}/event.html.j2").render(context),
+        text=env.get_template(f"{prefix}event.txt.j2").render(context),
+        html=env.get_template(f"{prefix}event.html.j2").render(context),
     )
 
 

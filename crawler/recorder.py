@@ -67,6 +67,10 @@ class Recorder:
         with session_scope(self.sessions) as session:
             return self._record_batch(session, results)
 
+    def record_in(self, session: Session, results: list[CheckResult]) -> list[Recorded]:
+        """`record_many` inside the caller's transaction (a storefront walk hands a product page over)."""
+        return self._record_batch(session, results)
+
     def _record_batch(self, session: Session, results: list[CheckResult]) -> list[Recorded]:
         ids = {result.target.listing_id for result in results}
         claimed = any(result.target.claim for result in results)

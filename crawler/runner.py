@@ -33,7 +33,7 @@ from store.models import Listing
 
 
 # -- issue 6 (fee pages): the kinds checked, and fee pages crawled by their own spider --------------
-WATCHED_KINDS = ("listing", "fees")
+WATCHED_KINDS = ("listing", "fees", "shop")
 
 
 def crawl_fee_pages(process: CrawlerProcess, targets: list[CheckTarget], recorder: Recorder,
@@ -45,6 +45,23 @@ def crawl_fee_pages(process: CrawlerProcess, targets: list[CheckTarget], recorde
     for marketplace, group in by_marketplace.items():
         process.crawl(FeeScheduleSpider, targets=group, recorder=recorder, report=report,
                       marketplace_name=marketplace)
+
+
+def crawl_shops(process: CrawlerProcess, targets: list[CheckTarget], recorder: Recorder, report: PassReport) -> None:
+    """One ShopSpider per marketplace with storefronts due (issue 26): its own room, its own recorder."""
+    from crawler.shop_recorder import ShopRecorder
+    from crawler.shop_spider import ShopSpider
+
+    by_marketplace: dict[str, list[CheckTarget]] = defaultdict(list)
+    for target in targets:
+        by_marketplace[target.marketplace].append(target)
+    for marketplace, group in by_marketplace.items():
+        process.crawl(ShopSpider, targets=group, recorder=ShopRecorder(recorder), report=report,
+                      marketplace_name=marketplace)
+
+
+# the kinds of target crawled by spiders of their own, beside the product listings'
+OTHER_ROOMS = {"fees": crawl_fee_pages, "shop": crawl_shops}
 # ----------------------------------------------------------------------------------------------------
 
 
@@ -201,13 +218,13 @@ def run_pass(targets: Iterable[CheckTarget], recorder: Recorder, options: CrawlO
     The long-running service (crawler.service) keeps its crawlers open instead."""
     report = report if report is not None else PassReport()
     by_marketplace: dict[str, list[CheckTarget]] = defaultdict(list)
-    fee_pages: list[CheckTarget] = []
+    rooms: dict[str, list[CheckTarget]] = defaultdict(list)
     for target in targets:
-        if target.kind == "fees":
-            fee_pages.append(target)
+        if target.kind in OTHER_ROOMS:
+            rooms[target.kind].append(target)
         else:
             by_marketplace[target.marketplace].append(target)
-    if not by_marketplace and not fee_pages:
+    if not by_marketplace and not rooms:
         return report
     classes = spider_classes()
     settings = scrapy_settings(options)
@@ -220,7 +237,8 @@ def run_pass(targets: Iterable[CheckTarget], recorder: Recorder, options: CrawlO
     for marketplace, group in by_marketplace.items():
         process.crawl(classes.get(marketplace) or classes[registry.GENERIC_NAME], targets=group, recorder=recorder,
                       report=report)
-    crawl_fee_pages(process, fee_pages, recorder, report)
+    for kind, group in rooms.items():
+        OTHER_ROOMS[kind](process, group, recorder, report)
     for crawler in process.crawlers:  # whatever the pipelines did with a result, it left the spider
         for sent in (signals.item_scraped, signals.item_dropped, signals.item_error):
             crawler.signals.connect(lambda item, **_: _produced(report, item), signal=sent, weak=False)

@@ -16,8 +16,12 @@ from crawler.targets import CheckTarget
 from store.models import Listing
 
 
+# what the service checks: product listings, and storefronts (their walks go to crawler.shop_spider)
+SERVICE_KINDS = ("listing", "shop")
+
+
 def _active():
-    return select(Listing).where(Listing.active.is_(True), Listing.kind == "listing")
+    return select(Listing).where(Listing.active.is_(True), Listing.kind.in_(SERVICE_KINDS))
 
 
 def due_batch(session: Session, *, now: datetime, busy: Iterable[int], room: Mapping[str, int],
@@ -37,7 +41,8 @@ def due_batch(session: Session, *, now: datetime, busy: Iterable[int], room: Map
             continue
         taken[listing.marketplace] += 1
         batch.append((CheckTarget(listing_id=listing.id, url=listing.canonical_url, marketplace=listing.marketplace,
-                                  seller=listing.seller, browser=listing.browser), listing.next_check_at))
+                                  seller=listing.seller, browser=listing.browser, kind=listing.kind),
+                      listing.next_check_at))
     return batch
 
 

@@ -79,7 +79,7 @@ class LiveCrawls:
         return Counter(flight.target.marketplace for flight in self.in_flight.values())
 
     async def submit(self, target: CheckTarget) -> None:
-        key = f"fees:{target.marketplace}" if target.kind == "fees" else target.marketplace
+        key = f"{target.kind}:{target.marketplace}" if target.kind in ("fees", "shop") else target.marketplace
         crawler = self.crawlers.get(key) or await self._open(key, target)
         if not self._opened[key].done():  # opened by a check submitted a moment ago, not open yet
             await asyncio.shield(self._opened[key])
@@ -107,6 +107,12 @@ class LiveCrawls:
 
             crawler = self.runner.create_crawler(FeeScheduleSpider)
             extra = {"marketplace_name": target.marketplace}
+        elif target.kind == "shop":  # a storefront walk: its own spider and recorder (issue 26)
+            from crawler.shop_recorder import ShopRecorder
+            from crawler.shop_spider import ShopSpider
+
+            crawler = self.runner.create_crawler(ShopSpider)
+            extra = {"marketplace_name": target.marketplace, "recorder": ShopRecorder(self.recorder)}
         else:
             crawler = self.runner.create_crawler(self.classes.get(key) or self.classes[self.fallback])
             extra = {}
@@ -123,7 +129,8 @@ class LiveCrawls:
         crawler.signals.connect(self._keep_open, signal=signals.spider_idle)
         crawler.signals.connect(self._item_failed, signal=signals.item_error)
         self.crawlers[key] = crawler
-        self._tasks.append(self.runner.crawl(crawler, targets=[], recorder=self.recorder, report=self._sink, **extra))
+        self._tasks.append(self.runner.crawl(crawler, **{"targets": [], "recorder": self.recorder, "report": self._sink,
+                                                         **extra}))
         await opened
         return crawler
 

@@ -80,4 +80,5 @@ LEFT_OUT = (
 )
 ITEM_PIPELINES = {
     "crawler.pipelines.RecordPipeline": 300,
+    "crawler.shop_pipeline.ShopRecordPipeline": 310,  # storefront walks (crawler.shop_spider)
 }

@@ -41,6 +41,10 @@ class EventKind(StrEnum):
     SELLER_CHANGE = "seller_change"
     FEE_SCHEDULE_CHANGE = "fee_schedule_change"
     MONITORING_BLOCKED = "monitoring_blocked"
+    # a seller's storefront (detector.shop)
+    SHOP_OFFER_MISSING = "shop_offer_missing"  # gone from the storefront while its product page stays: hidden
+    SHOP_OFFER_NEW = "shop_offer_new"
+    SHOP_GONE = "shop_gone"  # the storefront is gone or emptied: a suspension or a closure
 
 
 @dataclass(frozen=True)

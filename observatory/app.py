@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import BaseRoute, Match
 
-from observatory import api, api_channels, channel_pages, docs, login, pages, users_admin
+from observatory import api, api_channels, channel_pages, docs, login, pages, shops, users_admin
 from observatory.config import ObservatoryConfig
 from observatory.deps import LoginRequired
 from observatory.login_throttle import LoginThrottle
@@ -21,7 +21,8 @@ UI_POLICY = ("default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'sel
              "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 
 
-ROUTERS = (login.router, pages.router, users_admin.router, channel_pages.router, api.router, api_channels.router)
+ROUTERS = (login.router, pages.router, users_admin.router, channel_pages.router, api.router, api_channels.router,
+           shops.api, shops.pages)
 
 
 def allowed_methods(routes: list[BaseRoute], scope) -> str:

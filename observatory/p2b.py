@@ -12,6 +12,9 @@ from datetime import date, datetime
 from typing import Any, Sequence
 
 RESTRICTIONS = {"delisted": "gone", "offer_gone": "offer_gone"}
+# storefront events (detector.shop) carry their own dates: when the offer was last seen in the storefront,
+# when the storefront was first seen gone; their snapshots are storefront pages, not the offer's page
+DATED_BY_DETAILS = {"shop_offer_missing": "last_seen", "shop_gone": "gone_since"}
 NOTICE_DAYS = 30
 
 
@@ -41,11 +44,13 @@ class Timeline:
 
 
 def is_restriction(kind: str) -> bool:
-    return kind in RESTRICTIONS
+    return kind in RESTRICTIONS or kind in DATED_BY_DETAILS
 
 
 def timeline(snapshots: Sequence[Any], event: Any, statement: Statement | None) -> Timeline:
     """`snapshots` oldest first (rows or anything with seq, id, fetched_at, outcome)."""
+    if event.kind in DATED_BY_DETAILS:
+        return _storefront_timeline(snapshots, event, statement)
     missing = RESTRICTIONS[event.kind]
     upto = [s for s in snapshots if s.fetched_at <= event.detected_at]
     if event.snapshot_id is not None:
@@ -60,22 +65,39 @@ def timeline(snapshots: Sequence[Any], event: Any, statement: Statement | None) 
             last_listed, run = snapshot, []
         # blocked and error checks say nothing: they neither break nor extend the run
     first_missing = run[0].fetched_at if run else None
+    return _judged(event, statement, last_listed.fetched_at if last_listed else None, first_missing,
+                   tuple(s.fetched_at for s in run))
+
+
+def _judged(event: Any, statement: Statement | None, last_listed: datetime | None, first_missing: datetime | None,
+            confirmations: tuple[datetime, ...]) -> Timeline:
     art4_1 = art4_2 = None
     notice_days = None
     restricted_on = first_missing.date() if first_missing else event.detected_at.date()
     if statement is not None and statement.received_on is not None:
         notice_days = (restricted_on - statement.received_on).days
         art4_1 = "before or at the restriction" if notice_days >= 0 else "after the restriction"
-        if statement.account_termination:
+        if statement.account_termination or event.kind == "shop_gone":
             art4_2 = (f"{NOTICE_DAYS} days' notice given" if notice_days >= NOTICE_DAYS
                       else f"less than {NOTICE_DAYS} days' notice")
-    return Timeline(
-        event_id=event.id, kind=event.kind, detected_at=event.detected_at,
-        last_seen_listed=last_listed.fetched_at if last_listed else None,
-        first_seen_missing=first_missing,
-        confirmations=tuple(s.fetched_at for s in run),
-        statement=statement, art4_1=art4_1, art4_2=art4_2, notice_days=notice_days,
-    )
+    return Timeline(event_id=event.id, kind=event.kind, detected_at=event.detected_at, last_seen_listed=last_listed,
+                    first_seen_missing=first_missing, confirmations=confirmations, statement=statement,
+                    art4_1=art4_1, art4_2=art4_2, notice_days=notice_days)
+
+
+def _storefront_timeline(snapshots: Sequence[Any], event: Any, statement: Statement | None) -> Timeline:
+    """An offer hidden from the storefront: last seen there (the detector's date), first missing on the first
+    storefront page read whole after it. A storefront gone: first seen gone (the detector's date), last read
+    whole before it. Walls and errors in between say nothing, as for listings."""
+    raw = (event.details or {}).get(DATED_BY_DETAILS[event.kind])
+    dated = datetime.fromisoformat(raw) if raw else None
+    read = [s for s in snapshots if s.outcome == "listed" and s.fetched_at <= event.detected_at]
+    if event.kind == "shop_gone":
+        before = [s for s in read if dated is None or s.fetched_at < dated]
+        gone = [s.fetched_at for s in snapshots if s.outcome == "gone" and s.fetched_at <= event.detected_at]
+        return _judged(event, statement, before[-1].fetched_at if before else None, dated, tuple(gone))
+    after = [s.fetched_at for s in read if dated is not None and s.fetched_at > dated]
+    return _judged(event, statement, dated, after[0] if after else None, tuple(after))
 
 
 def _seq_of(snapshots: Sequence[Any], snapshot_id: int, default: Sequence[Any]) -> int:

@@ -2,6 +2,7 @@
 
     GET /p/{id}        a product page, served as the product's state says (see catalog.State)
     GET /fees/{id}     a seller fee page (sandbox.fees)
+    GET /shop/{seller} a seller's storefront, paginated (sandbox.storefront)
     GET /api/p/{id}    the data a js_rendered page fetches after load
     GET /search?q=     search results (a page with prices that is not a product page)
     GET /              home page
@@ -24,6 +25,7 @@ from sandbox.control import PREFIX as CONTROL_PREFIX, ControlApi
 from sandbox.fees import FeeBook, FeeRenderer, serve_page as fee_page
 from sandbox.http import JSON, TEXT, BodyTooLarge, Receive, Response, Send, header, read_body, send_response
 from sandbox.render import Renderer
+from sandbox.storefront import PREFIX as SHOP_PREFIX, Storefronts
 
 ROBOTS = b"User-agent: *\nAllow: /\n"
 RETRY_AFTER_SECONDS = 60
@@ -38,7 +40,8 @@ class SandboxApp:
         self.renderer = renderer or Renderer()
         self.fees = fees if fees is not None else FeeBook()
         self._fee_renderer = FeeRenderer()
-        self.control = ControlApi(catalog, self.fees)
+        self.storefronts = Storefronts(catalog, self.renderer)
+        self.control = ControlApi(catalog, self.fees, self.storefronts)
         cache = functools.lru_cache(maxsize=cache_size)
         self._product_page = cache(self.renderer.product_page)
         self._js_shell = cache(self.renderer.js_shell)
@@ -77,6 +80,9 @@ class SandboxApp:
             return await self.product(path[3:], scope)
         if path.startswith("/fees/"):
             return fee_page(self.fees, self._fee_renderer, path[6:]) or self._error(404)
+        if path.startswith(SHOP_PREFIX):
+            host = (header(scope, b"host") or "localhost").rsplit(":", 1)[0]
+            return self.storefronts.page(path, parse_qs(scope.get("query_string", b"").decode("latin-1")), host)
         if path.startswith("/api/p/"):
             return self.api_product(path[7:])
         if path == "/":

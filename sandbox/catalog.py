@@ -108,6 +108,7 @@ class Product:
     shipping_fee: Decimal = Decimal("0.00")
     other_offers: tuple[Offer, ...] = ()
     delay: float = 2.0
+    in_storefront: bool = True  # False: left out of the seller's storefront while its page stays (sandbox.storefront)
     version: int = 0  # set by the catalog on every write; part of equality, so caches see changes
 
     def __post_init__(self) -> None:
@@ -134,6 +135,8 @@ class Product:
             offer if isinstance(offer, Offer) else Offer.from_json(offer) for offer in self.other_offers
         ))
         set_(self, "delay", _delay(self.delay))
+        if not isinstance(self.in_storefront, bool):
+            raise InvalidProduct(f"in_storefront: true or false, got {self.in_storefront!r}")
 
     @property
     def all_sellers(self) -> tuple[str, ...]:
@@ -173,6 +176,7 @@ class Product:
             "seller": self.seller,
             "other_offers": [offer.to_json() for offer in self.other_offers],
             "delay": self.delay,
+            "in_storefront": self.in_storefront,
             "version": self.version,
         }
 

@@ -7,6 +7,7 @@
     DELETE /_control/products/{id}
     POST   /_control/bulk                {"count": N, "prefix": "b", "markup": "generic"}
     ...    /_control/fees[/{id}]         seller fee pages (sandbox.fees)
+    ...    /_control/shops[/{slug}]      sellers' storefronts (sandbox.storefront)
 
 Amounts travel as strings ("19.99"); a bad body gets a 400 with {"error": "<one line>"} and leaves
 the catalog unchanged.
@@ -36,14 +37,17 @@ def _parse(body: bytes) -> Any:
 
 
 class ControlApi:
-    def __init__(self, catalog: Catalog, fee_book: fees.FeeBook | None = None):
+    def __init__(self, catalog: Catalog, fee_book: fees.FeeBook | None = None, storefronts: Any = None):
         self.catalog = catalog
         self.fees = fee_book if fee_book is not None else fees.FeeBook()
+        self.storefronts = storefronts  # sandbox.storefront.Storefronts
 
     def handle(self, method: str, path: str, body: bytes) -> Response:
         parts = path[len(PREFIX):].strip("/").split("/")
         if parts[0] == "fees":
             return fees.control(self.fees, method, parts[1:], body)
+        if parts[0] == "shops" and self.storefronts is not None:
+            return self.storefronts.control(method, parts[1:], body)
         try:
             if parts == ["products"]:
                 if method != "GET":

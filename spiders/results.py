@@ -93,4 +93,5 @@ ADAPTER_MODULES: tuple[str, ...] = (
     "spiders.results_amazon",
     "spiders.results_ebay",
     "spiders.results_generic",
+    "spiders.results_sandbox",
 )

@@ -19,6 +19,7 @@ from typing import Callable
 from alerts.catcher import SmtpCatcher
 from sandbox.catalog import Catalog, Offer, Product
 from sandbox.server import run_in_thread
+from sandbox.storefront import slug
 
 SELLER = "Atelier Dupont"
 EMAIL = "vendeur@atelier-dupont.example"
@@ -49,6 +50,9 @@ def demo_listings() -> list[DemoListing]:
     ]
 
 
+# Sold by the same seller but not registered as a listing: only the storefront watch sees it.
+HIDDEN = Product(id="cadre", title="Cadre photo en chêne", price=Decimal("29.00"), seller=SELLER)
+
 # Between passes, the marketplace changes: (pass number, product id, changes).
 SCRIPT: list[tuple[int, str, dict]] = [
     (2, "tasse", {"state": "not_found"}),
@@ -58,6 +62,7 @@ SCRIPT: list[tuple[int, str, dict]] = [
     (2, "vase", {"state": "bot_wall"}),
     (2, "bougie", {"state": "server_error"}),
     (3, "bougie", {"state": "listed"}),
+    (2, "cadre", {"in_storefront": False}),  # left out of the storefront, its page still on sale
 ]
 PASSES = 3
 
@@ -66,7 +71,7 @@ def run_demo(echo: Callable[[str], None], keep_dir: Path | None = None) -> int:
     started = time.monotonic()
     data_dir = keep_dir or Path(tempfile.mkdtemp(prefix="vigie-demo-"))
     listings = demo_listings()
-    catalog = Catalog(item.product for item in listings)
+    catalog = Catalog([*(item.product for item in listings), HIDDEN])
     with run_in_thread(catalog) as sandbox, SmtpCatcher() as smtp:
         env = {**os.environ, "VIGIE_DATA_DIR": str(data_dir), "VIGIE_SMTP_URL": smtp.url,
                "VIGIE_ALLOW_PRIVATE_HOSTS": "1", "VIGIE_CONFIRMATIONS": "2", "VIGIE_DATABASE_URL": ""}
@@ -75,7 +80,8 @@ def run_demo(echo: Callable[[str], None], keep_dir: Path | None = None) -> int:
         for item in listings:
             _vigie(env, "add", f"{sandbox.url}/p/{item.product.id}", "--seller", SELLER, "--email", EMAIL,
                    "--label", item.label)
-        echo(f"  registered {len(listings)} listings for {EMAIL}")
+        _vigie(env, "add-shop", f"{sandbox.url}/shop/{slug(SELLER)}", "--seller", SELLER, "--email", EMAIL)
+        echo(f"  registered {len(listings)} listings and the storefront of {SELLER} for {EMAIL}")
         for number in range(1, PASSES + 1):
             for _, pid, changes in (step for step in SCRIPT if step[0] == number):
                 catalog.patch(pid, **changes)
@@ -96,6 +102,8 @@ def run_demo(echo: Callable[[str], None], keep_dir: Path | None = None) -> int:
     for number, item in enumerate(listings, 1):
         found = ", ".join(by_listing.get(number, [])) or "no event"
         echo(f"  {item.label:<8} {item.expect:<26} → {found}")
+    shop_events = by_listing.get(len(listings) + 1, [])
+    echo(f"  {'Boutique':<8} {'Cadre hidden from the shop':<26} → {', '.join(shop_events) or 'no event'}")
     echo(f"{len(events)} events, {len(smtp.messages)} emails sent to {EMAIL} "
          f"(copies in {mail_dir}); took {time.monotonic() - started:.1f} s")
     vigie = Path(sys.executable).with_name("vigie")  # the demo's own install, on PATH or not

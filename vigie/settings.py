@@ -37,6 +37,7 @@ class Settings:
     user_agent: str = "Mozilla/5.0 (compatible; Vigie/0.1; +https://github.com/vigie-pme/vigie)"
     timeout: float = 30.0
     concurrency: int = 32
+    shop_max_pages: int = 50  # VIGIE_SHOP_MAX_PAGES: a storefront walk reads at most this many pages (issue 26)
     # the service (`vigie run`, issue 5)
     recheck_delay: timedelta = timedelta(minutes=10)  # VIGIE_RECHECK_DELAY: re-check a suspicious sighting
     tick: timedelta = timedelta(seconds=5)  # VIGIE_TICK: how often due listings are dispatched (short for tests)
@@ -129,6 +130,7 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         price_threshold=threshold,
         timeout=float(_int(env, "VIGIE_TIMEOUT", 30)),
         concurrency=_int(env, "VIGIE_CONCURRENCY", 32),
+        shop_max_pages=_int(env, "VIGIE_SHOP_MAX_PAGES", Settings.shop_max_pages, maximum=1000),
         recheck_delay=_duration(env, "VIGIE_RECHECK_DELAY", Settings.recheck_delay),
         tick=_duration(env, "VIGIE_TICK", Settings.tick),
         alert_every=_duration(env, "VIGIE_ALERT_EVERY", Settings.alert_every),

@@ -50,6 +50,10 @@ POLICY = {
     ("GET", "/api/listings/{listing_id}"): "owned page", ("GET", "/api/listings/{listing_id}/snapshots"): "owned page",
     ("GET", "/api/listings/{listing_id}/evidence"): "owned page",
     ("DELETE", "/api/listings/{listing_id}"): "owned write",
+    # storefront watches (issue 26)
+    ("GET", "/api/shops"): "page", ("POST", "/api/shops"): "seller write",
+    ("GET", "/api/shops/{shop_id}"): "owned page", ("GET", "/api/shops/{shop_id}/walks"): "owned page",
+    ("DELETE", "/api/shops/{shop_id}"): "owned write", ("GET", "/shops/{shop_id}"): "owned page",
 }
 
 
@@ -72,8 +76,19 @@ def test_every_route_has_an_access_policy(app):
 def _ids(sessions, world):
     with session_scope(sessions) as s:
         user_id = s.scalar(select(User.id).where(User.email == "bob@example.org"))
+        shop_id = _alice_shop(s, world)
     return {"listing_id": world.seeded.alice_listing, "seq": 1, "event_id": world.seeded.delisted_event,
-            "fmt": "csv", "user_id": user_id}
+            "fmt": "csv", "user_id": user_id, "shop_id": shop_id}
+
+
+def _alice_shop(session, world) -> int:
+    from store.models import Account
+    from tests.observatory.conftest import NOW
+    from vigie.shops import NewShop, store_shop, validate_shop
+
+    checked = validate_shop(NewShop(url="https://www.amazon.fr/s?me=A1ALICE"), allow_private=True,
+                            resolve=lambda *a: [(2, 1, 6, "", ("93.184.216.34", 443))])
+    return store_shop(session, checked, account=session.get(Account, world.seeded.alice_account), now=NOW).listing_id
 
 
 def _body(method: str, path: str, role: str, n: int) -> dict:
@@ -81,6 +96,8 @@ def _body(method: str, path: str, role: str, n: int) -> dict:
     account = {"account": "alice-shop"} if role == "admin" else {}
     if path == "/api/listings" and method == "POST":
         return {"json": {"url": f"https://www.amazon.fr/dp/B0NEW{n:05d}", **account}}
+    if path == "/api/shops" and method == "POST":
+        return {"json": {"url": f"https://www.ebay.fr/str/shop{n:05d}", **account}}
     if path == "/register":
         return {"data": {"url": f"https://www.amazon.fr/dp/B0FORM{n:04d}", **account}}
     if path == "/register/csv":

@@ -1,14 +1,14 @@
 """evidence: capture context on snapshots, RFC 3161 timestamp batches over chain heads (issue 29)
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 """
 from alembic import op
 import sqlalchemy as sa
 import store.types
 
 revision = "0012"
-down_revision = "0010"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
