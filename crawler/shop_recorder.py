@@ -26,6 +26,7 @@ from detector.shop import (KnownOffer, ShopPolicy, Walk, back_in_view, detect_sh
                            state_from_dict, state_to_dict)
 from spiders import registry
 from store import blobs, snapshots
+from store.daily_counts import count_for_listing
 from store.db import session_scope
 from store.models import Event, Listing
 from store.models_shops import Shop, ShopPass
@@ -113,6 +114,9 @@ class ShopRecorder:
                              first_seq=first_seq + 1 if snapshot_ids else None,
                              last_seq=seq if snapshot_ids else None, chain_hash=head))
         outcome = _outcome(walk, findings.counted)
+        # the dashboard's per-day counts: a walk is one check of the shop, its events are the shop's
+        count_for_listing(session, target.id, checks=[(now, outcome.value)],
+                          events=[(found.detected_at, found.kind.value) for found in events])
         target.detector_state = state_to_dict(state)
         target.state = "gone" if state.gone_reported else "listed" if findings.counted else target.state
         target.last_checked_at = now

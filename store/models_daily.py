@@ -19,7 +19,8 @@ from store.models import Base
 # another outcome or kind (a future target's) still counts in `checks` / `events`
 OUTCOMES = ("listed", "unavailable", "offer_gone", "gone", "blocked", "error")
 EVENT_KINDS = ("delisted", "offer_gone", "unavailable", "restored", "price_change", "shipping_fee_change",
-               "seller_change", "fee_schedule_change", "monitoring_blocked")
+               "seller_change", "fee_schedule_change", "monitoring_blocked",
+               "shop_offer_missing", "shop_offer_new", "shop_gone")  # the last three: migration 0011
 
 
 def _count() -> Mapped[int]:
@@ -49,6 +50,9 @@ class MarketplaceDay(Base):
     event_seller_change: Mapped[int] = _count()
     event_fee_schedule_change: Mapped[int] = _count()
     event_monitoring_blocked: Mapped[int] = _count()
+    event_shop_offer_missing: Mapped[int] = _count()
+    event_shop_offer_new: Mapped[int] = _count()
+    event_shop_gone: Mapped[int] = _count()
 
 
 def outcome_column(outcome: str) -> str | None:

@@ -13,7 +13,12 @@ branch_labels = None
 depends_on = None
 
 
+SHOP_EVENTS = ("shop_offer_missing", "shop_offer_new", "shop_gone")  # counted per day in marketplace_days (0008)
+
+
 def upgrade() -> None:
+    for kind in SHOP_EVENTS:
+        op.add_column("marketplace_days", sa.Column(f"event_{kind}", sa.Integer(), server_default="0", nullable=False))
     op.create_table(
         "shops",
         sa.Column("listing_id", sa.Integer(), nullable=False),
@@ -47,5 +52,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    for kind in SHOP_EVENTS:
+        op.drop_column("marketplace_days", f"event_{kind}")
     op.drop_table("shop_passes")
     op.drop_table("shops")
