@@ -102,6 +102,8 @@ class ShopSpider(ListingSpider):
         if read.complete and read.next_page:
             if urlsplit(read.next_page).netloc != urlsplit(walk.target.url).netloc:
                 walk.stopped = f"page {number}: the next page is on another host, not followed"
+            elif read.next_page in {page.url for page in walk.pages}:
+                walk.stopped = f"page {number}: the next page loops back to one already read"
             elif number >= walk.max_pages:
                 walk.stopped = f"stopped after {number} pages (the shop's max pages); the rest was not read"
             else:

@@ -2,7 +2,8 @@
 
 Each marketplace writes a storefront address its own way; a URL none of them recognises is refused
 with the forms that are (guessing would watch a search page or a category as if it were a shop).
-The sandbox's `/shop/<seller>` form is recognised on any host: that is what `vigie sandbox` serves.
+The sandbox's `/shop/<seller>` form (what `vigie sandbox` serves) is recognised on localhost and IP addresses, and
+on any host with `--marketplace sandbox`.
 """
 from __future__ import annotations
 
@@ -63,6 +64,16 @@ FORMS: tuple[Form, ...] = (
 SANDBOX = Form("sandbox", "http://127.0.0.1:8000/shop/atelier-dupont", _path_form(r"/shop/(?P<ref>[a-z0-9-]{1,100})"))
 
 
+def _local(host: str) -> bool:
+    import ipaddress
+
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return host == "localhost"
+    return True
+
+
 def storefront(url: str, marketplace: str | None = None) -> Storefront:
     """The storefront this URL is; BadURL (one line, with the forms known) when it is none."""
     canonical = canonical_url(url)
@@ -74,6 +85,8 @@ def storefront(url: str, marketplace: str | None = None) -> Storefront:
             continue
         if form is not SANDBOX and not registry.by_name(form.marketplace).serves(canonical):
             continue
+        if form is SANDBOX and wanted is None and not _local(parts.hostname or ""):
+            continue  # another site's /shop/ path is not the sandbox's: on a named host, --marketplace sandbox
         found = form.read(parts.path, query)
         if found is not None:
             ref, path = found

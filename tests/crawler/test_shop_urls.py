@@ -27,7 +27,7 @@ def test_storefront_forms(url, marketplace, ref, canonical):
 
 @pytest.mark.parametrize("url", ["https://www.amazon.fr/dp/B000000000", "https://www.amazon.fr/s?k=lampe",
                                  "https://www.ebay.fr/itm/1234", "https://shop.example/str/x", "ftp://x/shop/a",
-                                 "https://www.amazon.fr/s?me=<script>"])
+                                 "https://www.amazon.fr/s?me=<script>", "https://www.etsy.com/shop/someone"])
 def test_other_urls_are_refused_with_one_line(url):
     with pytest.raises(BadURL) as caught:
         storefront(url)
@@ -37,3 +37,7 @@ def test_other_urls_are_refused_with_one_line(url):
 def test_a_named_marketplace_must_know_the_form():
     with pytest.raises(BadURL, match="no storefront reader for marketplace 'fnac'"):
         storefront("https://www.fnac.com/shop/x", "fnac")
+
+
+def test_the_sandbox_form_on_a_named_host_needs_the_marketplace_named():
+    assert storefront("https://sandbox.example/shop/atelier", "sandbox").marketplace == "sandbox"

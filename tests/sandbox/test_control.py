@@ -122,3 +122,22 @@ def test_unknown_control_route_and_method(sandbox: RunningSandbox) -> None:
     assert fetch(control(sandbox, "nothing")).status == 404
     assert fetch(control(sandbox, "bulk")).status == 405
     assert json.loads(fetch(control(sandbox, "products"), "POST", {}).body)["error"]
+
+
+def test_storefront_controls_and_a_hidden_offer(sandbox: RunningSandbox) -> None:
+    for n in range(3):
+        fetch(control(sandbox, f"products/front{n}"), "PUT", {**BODY, "seller": "Vitrine Test"})
+    assert fetch(control(sandbox, "shops/vitrine-test"), "PATCH", {"page_size": 2}).json()["page_size"] == 2
+    first = fetch(f"{sandbox.url}/shop/vitrine-test")
+    assert first.status == 200 and "front0" in first.text and 'rel="next"' in first.text
+    fetch(control(sandbox, "products/front2"), "PATCH", {"in_storefront": False})
+    assert "front2" not in fetch(f"{sandbox.url}/shop/vitrine-test?page=2").text
+    assert fetch(f"{sandbox.url}/p/front2").status == 200  # its page stays
+    for bad in ({"page_size": 0}, {"closed": "yes"}, {"wall_page": -1}, {"colour": "red"}):
+        refused = fetch(control(sandbox, "shops/vitrine-test"), "PATCH", bad)
+        assert refused.status == 400 and "storefront settings" in refused.json()["error"]
+    assert fetch(control(sandbox, "shops")).json()["shops"]["vitrine-test"]["page_size"] == 2  # intact
+    fetch(control(sandbox, "shops/vitrine-test"), "PATCH", {"closed": True})
+    assert fetch(f"{sandbox.url}/shop/vitrine-test").status == 410
+    assert fetch(f"{sandbox.url}/shop/nobody").status == 404
+    assert fetch(control(sandbox, "products/front0"), "PATCH", {"in_storefront": "no"}).status == 400
