@@ -85,7 +85,7 @@ def timelines(session: Session, listing_id: int) -> list[p2b.Timeline]:
     after them), oldest first, each from one bounded read of the checks up to it."""
     rows = session.execute(
         select(Event, Snapshot.seq).outerjoin(Snapshot, Snapshot.id == Event.snapshot_id)
-        .where(Event.listing_id == listing_id, Event.kind.in_(tuple(p2b.RESTRICTIONS)))
+        .where(Event.listing_id == listing_id, Event.kind.in_((*p2b.RESTRICTIONS, *p2b.DATED_BY_DETAILS)))
         .order_by(Event.detected_at.desc(), Event.id.desc()).limit(TIMELINES)).all()
     if not rows:
         return []
