@@ -66,6 +66,7 @@ def main() -> None:
             page.goto(server.url + "/register")
             page.screenshot(path=OUT / "register.png", full_page=True)
             _add_channel(page, server.url, "json://127.0.0.1:9/team-chat", "digest")
+            _add_channel(page, server.url, "ntfy://127.0.0.1:9/alice-phone", "", personal=True)
             _add_channel(page, server.url, "mailto:equipe@alice-shop.example", "")
             _add_channel(page, server.url, "webhook+http://127.0.0.1:9/hooks/vigie", "")
             page.screenshot(path=OUT / "account-secret.png", full_page=True)  # the secret, in this page only
@@ -76,10 +77,12 @@ def main() -> None:
     print(f"screenshots written to {OUT}")
 
 
-def _add_channel(page, base: str, url: str, mode: str) -> None:
+def _add_channel(page, base: str, url: str, mode: str, personal: bool = False) -> None:
     page.goto(base + "/account")
     page.fill("input[name=url]", url)
     page.select_option("select[name=mode]", mode)
+    if personal:
+        page.check("input[name=personal]")
     page.click("text=Add >> nth=-1")
     page.wait_for_selector("p.notice")
 

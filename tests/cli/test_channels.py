@@ -43,3 +43,17 @@ def test_bad_channels_are_one_line_and_exit_2(tmp_path, database_url):
                       (vigie("channel", "test", "x"), "is not a valid integer")]:
         assert run.code == 2 and run.err.count("\n") == 1 and says in run.err, run.err
     assert vigie.ok("channel", "list", "--json").json() == []
+
+
+def test_a_sellers_own_channel_and_a_channels_own_mode_from_the_command_line(tmp_path, database_url):
+    vigie = Vigie(tmp_path / "data", database_url)
+    vigie.ok("user", "add", "alice@example.org", "--role", "seller", "--account", "alice-shop")
+    vigie.ok("user", "add", "bob@example.org", "--role", "seller", "--account", "bob-shop")
+    vigie.ok("channel", "add", "json://127.0.0.1:9/phone", "--user", "Alice@example.org", "--mode", "digest")
+    listed = vigie.ok("channel", "list", "--json").json()
+    assert [(c["account"], c["user"], c["mode"], c["own_mode"]) for c in listed] == [
+        ("alice-shop", "alice@example.org", "digest", "digest")]
+    nobody = vigie("channel", "add", "json://127.0.0.1:9/x", "--user", "nobody@example.org")
+    assert nobody.code == 2 and nobody.err.count("\n") == 1 and "no seller user" in nobody.err
+    elsewhere = vigie("channel", "add", "json://127.0.0.1:9/y", "--user", "alice@example.org", "--account", "bob-shop")
+    assert elsewhere.code == 2 and "only the sellers of account bob-shop" in elsewhere.err
