@@ -10,8 +10,9 @@ from sqlalchemy.orm import Session
 
 from observatory import queries
 from observatory.accounts import Viewer
+from observatory.attention import attention
 from observatory.chart import build as build_chart
-from observatory.deps import csrf_checked, db, optional_viewer, page_viewer
+from observatory.deps import csrf_checked, db, optional_viewer, page_viewer, reader_ui
 from observatory.evidence import timelines
 from observatory.exports import bundle_response
 from observatory.history import diff, state_runs
@@ -19,9 +20,11 @@ from observatory.ids import PathId, PathSeq, QuerySeq
 from observatory.login import login_page
 from observatory.paging import DEFAULT_SIZE, Cursor, PageSize, first_url, next_url
 from observatory.registering import NotAllowed, register, register_csv, remove
+from observatory.snapshot_fields import readable
 from store import blobs
 from store.models import Event, Snapshot
 from store.models_observatory import StatementOfReasons
+from spiders import registry
 from store.snapshots import history, verify_chain
 from vigie.limits import CSV_UPLOAD_BYTES
 from vigie.listing_csv import CsvFileError
@@ -55,7 +58,7 @@ def dashboard(request: Request, viewer: Viewer, session: Session) -> Response:
     now = request.app.state.config.clock()
     return render(request, "dashboard.html", viewer, weeks=queries.dashboard(session, viewer, now=now),
                   since=queries.dashboard_since(now), recent=queries.events(session, viewer, limit=10),
-                  listing_count=queries.listing_count(session, viewer))
+                  listing_count=queries.listing_count(session, viewer), attention=attention(session, viewer))
 
 
 def _page_of(fetch, *args, **kwargs) -> queries.Page:
@@ -100,15 +103,16 @@ def listing_page(request: Request, listing_id: PathId, a: QuerySeq = None, b: Qu
                              .order_by(Event.detected_at, Event.id)).all()
     by_seq = {s.seq: s for s in snapshots}
     shown = by_seq.get(seq) if seq else next((s for s in reversed(snapshots) if s.body_sha256), None)
-    comparison = None
+    comparison, changes = None, []
     if a in by_seq and b in by_seq:
         left, right = by_seq[a], by_seq[b]
         comparison = diff(left, right, _body(session, left), _body(session, right))
+        changes = readable(comparison, left, right, reader_ui(request))
     elif len(snapshots) >= 2:
         a, b = snapshots[-2].seq, snapshots[-1].seq
     return render(request, "listing.html", viewer, listing=listing, snapshots=snapshots, events=events,
-                  runs=state_runs(snapshots), chart=build_chart(snapshots), shown=shown, a=a, b=b,
-                  comparison=comparison, timelines=timelines(session, listing_id, snapshots, events),
+                  runs=state_runs(snapshots), chart=build_chart(snapshots, events, reader_ui(request)), shown=shown,
+                  a=a, b=b, comparison=comparison, changes=changes, timelines=timelines(session, listing_id, snapshots, events),
                   chain_problems=verify_chain(snapshots))
 
 
@@ -182,13 +186,55 @@ def record_statement(request: Request, listing_id: PathId, event_id: PathId, rec
 
 @router.get("/register")
 def register_form(request: Request, viewer: Viewer = Depends(page_viewer)):
-    return render(request, "register.html", viewer, message=None, problems=[])
+    return register_page(request, viewer)
+
+
+def register_page(request: Request, viewer: Viewer, *, status: int = 200, message: str | None = None,
+                  problems: list[str] = (), form: dict | None = None) -> Response:
+    """The register form, filled with `form`'s values; its marketplace list is the registry's, each option carrying
+    the domains it serves so register.js can pick the URL's one as it is typed."""
+    return render(request, "register.html", viewer, status=status, message=message, problems=list(problems),
+                  form=form or {}, marketplaces=registry.all_marketplaces())
+
+
+@router.get("/register.js")
+def register_script() -> Response:
+    return Response(REGISTER_JS, media_type="text/javascript", headers={"Cache-Control": "max-age=3600"})
+
+
+# Picks the marketplace of the URL typed, unless the user chose one; the form works the same without it.
+REGISTER_JS = """document.addEventListener("DOMContentLoaded", () => {
+  const url = document.querySelector("input[name=url]"), pick = document.querySelector("select[name=marketplace]");
+  if (!url || !pick) return;
+  let chosen = false;
+  pick.addEventListener("change", () => { chosen = true; });
+  const detect = () => {
+    if (chosen) return;
+    let host = "";
+    try { host = new URL(url.value.trim()).hostname.toLowerCase().replace(/\\.$/, ""); } catch (e) { return; }
+    for (const option of pick.options) {
+      const domains = (option.dataset.domains || "").split(" ").filter(Boolean);
+      if (domains.some(d => host === d || host.endsWith("." + d))) { pick.value = option.value; return; }
+    }
+    pick.value = "generic";
+  };
+  url.addEventListener("change", detect);
+  url.addEventListener("blur", detect);
+  url.addEventListener("input", detect);
+});
+"""
 
 
 @router.post("/register")
 def register_one(request: Request, url: str = Form(...), marketplace: str = Form(""), seller: str = Form(""),
                  email: str = Form(""), label: str = Form(""), every: str = Form(""), account: str = Form(""),
-                 browser: bool = Form(False), viewer: Viewer = Depends(csrf_checked), session: Session = Depends(db)):
+                 browser: bool = Form(False), detect: str = Form(""), viewer: Viewer = Depends(csrf_checked),
+                 session: Session = Depends(db)):
+    form = {"url": url, "marketplace": marketplace, "seller": seller, "email": email, "label": label, "every": every,
+            "browser": browser}
+    if detect:  # "Detect from the URL" without script: the same form, the URL's marketplace picked
+        detected = registry.for_url(url).name if url.strip() else ""
+        return register_page(request, viewer, form={**form, "marketplace": detected})
     config = request.app.state.config
     new = NewListing(url=url, marketplace=marketplace or None, seller=seller or None,
                      emails=tuple(email.replace(";", " ").split()), label=label or None, every=every or None,
@@ -198,7 +244,7 @@ def register_one(request: Request, url: str = Form(...), marketplace: str = Form
     except NotAllowed as exc:
         raise HTTPException(403, str(exc)) from None
     except RegistrationError as exc:
-        return render(request, "register.html", viewer, status=400, message=None, problems=[str(exc)])
+        return register_page(request, viewer, status=400, problems=[str(exc)], form=form)
     session.commit()
     return RedirectResponse(f"/listings/{listing.id}", status_code=303)
 
@@ -209,15 +255,18 @@ def register_file(request: Request, file: UploadFile = File(...), account: str =
     # not async: the import waits for DNS and the database, in a worker thread, not on the event loop
     raw = file.file.read(MAX_CSV_BYTES + 1)
     if len(raw) > MAX_CSV_BYTES:
-        return render(request, "register.html", viewer, status=413, message=None, problems=[f"the file is bigger than {MAX_CSV_BYTES // 1_000_000} MB: split it"])
+        ui = reader_ui(request)
+        return register_page(request, viewer, status=413, problems=[ui.gettext(
+            "the file is bigger than %(mb)s MB: split it", mb=MAX_CSV_BYTES // 1_000_000)])
     try:
         added, problems = register_csv(session, viewer, raw, account=account, config=request.app.state.config)
     except NotAllowed as exc:
         raise HTTPException(403, str(exc)) from None
     except CsvFileError as exc:
-        return render(request, "register.html", viewer, status=400, message=None, problems=[str(exc)])
-    return render(request, "register.html", viewer, status=200 if added or not problems else 400,
-                  message=f"{added} added, {len(problems)} refused", problems=problems)
+        return register_page(request, viewer, status=400, problems=[str(exc)])
+    message = reader_ui(request).gettext("%(added)s added, %(refused)s refused", added=added, refused=len(problems))
+    return register_page(request, viewer, status=200 if added or not problems else 400, message=message,
+                         problems=problems)
 
 
 @router.get("/events")

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import event, text
 
 from observatory.accounts import Viewer
+from observatory.attention import OTHERS, SHOWN
 from observatory.queries import dashboard, dashboard_since
 from store.db import session_scope
 from store.models import Account, Listing
@@ -68,7 +69,8 @@ def test_the_dashboard_costs_the_same_statements_and_loads_no_listing_per_row(cl
                 page = client.get("/")
             assert page.status_code == 200
             counts.append(len(seen))
-            assert len(loaded) <= 10, len(loaded)  # at most the listings of the ten latest events
+            # at most the listings of the ten latest events and the attention list's bounded rows (observatory.attention)
+            assert len(loaded) <= 10 + SHOWN + 1 + OTHERS + 1, len(loaded)
         assert f"{2 + 200} listings watched" in page.text
         assert counts[0] == counts[1], counts
     finally:
