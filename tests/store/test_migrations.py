@@ -33,6 +33,7 @@ def test_a_database_at_head_is_recognised_and_one_behind_is_upgraded(engine):
         connection.execute(text("ALTER TABLE listings DROP COLUMN claim_token"))
         for table in ("channel_deliveries", "channels"):  # 0007's, absent from a 0004 database
             connection.execute(text(f"DROP TABLE {table}"))
+        connection.execute(text("ALTER TABLE users DROP COLUMN lang"))  # 0013's
     upgrade(engine)
     assert at_head(engine)
     with engine.connect() as connection:
