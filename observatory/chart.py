@@ -38,6 +38,7 @@ class Mark:
     label: str  # the event in words
     title: str  # words and time, shown on hover
     row: int  # 0 or 1: alternating label heights so neighbours do not overlap
+    anchor: str  # "start", "middle" or "end": a label at an edge stays inside the chart
 
 
 @dataclass(frozen=True)
@@ -126,10 +127,15 @@ def build(snapshots: Sequence[Any], events: Sequence[Any] = (), ui: Ui | None = 
         x_ticks.append(Tick(str(x(at)), ui.short(at, with_time=with_time)))
     marked = [e for e in events if e.kind in MARKED]
     marks = tuple(Mark(str(x(e.detected_at)), e.kind, ui.gettext(kind_word(e.kind)),
-                       f"{ui.gettext(kind_word(e.kind))} · {ui.when(e.detected_at)}", i % 2)
+                       f"{ui.gettext(kind_word(e.kind))} · {ui.when(e.detected_at)}", i % 2, _anchor(x(e.detected_at)))
                   for i, e in enumerate(marked))
     return Chart(WIDTH, HEIGHT, " ".join(price), " ".join(fee), tuple(dots), tuple(y_ticks), tuple(x_ticks),
                  marks, currency)
+
+
+def _anchor(at: Decimal) -> str:
+    edge = (WIDTH - LEFT - RIGHT) / 5
+    return "end" if at > WIDTH - RIGHT - edge else "start" if at < LEFT + edge else "middle"
 
 
 def _px(value: Decimal) -> Decimal:
