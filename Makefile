@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test test-installed setup bench clean
+.PHONY: demo test test-installed setup bench clean translations screenshots
 
 demo: setup
 	$(BIN)/vigie demo
@@ -31,6 +31,17 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[test]'
 	touch $@
+
+# After marking strings (`_()`, `{% trans %}`, `N_()`): new entries appear empty in the .po files, and
+# tests/observatory/test_catalogues.py fails until each has its French and English text.
+translations: setup
+	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-output -k N_ --project Vigie -o observatory/translations/messages.pot .
+	$(BIN)/pybabel update -i observatory/translations/messages.pot -d observatory/translations --no-fuzzy-matching --ignore-obsolete
+	rm observatory/translations/messages.pot
+
+# The README's screenshots, from the demo's data in French and English, in Chromium (VIGIE_BROWSER_PATH).
+screenshots: setup
+	$(BIN)/python docs/make_screenshots.py
 
 bench: setup
 	$(BIN)/python bench/nginx_pages.py

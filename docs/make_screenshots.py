@@ -1,80 +1,85 @@
-"""Screenshots of the observatory's main pages for the README: `.venv/bin/python docs/make_screenshots.py`.
+"""Screenshots of the observatory for the README, in French and in English: `make screenshots`
+(or `.venv/bin/python docs/make_screenshots.py`).
 
-Seeds a throwaway SQLite database with the test scenario (two sellers, a delisting, a price and a
-delivery-fee jump), serves the observatory on loopback and photographs it with Chromium.
+Builds two weeks of the demo's shop (docs/demo_history.py: the sandbox marketplace, the real page objects and
+recorder), serves the observatory on loopback and photographs it with Chromium (VIGIE_BROWSER_PATH, default
+/usr/bin/chromium), once with a French browser and once with an English one, into docs/screenshots/{fr,en}/.
 """
 from __future__ import annotations
 
+import os
 import sys
 import tempfile
-from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path[:0] = [str(ROOT), str(ROOT / "docs")]
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from observatory.accounts import add_user  # noqa: E402
+from demo_history import INVESTIGATOR_LOGIN, PASSWORD, SELLER_LOGIN, build  # noqa: E402
 from observatory.app import create_app  # noqa: E402
 from observatory.config import ObservatoryConfig  # noqa: E402
 from observatory.server import RunningObservatory  # noqa: E402
-from store.db import make_engine, session_factory, session_scope, sqlite_url  # noqa: E402
-from store.migrate import upgrade  # noqa: E402
-from store.models import Account  # noqa: E402
-from tests.observatory.seed import T0, record_statement, seed  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
-PASSWORD = "screenshots only"
-CHROMIUM = "/usr/bin/chromium"
+CHROMIUM = os.environ.get("VIGIE_BROWSER_PATH") or "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run", "--disable-quic"]
+LOCALES = {"fr": "fr-FR", "en": "en-GB"}
+LAMP, CUP = 2, 1  # the demo's listings: the lamp's price jumps, the cup is delisted
+
+
+def shoot(base: str, browser, lang: str) -> None:
+    folder = OUT / lang
+    folder.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(locale=LOCALES[lang], viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(base + "/")
+    page.screenshot(path=folder / "login.png")
+    _log_in(page, base, SELLER_LOGIN)
+    page.screenshot(path=folder / "dashboard.png", full_page=True)
+    page.goto(f"{base}/listings/{LAMP}?a=9&b=10")
+    page.screenshot(path=folder / "listing.png", full_page=True, clip=_above(page, "#stored"))
+    page.locator("#price-chart").screenshot(path=folder / "chart.png")
+    page.goto(f"{base}/listings/{CUP}")
+    page.screenshot(path=folder / "delisted.png", full_page=True, clip=_above(page, "h2:has-text('P2B')"))
+    page.goto(base + "/register")
+    page.screenshot(path=folder / "register.png", full_page=True)
+    if lang == "en":
+        _add_channel(page, base, "json://127.0.0.1:9/team-chat", "digest")
+        _add_channel(page, base, "ntfy://127.0.0.1:9/alice-phone", "", personal=True)
+        _add_channel(page, base, "mailto:equipe@example.fr", "")
+        _add_channel(page, base, "webhook+http://127.0.0.1:9/hooks/vigie", "")
+        page.screenshot(path=folder / "account-secret.png", full_page=True)  # the secret, in this page only
+    page.goto(base + "/account")
+    page.screenshot(path=folder / "account.png", full_page=True)
+    context.clear_cookies()
+    _log_in(page, base, INVESTIGATOR_LOGIN)
+    page.goto(base + "/events")
+    page.screenshot(path=folder / "events.png", full_page=True)
+    page.goto(base + "/listings")
+    page.screenshot(path=folder / "listings.png", full_page=True)
+    context.close()
 
 
 def main() -> None:
-    OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as folder:
-        engine = make_engine(sqlite_url(Path(folder)))
-        upgrade(engine)
-        sessions = session_factory(engine)
-        seeded = seed(sessions)
-        record_statement(sessions, seeded, date(2026, 3, 6))
-        with session_scope(sessions) as s:
-            add_user(s, "ivy@example.org", "investigator", now=T0, password=PASSWORD)
-            add_user(s, "alice@example.org", "seller", now=T0, password=PASSWORD,
-                     account=s.get(Account, seeded.alice_account))
-        app = create_app(ObservatoryConfig(allow_private_hosts=True, clock=lambda: T0.replace(day=9)), sessions)
+        engine, sessions, now = build(Path(folder))
+        app = create_app(ObservatoryConfig(allow_private_hosts=True, clock=lambda: now), sessions)
         with RunningObservatory(app) as server, sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.goto(server.url + "/")
-            page.screenshot(path=OUT / "login.png")
-            _log_in(page, server.url, "ivy@example.org")
-            page.screenshot(path=OUT / "dashboard.png", full_page=True)
-            page.goto(server.url + "/listings")
-            page.screenshot(path=OUT / "listings.png", full_page=True)
-            page.goto(f"{server.url}/listings/{seeded.alice_listing}?a=1&b=2")
-            page.screenshot(path=OUT / "listing.png", full_page=True)
-            # full-page captures leave out-of-process (sandboxed) frames blank: photograph that part in view
-            page.locator("#stored").scroll_into_view_if_needed()
-            page.frame_locator("iframe.stored").locator("h1").wait_for()
-            page.screenshot(path=OUT / "stored-page.png")
-            page.goto(server.url + "/events")
-            page.screenshot(path=OUT / "events.png", full_page=True)
-            page.context.clear_cookies()
-            _log_in(page, server.url, "alice@example.org")
-            page.goto(server.url + "/register")
-            page.screenshot(path=OUT / "register.png", full_page=True)
-            _add_channel(page, server.url, "json://127.0.0.1:9/team-chat", "digest")
-            _add_channel(page, server.url, "ntfy://127.0.0.1:9/alice-phone", "", personal=True)
-            _add_channel(page, server.url, "mailto:equipe@alice-shop.example", "")
-            _add_channel(page, server.url, "webhook+http://127.0.0.1:9/hooks/vigie", "")
-            page.screenshot(path=OUT / "account-secret.png", full_page=True)  # the secret, in this page only
-            page.goto(server.url + "/account")
-            page.screenshot(path=OUT / "account.png", full_page=True)
+            for lang in ("en", "fr"):  # English first: it adds the channels (its buttons say "Add")
+                shoot(server.url, browser, lang)
             browser.close()
         engine.dispose()
-    print(f"screenshots written to {OUT}")
+    print(f"screenshots written to {OUT}/fr and {OUT}/en")
+
+
+def _above(page, selector: str) -> dict:
+    """The page down to `selector`: full-page captures leave sandboxed frames (the stored page) blank."""
+    box = page.locator(selector).first.bounding_box()
+    return {"x": 0, "y": 0, "width": 1280, "height": box["y"] - 8}
 
 
 def _add_channel(page, base: str, url: str, mode: str, personal: bool = False) -> None:
@@ -92,7 +97,7 @@ def _log_in(page, base: str, email: str) -> None:
     page.fill("input[name=email]", email)
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
-    page.wait_for_selector("text=Per marketplace and week")
+    page.wait_for_selector("#attention")
 
 
 if __name__ == "__main__":

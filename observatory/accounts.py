@@ -40,6 +40,7 @@ class Viewer:
     account_id: int | None
     account_name: str | None = None
     csrf_token: str | None = None
+    lang: str | None = None  # the language the user chose for the observatory; None: the browser's
 
     @property
     def reads_everything(self) -> bool:
@@ -99,7 +100,7 @@ def set_password(session: Session, user: User, password: str) -> int:
 
 def viewer(user: User, csrf_token: str | None = None) -> Viewer:
     return Viewer(user.id, user.email, user.role, user.account_id, user.account.name if user.account else None,
-                  csrf_token)
+                  csrf_token, user.lang)
 
 
 def authenticate(session: Session, email: str, password: str) -> User | None:

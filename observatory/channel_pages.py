@@ -13,9 +13,11 @@ from alerts.channel_admin import MODES
 from observatory import channels
 from observatory.accounts import Viewer
 from observatory.deps import csrf_checked, db, page_viewer
+from observatory.i18n import LANGUAGE_NAMES
 from observatory.ids import PathId
 from observatory.paging import DEFAULT_SIZE, Cursor, first_url, next_url
 from observatory.queries import BadCursor, decode_cursor, encode_cursor
+from store.models import Account
 from vigie.limits import TEXT_CHARS
 from vigie.registration import RegistrationError
 
@@ -23,7 +25,8 @@ router = APIRouter(include_in_schema=False)
 
 
 def _page(request: Request, session: Session, viewer: Viewer, *, status: int = 200, message: str | None = None,
-          problem: str | None = None, secret: str | None = None, cursor: str | None = None) -> Response:
+          problem: str | None = None, secret: str | None = None, cursor: str | None = None,
+          saved: bool = False) -> Response:
     try:
         after = decode_cursor(cursor, int)[0] if cursor else None
     except BadCursor as exc:
@@ -33,16 +36,19 @@ def _page(request: Request, session: Session, viewer: Viewer, *, status: int = 2
     response = request.app.state.templates.TemplateResponse(request, "account.html", {
         "viewer": viewer, "csrf": viewer.csrf_token, "channels": rows[:DEFAULT_SIZE], "modes": MODES,
         "message": message, "problem": problem, "secret": secret, "text_chars": TEXT_CHARS,
-        "next_url": next_url(request, more), "first_url": first_url(request)}, status_code=status)
+        "next_url": next_url(request, more), "first_url": first_url(request),
+        # the language settings (observatory.account_page)
+        "account": session.get(Account, viewer.account_id) if viewer.account_id else None,
+        "languages": LANGUAGE_NAMES, "saved": saved}, status_code=status)
     if secret:
         response.headers["Cache-Control"] = "no-store"  # the secret must not outlive this one page
     return response
 
 
 @router.get("/account")
-def account_page(request: Request, cursor: Cursor = None, viewer: Viewer = Depends(page_viewer),
+def account_page(request: Request, cursor: Cursor = None, saved: str = "", viewer: Viewer = Depends(page_viewer),
                  session: Session = Depends(db)) -> Response:
-    return _page(request, session, viewer, cursor=cursor)
+    return _page(request, session, viewer, cursor=cursor, saved=saved == "1")
 
 
 @router.post("/account/channels")

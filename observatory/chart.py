@@ -1,17 +1,44 @@
 """A price and delivery-fee chart over time, as coordinates for an inline SVG drawn server-side.
 
-Pixel coordinates are geometry, not money: they are computed from the Decimal amounts and
-rounded to tenths of a pixel; the labels keep the exact amounts.
+The amount axis is scaled to the data (a 19,90 → 24,90 € jump fills the height, it is not a ripple on top of a
+0-based axis) with round ticks; the time axis is labelled at evenly spaced moments, with the time of day when the
+history is short; events (delisting, price change, ...) are marked where they happened. Pixel coordinates are
+geometry, not money: computed from the Decimal amounts and rounded to tenths of a pixel; labels keep exact
+amounts, written in the reader's language.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from datetime import datetime, timedelta
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from typing import Any, Sequence
 
-WIDTH, HEIGHT, PAD = 640, 220, 40
+from observatory.i18n import FALLBACK, Ui, load_catalogues, ui_for
+from observatory.words import kind_word
+
+WIDTH, HEIGHT = 720, 260
+LEFT, RIGHT, TOP, BOTTOM = 78, 24, 46, 40  # room for amount labels, event labels and time labels
 TENTH = Decimal("0.1")
+Y_TICKS, X_TICKS = 5, 5
+# the events worth a mark on a price chart
+MARKED = ("delisted", "offer_gone", "unavailable", "restored", "price_change", "shipping_fee_change",
+          "seller_change")
+
+
+@dataclass(frozen=True)
+class Tick:
+    at: str  # pixel coordinate along the axis
+    label: str
+
+
+@dataclass(frozen=True)
+class Mark:
+    x: str
+    kind: str  # the event's code, for styling
+    label: str  # the event in words
+    title: str  # words and time, shown on hover
+    row: int  # 0 or 1: alternating label heights so neighbours do not overlap
+    anchor: str  # "start", "middle" or "end": a label at an edge stays inside the chart
 
 
 @dataclass(frozen=True)
@@ -21,48 +48,94 @@ class Chart:
     price_points: str
     fee_points: str
     dots: tuple[tuple[str, str, str, str], ...]  # (x, y, series, label)
-    y_min: str
-    y_max: str
-    x_first: str
-    x_last: str
+    y_ticks: tuple[Tick, ...]
+    x_ticks: tuple[Tick, ...]
+    marks: tuple[Mark, ...]
     currency: str
+    left: int = LEFT
+    right: int = WIDTH - RIGHT
+    top: int = TOP
+    bottom: int = HEIGHT - BOTTOM
 
     @property
     def empty(self) -> bool:
         return not self.dots
 
 
-def build(snapshots: Sequence[Any]) -> Chart:
-    """From snapshots (fetched_at, price, shipping_fee, currency), oldest first."""
+def nice_step(span: Decimal, ticks: int) -> Decimal:
+    """1, 2 or 5 times a power of ten, so that about `ticks` steps cover `span`."""
+    raw = span / ticks
+    power = Decimal(1).scaleb(raw.adjusted())
+    for factor in (1, 2, 5, 10):
+        if power * factor >= raw:
+            return power * factor
+    return power * 10  # pragma: no cover - the loop always returns
+
+
+def amount_range(amounts: Sequence[Decimal]) -> tuple[Decimal, Decimal, Decimal]:
+    """(low, high, step): round bounds just around the data, never below 0 for money."""
+    low, high = min(amounts), max(amounts)
+    if low == high:  # one price all along: a band around it
+        pad = max(abs(low) / 10, Decimal(1))
+        low, high = low - pad, high + pad
+    step = nice_step(high - low, Y_TICKS - 1)
+    low = max((low / step).to_integral_value(ROUND_FLOOR) * step, Decimal(0))
+    high = (high / step).to_integral_value(ROUND_CEILING) * step
+    return low, high, step
+
+
+def build(snapshots: Sequence[Any], events: Sequence[Any] = (), ui: Ui | None = None) -> Chart:
+    """From snapshots (fetched_at, price, shipping_fee, currency), oldest first, and the listing's events."""
+    ui = ui or ui_for(load_catalogues(), FALLBACK)
     points = [s for s in snapshots if s.price is not None or s.shipping_fee is not None]
     amounts = [a for s in points for a in (s.price, s.shipping_fee) if a is not None]
     currency = next((s.currency for s in points if s.currency), "") or ""
     if not points:
-        return Chart(WIDTH, HEIGHT, "", "", (), "", "", "", "", currency)
-    low, high = min(min(amounts), Decimal(0)), max(amounts)
-    span_y = (high - low) or Decimal(1)
-    start, end = points[0].fetched_at, points[-1].fetched_at
-    span_t = Decimal(str((end - start).total_seconds())) or Decimal(1)
+        return Chart(WIDTH, HEIGHT, "", "", (), (), (), (), currency)
+    low, high, step = amount_range(amounts)
+    times = [s.fetched_at for s in snapshots] + [e.detected_at for e in events if e.kind in MARKED]
+    start, end = min(times), max(times)
+    span_t = (end - start).total_seconds()
 
     def x(at: datetime) -> Decimal:
-        seconds = Decimal(str((at - start).total_seconds()))
-        fraction = seconds / span_t if end != start else Decimal("0.5")
-        return _px(PAD + fraction * (WIDTH - 2 * PAD))
+        fraction = Decimal(str((at - start).total_seconds() / span_t)) if span_t else Decimal("0.5")
+        return _px(LEFT + fraction * (WIDTH - LEFT - RIGHT))
 
     def y(amount: Decimal) -> Decimal:
-        return _px(HEIGHT - PAD - (amount - low) / span_y * (HEIGHT - 2 * PAD))
+        return _px(HEIGHT - BOTTOM - (amount - low) / (high - low) * (HEIGHT - TOP - BOTTOM))
 
     price, fee, dots = [], [], []
     for s in points:
+        at = ui.when(s.fetched_at)
         if s.price is not None:
             price.append(f"{x(s.fetched_at)},{y(s.price)}")
-            dots.append((str(x(s.fetched_at)), str(y(s.price)), "price", f"{s.fetched_at:%Y-%m-%d %H:%M} {s.price}"))
+            dots.append((str(x(s.fetched_at)), str(y(s.price)), "price", f"{at} · {ui.money(s.price, s.currency)}"))
         if s.shipping_fee is not None:
             fee.append(f"{x(s.fetched_at)},{y(s.shipping_fee)}")
             dots.append((str(x(s.fetched_at)), str(y(s.shipping_fee)), "fee",
-                         f"{s.fetched_at:%Y-%m-%d %H:%M} {s.shipping_fee}"))
-    return Chart(WIDTH, HEIGHT, " ".join(price), " ".join(fee), tuple(dots), str(low), str(high),
-                 f"{start:%Y-%m-%d}", f"{end:%Y-%m-%d}", currency)
+                         f"{at} · {ui.money(s.shipping_fee, s.currency)}"))
+    y_ticks = []
+    amount = low
+    while amount <= high:
+        y_ticks.append(Tick(str(y(amount)), ui.money(amount, currency)))
+        amount += step
+    with_time = end - start < timedelta(days=3)
+    count = X_TICKS if span_t else 1
+    x_ticks = []
+    for i in range(count):
+        at = start + (end - start) * (i / (count - 1)) if count > 1 else start
+        x_ticks.append(Tick(str(x(at)), ui.short(at, with_time=with_time)))
+    marked = [e for e in events if e.kind in MARKED]
+    marks = tuple(Mark(str(x(e.detected_at)), e.kind, ui.gettext(kind_word(e.kind)),
+                       f"{ui.gettext(kind_word(e.kind))} · {ui.when(e.detected_at)}", i % 2, _anchor(x(e.detected_at)))
+                  for i, e in enumerate(marked))
+    return Chart(WIDTH, HEIGHT, " ".join(price), " ".join(fee), tuple(dots), tuple(y_ticks), tuple(x_ticks),
+                 marks, currency)
+
+
+def _anchor(at: Decimal) -> str:
+    edge = (WIDTH - LEFT - RIGHT) / 5
+    return "end" if at > WIDTH - RIGHT - edge else "start" if at < LEFT + edge else "middle"
 
 
 def _px(value: Decimal) -> Decimal:

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from observatory.accounts import Viewer, same_secret, session_viewer, token_viewer
 from observatory.config import ObservatoryConfig
+from observatory.i18n import Ui, negotiate, ui_for
 
 SESSION_COOKIE = "vigie_session"
 LOGIN_CSRF_COOKIE = "vigie_login_csrf"
@@ -35,7 +36,16 @@ def config(request: Request) -> ObservatoryConfig:
 
 
 def optional_viewer(request: Request, session: Session = Depends(db)) -> Viewer | None:
-    return session_viewer(session, request.cookies.get(SESSION_COOKIE), now=request.app.state.config.clock())
+    viewer = session_viewer(session, request.cookies.get(SESSION_COOKIE), now=request.app.state.config.clock())
+    request.state.viewer = viewer  # the pages' language and the error page's header (observatory.app)
+    return viewer
+
+
+def reader_ui(request: Request) -> Ui:
+    """The language this request is answered in: the user's chosen one, else what the browser asks for."""
+    viewer = getattr(request.state, "viewer", None)
+    lang = (viewer.lang if viewer else None) or negotiate(request.headers.get("accept-language"))
+    return ui_for(request.app.state.templates.env.globals["catalogues"], lang)
 
 
 def page_viewer(viewer: Viewer | None = Depends(optional_viewer)) -> Viewer:

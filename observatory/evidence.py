@@ -94,7 +94,7 @@ def _small_files(session: Session, listing: Listing, *, now: datetime) -> tuple[
         "p2b.json": _json([p2b.timeline_json(line) for line in lines]),
         "report.html": environment().get_template("report.html").render(
             listing=listing, snapshots=snapshots, events=events, timelines=lines, runs=state_runs(snapshots),
-            chart=build_chart(snapshots), created_at=now,
+            chart=build_chart(snapshots, events), created_at=now,
             chain_head=snapshots[-1].chain_hash if snapshots else None, chain_problems=verify_chain(snapshots),
         ).encode(),
     }

@@ -20,6 +20,8 @@ from observatory import p2b
 from observatory.chart import Chart, build as build_chart
 from observatory.evidence import statements
 from observatory.history import StateRun, diff
+from observatory.snapshot_fields import readable
+from observatory.i18n import FALLBACK, Ui, load_catalogues, ui_for
 from observatory.queries import PAGE_ROWS, Page, decode_cursor, encode_cursor
 from store import blobs
 from store.models import Event, Snapshot
@@ -63,12 +65,13 @@ def state_runs(session: Session, listing_id: int, *, limit: int = RUNS) -> list[
     return [StateRun(outcome, since, until, checks) for outcome, since, until, checks, _ in reversed(rows)]
 
 
-def chart(session: Session, listing_id: int, *, points: int = CHART_POINTS) -> Chart:
+def chart(session: Session, listing_id: int, events: Sequence[Event] = (), ui: Ui | None = None, *,
+          points: int = CHART_POINTS) -> Chart:
     rows = session.execute(
         select(Snapshot.fetched_at, Snapshot.price, Snapshot.shipping_fee, Snapshot.currency)
         .where(Snapshot.listing_id == listing_id, or_(Snapshot.price.is_not(None), Snapshot.shipping_fee.is_not(None)))
         .order_by(Snapshot.seq.desc()).limit(points)).all()
-    return build_chart(list(reversed(rows)))
+    return build_chart(list(reversed(rows)), events, ui)
 
 
 def events_with_seq(session: Session, listing_id: int, *, limit: int = EVENTS) -> tuple[list[Event], dict[int, int]]:
@@ -114,22 +117,24 @@ def newest_with_body(session: Session, listing_id: int) -> Snapshot | None:
 
 
 def listing_context(session: Session, listing_id: int, *, cursor: str | None, limit: int, a: int | None,
-                    b: int | None, seq: int | None) -> dict[str, Any]:
-    """The listing page's data (BadCursor for a cursor no page handed out)."""
+                    b: int | None, seq: int | None, ui: Ui | None = None) -> dict[str, Any]:
+    """The listing page's data (BadCursor for a cursor no page handed out), in the reader's language `ui`."""
+    ui = ui or ui_for(load_catalogues(), FALLBACK)
     page = newest_snapshots(session, listing_id, cursor=cursor, limit=limit)
     events, seqs = events_with_seq(session, listing_id)
     picked = by_seq(session, listing_id, {n for n in (a, b, seq) if n is not None})
     shown = picked.get(seq) if seq else newest_with_body(session, listing_id)
-    comparison = None
+    comparison, changes = None, []
     if a in picked and b in picked:
         left, right = picked[a], picked[b]
         comparison = diff(left, right, _body(session, left), _body(session, right))
+        changes = readable(comparison, left, right, ui)
     elif cursor is None and len(page.rows) >= 2:
         a, b = page.rows[1].seq, page.rows[0].seq
     # the template lists `snapshots` newest first by reversing them, as when it had the whole history
     return {"snapshots": list(reversed(page.rows)), "snapshots_next": page.next, "events": events, "event_seq": seqs,
-            "runs": state_runs(session, listing_id), "chart": chart(session, listing_id), "shown": shown,
-            "a": a, "b": b, "comparison": comparison, "timelines": timelines(session, listing_id),
+            "runs": state_runs(session, listing_id), "chart": chart(session, listing_id, events, ui), "shown": shown,
+            "a": a, "b": b, "comparison": comparison, "changes": changes, "timelines": timelines(session, listing_id),
             "chain_problems": chain_problems(session, listing_id, page.rows)}
 
 

@@ -10,13 +10,15 @@ from sqlalchemy.orm import Session
 
 from observatory import queries
 from observatory.accounts import Viewer
-from observatory.deps import csrf_checked, db, optional_viewer, page_viewer
+from observatory.attention import attention
+from observatory.deps import csrf_checked, db, optional_viewer, page_viewer, reader_ui
 from observatory.exports import bundle_response, wacz_download
 from observatory.listing_view import listing_context
 from observatory.ids import PathId, PathSeq, QuerySeq
 from observatory.login import login_page
 from observatory.paging import DEFAULT_SIZE, Cursor, PageSize, first_url, next_url
 from observatory.registering import NotAllowed, file_import, register, remove
+from spiders import registry
 from store import blobs
 from store.models import Event, Snapshot
 from store.models_observatory import StatementOfReasons
@@ -53,7 +55,7 @@ def dashboard(request: Request, viewer: Viewer, session: Session) -> Response:
     now = request.app.state.config.clock()
     return render(request, "dashboard.html", viewer, weeks=queries.dashboard(session, viewer, now=now),
                   since=queries.dashboard_since(now), recent=queries.events(session, viewer, limit=10),
-                  listing_count=queries.listing_count(session, viewer))
+                  listing_count=queries.listing_count(session, viewer), attention=attention(session, viewer))
 
 
 def _page_of(fetch, *args, **kwargs) -> queries.Page:
@@ -94,7 +96,8 @@ def listing_page(request: Request, listing_id: PathId, a: QuerySeq = None, b: Qu
                  seq: QuerySeq = None, cursor: Cursor = None, limit: PageSize = DEFAULT_SIZE,
                  viewer: Viewer = Depends(page_viewer), session: Session = Depends(db)):
     listing = _listing_or_404(session, viewer, listing_id)
-    context = _page_of(listing_context, session, listing_id, cursor=cursor, limit=limit, a=a, b=b, seq=seq)
+    context = _page_of(listing_context, session, listing_id, cursor=cursor, limit=limit, a=a, b=b, seq=seq,
+                       ui=reader_ui(request))
     following = next_url(request, context.pop("snapshots_next"))
     return render(request, "listing.html", viewer, listing=listing, next_url=following,
                   first_url=first_url(request), **context)
@@ -178,13 +181,55 @@ def record_statement(request: Request, listing_id: PathId, event_id: PathId, rec
 
 @router.get("/register")
 def register_form(request: Request, viewer: Viewer = Depends(page_viewer)):
-    return render(request, "register.html", viewer, message=None, problems=[])
+    return register_page(request, viewer)
+
+
+def register_page(request: Request, viewer: Viewer, *, status: int = 200, message: str | None = None,
+                  problems: list[str] = (), form: dict | None = None) -> Response:
+    """The register form, filled with `form`'s values; its marketplace list is the registry's, each option carrying
+    the domains it serves so register.js can pick the URL's one as it is typed."""
+    return render(request, "register.html", viewer, status=status, message=message, problems=list(problems),
+                  form=form or {}, marketplaces=registry.all_marketplaces())
+
+
+@router.get("/register.js")
+def register_script() -> Response:
+    return Response(REGISTER_JS, media_type="text/javascript", headers={"Cache-Control": "max-age=3600"})
+
+
+# Picks the marketplace of the URL typed, unless the user chose one; the form works the same without it.
+REGISTER_JS = """document.addEventListener("DOMContentLoaded", () => {
+  const url = document.querySelector("input[name=url]"), pick = document.querySelector("select[name=marketplace]");
+  if (!url || !pick) return;
+  let chosen = false;
+  pick.addEventListener("change", () => { chosen = true; });
+  const detect = () => {
+    if (chosen) return;
+    let host = "";
+    try { host = new URL(url.value.trim()).hostname.toLowerCase().replace(/\\.$/, ""); } catch (e) { return; }
+    for (const option of pick.options) {
+      const domains = (option.dataset.domains || "").split(" ").filter(Boolean);
+      if (domains.some(d => host === d || host.endsWith("." + d))) { pick.value = option.value; return; }
+    }
+    pick.value = "generic";
+  };
+  url.addEventListener("change", detect);
+  url.addEventListener("blur", detect);
+  url.addEventListener("input", detect);
+});
+"""
 
 
 @router.post("/register")
 def register_one(request: Request, url: str = Form(...), marketplace: str = Form(""), seller: str = Form(""),
                  email: str = Form(""), label: str = Form(""), every: str = Form(""), account: str = Form(""),
-                 browser: bool = Form(False), viewer: Viewer = Depends(csrf_checked), session: Session = Depends(db)):
+                 browser: bool = Form(False), detect: str = Form(""), viewer: Viewer = Depends(csrf_checked),
+                 session: Session = Depends(db)):
+    form = {"url": url, "marketplace": marketplace, "seller": seller, "email": email, "label": label, "every": every,
+            "browser": browser}
+    if detect:  # "Detect from the URL" without script: the same form, the URL's marketplace picked
+        detected = registry.for_url(url).name if url.strip() else ""
+        return register_page(request, viewer, form={**form, "marketplace": detected})
     config = request.app.state.config
     new = NewListing(url=url, marketplace=marketplace or None, seller=seller or None,
                      emails=tuple(email.replace(";", " ").split()), label=label or None, every=every or None,
@@ -194,7 +239,7 @@ def register_one(request: Request, url: str = Form(...), marketplace: str = Form
     except NotAllowed as exc:
         raise HTTPException(403, str(exc)) from None
     except RegistrationError as exc:
-        return render(request, "register.html", viewer, status=400, message=None, problems=[str(exc)])
+        return register_page(request, viewer, status=400, problems=[str(exc)], form=form)
     session.commit()
     return RedirectResponse(f"/listings/{listing.id}", status_code=303)
 
@@ -205,20 +250,25 @@ def register_file(request: Request, file: UploadFile = File(...), account: str =
     # not async: the import waits for DNS and the database, in a worker thread, not on the event loop
     raw = file.file.read(MAX_CSV_BYTES + 1)
     if len(raw) > MAX_CSV_BYTES:
-        return render(request, "register.html", viewer, status=413, message=None, problems=[f"the file is bigger than {MAX_CSV_BYTES // 1_000_000} MB: split it"])
+        ui = reader_ui(request)
+        return register_page(request, viewer, status=413, problems=[ui.gettext(
+            "the file is bigger than %(mb)s MB: split it", mb=MAX_CSV_BYTES // 1_000_000)])
     try:
         result = file_import(session, viewer, raw, account=account, site=site.strip() or None, sync=sync,
                              config=request.app.state.config)
     except NotAllowed as exc:
         raise HTTPException(403, str(exc)) from None
     except (CsvFileError, ReportFileError, RegistrationError) as exc:
-        return render(request, "register.html", viewer, status=400, message=None, problems=[str(exc)])
+        return register_page(request, viewer, status=400, problems=[str(exc)])
+    ui = reader_ui(request)
     if result.site is None and result.format == "CSV of URLs":
-        message = f"{len(result.added)} added, {len(result.refused)} refused"
+        message = ui.gettext("%(added)s added, %(refused)s refused", added=len(result.added),
+                             refused=len(result.refused))
     else:
-        message = f"read as {result.format}" + (f", site {result.site}" if result.site else "") + f": {result.summary()}"
-    return render(request, "register.html", viewer, status=400 if result.unread() else 200,
-                  message=message, problems=result.findings())
+        message = (ui.gettext("read as %(format)s", format=result.format) + (f", {result.site}" if result.site else "")
+                   + f": {result.summary()}")
+    return register_page(request, viewer, status=400 if result.unread() else 200, message=message,
+                         problems=result.findings())
 
 
 @router.get("/events")

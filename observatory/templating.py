@@ -1,28 +1,85 @@
-"""The package's one Jinja2 environment: autoescaped, strict about missing names."""
+"""The package's one Jinja2 environment: autoescaped, strict about missing names, translated.
+
+Each render carries `ui` (observatory.i18n.Ui), the reader's language: `_()`, `{% trans %}` and the filters below
+read it from the context, so one environment serves every language. A template rendered without one (the
+evidence bundle's report) reads English.
+"""
 from __future__ import annotations
 
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from decimal import Decimal
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, PackageLoader, StrictUndefined, pass_context, select_autoescape
+from jinja2.runtime import Context
+
+from observatory import words
+from observatory.i18n import FALLBACK, Ui, load_catalogues, ui_for
 
 
 def environment() -> Environment:
     env = Environment(loader=PackageLoader("observatory", "templates"), autoescape=select_autoescape(["html"]),
                       undefined=StrictUndefined, extensions=["jinja2.ext.i18n"])
-    # {% trans %} marks what a translation will replace; until the catalogues land, the English as written
-    env.install_null_translations(newstyle=True)
-    env.filters["when"] = _when
+    catalogues = load_catalogues()
+    env.globals["catalogues"] = catalogues
+    env.globals["default_ui"] = ui_for(catalogues, FALLBACK)
+    env.install_gettext_callables(_gettext, _ngettext, newstyle=True)
+    env.filters.update(when=_when, day=_day, money=_money, number=_number, kind=_kind, outcome=_outcome,
+                       availability=_availability, marketplace=_marketplace)
+    env.globals["event_kinds"] = tuple(words.EVENT_KINDS)
     return env
 
 
-# Stored in UTC; shown as the French sellers and investigators read their clocks.
-PARIS = ZoneInfo("Europe/Paris")
+def _ui(context: Context) -> Ui:
+    ui = context.get("ui")
+    return ui if isinstance(ui, Ui) else context["default_ui"]
 
 
-def _when(value: datetime | date | None) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, datetime):
-        return value.astimezone(PARIS).strftime("%Y-%m-%d %H:%M %Z (Paris)")
-    return value.isoformat()
+@pass_context
+def _gettext(context: Context, message: str) -> str:
+    return _ui(context).translations.gettext(message)
+
+
+@pass_context
+def _ngettext(context: Context, singular: str, plural: str, n: int) -> str:
+    return _ui(context).translations.ngettext(singular, plural, n)
+
+
+@pass_context
+def _when(context: Context, value: datetime | date | None) -> str:
+    return _ui(context).when(value)
+
+
+@pass_context
+def _day(context: Context, value: datetime) -> str:
+    return _ui(context).day(value)
+
+
+@pass_context
+def _marketplace(context: Context, name: str) -> str:
+    return _ui(context).gettext(words.marketplace_word(name))
+
+
+@pass_context
+def _money(context: Context, amount: Decimal | str | None, currency: str | None = None) -> str:
+    return _ui(context).money(amount, currency)
+
+
+@pass_context
+def _number(context: Context, value: int) -> str:
+    return _ui(context).number(value)
+
+
+@pass_context
+def _kind(context: Context, code: str) -> str:
+    return _ui(context).gettext(words.kind_word(code))
+
+
+@pass_context
+def _outcome(context: Context, code: str | None) -> str:
+    return _ui(context).gettext(words.outcome_word(code))
+
+
+@pass_context
+def _availability(context: Context, value: str | None) -> str:
+    word = words.availability_word(value)
+    return _ui(context).gettext(word) if word else "—"

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from observatory.accounts import AccountError, Viewer, add_user
 from observatory.deps import csrf_checked, db, page_viewer
+from observatory.i18n import LANGUAGE_NAMES, known
 from observatory.ids import PathId
 from store.models_observatory import ROLES, User
 from vigie.registration import RegistrationError, account_named
@@ -31,7 +32,7 @@ def _page(request: Request, session: Session, viewer: Viewer, *, status: int = 2
     users = session.scalars(select(User).options(joinedload(User.account)).order_by(User.email))
     return request.app.state.templates.TemplateResponse(
         request, "users.html", {"viewer": viewer, "csrf": viewer.csrf_token, "users": list(users), "roles": ROLES,
-                                "message": message, "problem": problem}, status_code=status)
+                                "languages": LANGUAGE_NAMES, "message": message, "problem": problem}, status_code=status)
 
 
 @router.get("/users")
@@ -66,5 +67,23 @@ def set_active(user_id: PathId, active: bool = Form(...), viewer: Viewer = Depen
     if user.id == viewer.user_id and not active:
         raise HTTPException(400, "an admin cannot deactivate themselves")
     user.active = active
+    session.commit()
+    return RedirectResponse("/users", status_code=303)
+
+
+@router.post("/users/{user_id}/language")
+def set_language(user_id: PathId, lang: str = Form(""), alert_lang: str = Form(""),
+                 viewer: Viewer = Depends(csrf_checked), session: Session = Depends(db)) -> Response:
+    """An admin sets a user's observatory language ("" = their browser's) and, for a seller, their account's alert
+    language (Account.lang)."""
+    _admin(viewer)
+    user = session.get(User, user_id)
+    if user is None:
+        raise HTTPException(404, "no such user")
+    if (lang and known(lang) is None) or (alert_lang and known(alert_lang) is None):
+        raise HTTPException(400, f"the observatory speaks {', '.join(LANGUAGE_NAMES)}")
+    user.lang = lang or None
+    if alert_lang and user.account is not None:
+        user.account.lang = alert_lang
     session.commit()
     return RedirectResponse("/users", status_code=303)

@@ -24,6 +24,8 @@ class User(Base):
     password_hash: Mapped[str | None] = mapped_column(Text, default=None)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime]
+    # the observatory's language for this user ("fr", "en"); None: what their browser asks for
+    lang: Mapped[str | None] = mapped_column(String(8), default=None)
 
     account: Mapped[Account | None] = relationship()
 

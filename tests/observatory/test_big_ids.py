@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from observatory import api, login, pages, users_admin
+from observatory import account_page, api, login, pages, users_admin
 from observatory.ids import MAX_ID
 from tests.observatory.conftest import csrf_of, log_in
 
@@ -24,11 +24,12 @@ PAGE_ROUTES = {
     "/listings/{listing_id}/remove": ("POST",),
     "/listings/{listing_id}/events/{event_id}/statement": ("POST",),
     "/users/{user_id}/active": ("POST",),
+    "/users/{user_id}/language": ("POST",),
 }
 
 
 def test_the_lists_cover_every_route_with_an_id():
-    routes = [r for m in (api, login, pages, users_admin) for r in m.router.routes]
+    routes = [r for m in (api, login, pages, account_page, users_admin) for r in m.router.routes]
     with_ids = {r.path for r in routes if "{" in r.path and "{fmt}" not in r.path}
     assert with_ids == set(API_ROUTES) | set(PAGE_ROUTES)
 

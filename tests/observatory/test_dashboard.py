@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import event, text
 
 from observatory.accounts import Viewer
+from observatory.attention import OTHERS, SHOWN
 from observatory.queries import dashboard, dashboard_since
 from store.db import session_scope
 from store.models import Account, Listing
@@ -71,7 +72,7 @@ def test_the_dashboard_costs_the_same_statements_and_loads_no_listing_per_row(cl
             counts.append(len(seen))
             # the per-day counts are read, never the snapshots (10 million of them in a real deployment)
             assert not [sql for sql in seen if "snapshots" in sql], seen
-            assert len(loaded) <= 10, len(loaded)  # at most the listings of the ten latest events
+            assert len(loaded) <= 10 + SHOWN + 1 + OTHERS + 1, len(loaded)
         assert f"{2 + 200} listings watched" in page.text
         assert counts[0] == counts[1], counts
     finally:

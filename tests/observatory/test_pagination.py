@@ -121,7 +121,7 @@ def test_the_listings_and_events_pages_link_to_the_next_page_with_filters_kept(c
     url, kinds = "/events?kind=price_change&limit=3", []
     while url:
         page = client.get(url).text
-        kinds += re.findall(r'<td class="state-(\w+)">', page)
+        kinds += re.findall(r'data-kind="(\w+)"', page)
         url = html_next(page)
     assert set(kinds) == {"price_change"} and len(kinds) == 2 + 8  # the seeded two and one per bulk listing
     assert client.get("/listings?cursor=nonsense").status_code == 400

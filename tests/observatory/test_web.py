@@ -114,7 +114,7 @@ def test_a_csv_upload_with_a_bad_header_is_refused_whole(client, sessions, world
 def test_dashboard_counts_per_marketplace_and_week(client):
     log_in(client, "ivy@example.org")
     page = client.get("/").text
-    assert "2026-W10" in page and "amazon" in page and "cdiscount" in page
+    assert "2026-W10" in page and "Amazon" in page and "Cdiscount" in page
     assert "20%" in page  # one blocked check among five on amazon that week
 
 
@@ -126,11 +126,13 @@ def test_logout_needs_csrf_and_ends_the_session(client):
     assert client.get("/listings", follow_redirects=False).status_code == 303
 
 
-def test_times_are_shown_in_paris_time():
+def test_times_are_shown_in_paris_time_for_french_readers_and_utc_for_english_ones():
     from datetime import UTC, datetime
 
-    from observatory.templating import environment
+    from observatory.i18n import load_catalogues, ui_for
 
-    when = environment().filters["when"]
-    assert when(datetime(2026, 7, 1, 12, 0, tzinfo=UTC)) == "2026-07-01 14:00 CEST (Paris)"
-    assert when(datetime(2026, 12, 1, 12, 0, tzinfo=UTC)) == "2026-12-01 13:00 CET (Paris)"
+    catalogues = load_catalogues()
+    fr, en = ui_for(catalogues, "fr"), ui_for(catalogues, "en")
+    assert fr.when(datetime(2026, 7, 1, 12, 0, tzinfo=UTC)) == "1 juil. 2026, 14:00"  # CEST
+    assert fr.when(datetime(2026, 12, 1, 12, 0, tzinfo=UTC)) == "1 déc. 2026, 13:00"  # CET
+    assert en.when(datetime(2026, 12, 1, 12, 0, tzinfo=UTC)) == "Dec 1, 2026, 12:00 UTC"

@@ -26,6 +26,7 @@ KINDS = {
     "owned write": (LOGIN, 404, OK, 403, OK),
     "seller write": (LOGIN, OK, OK, 403, OK),
     "admin": (LOGIN, 403, 403, 403, OK),
+    "seller's account": (LOGIN, OK, OK, 403, 403),  # a seller's own account settings (admins: the Users page)
     "logout": (LOGIN, LOGIN, LOGIN, LOGIN, LOGIN),  # back to the login page, with or without a session
 }
 POLICY = {
@@ -35,7 +36,9 @@ POLICY = {
     ("POST", "/login"): None,  # its own test below: the login form is the way in
     ("POST", "/logout"): "logout",
     ("GET", "/dashboard"): "page", ("GET", "/listings"): "page", ("GET", "/events"): "page",
-    ("GET", "/register"): "page",
+    ("GET", "/register"): "page", ("GET", "/register.js"): "public",
+    ("GET", "/account"): "page", ("POST", "/account/language"): "page",
+    ("POST", "/account/alert-language"): "seller's account", ("POST", "/users/{user_id}/language"): "admin",
     ("GET", "/listings/{listing_id}"): "owned page",
     ("GET", "/listings/{listing_id}/snapshots/{seq}/page"): "owned page",
     ("GET", "/listings/{listing_id}/snapshots/{seq}/screenshot"): "owned page",
@@ -108,6 +111,8 @@ def _body(method: str, path: str, role: str, n: int) -> dict:
                                                       "text/csv")}}
     if path == "/users":
         return {"data": {"email": f"new{n}@example.org", "role": "investigator", "password": "Vg!7qLm2#xR9-kT"}}
+    if path.endswith("language"):
+        return {"data": {"lang": "fr"}}
     if path.endswith("/active"):
         return {"data": {"active": "false"}}
     if path.endswith("/statement"):

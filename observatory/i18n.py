@@ -1,0 +1,133 @@
+"""The observatory's two languages: gettext catalogues, the language a request is answered in, and dates,
+numbers and money written the way that language writes them (Babel).
+
+The catalogues are the committed `.po` files under observatory/translations, compiled to gettext's binary form
+in memory when the app starts (a few milliseconds): the wheel carries the `.po` files it was built from and
+nothing can go stale between a `.po` and a forgotten `.mo`.
+"""
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from gettext import GNUTranslations, NullTranslations
+from importlib import resources
+from zoneinfo import ZoneInfo
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date, format_datetime, format_time, get_datetime_format
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_currency, format_decimal
+
+LANGUAGES = ("fr", "en")
+# what a request without any Accept-Language (scripts, curl) gets: the language of the API and the code
+FALLBACK = "en"
+LANGUAGE_NAMES = {"fr": "Français", "en": "English"}
+# French readers read Paris time; English readers get UTC, said on every time shown
+ZONES = {"fr": ZoneInfo("Europe/Paris"), "en": ZoneInfo("UTC")}
+ZONE_SUFFIX = {"fr": "", "en": " UTC"}
+
+
+def _compiled(lang: str) -> GNUTranslations | NullTranslations:
+    po = resources.files("observatory") / "translations" / lang / "LC_MESSAGES" / "messages.po"
+    if not po.is_file():
+        return NullTranslations()
+    with po.open("rb") as handle:
+        catalog = read_po(handle, locale=lang)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return GNUTranslations(buffer)
+
+
+def load_catalogues() -> dict[str, GNUTranslations | NullTranslations]:
+    return {lang: _compiled(lang) for lang in LANGUAGES}
+
+
+def negotiate(accept_language: str | None) -> str:
+    """The first of our languages the browser's Accept-Language asks for (by its q order); FALLBACK otherwise."""
+    wanted: list[tuple[float, int, str]] = []
+    for position, part in enumerate((accept_language or "").split(",")):
+        tag, _, params = part.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                quality = 0.0
+        if tag and quality > 0:
+            wanted.append((-quality, position, tag.strip()))
+    for _, _, tag in sorted(wanted):
+        try:
+            language = Locale.parse(tag.replace("-", "_")).language
+        except (ValueError, UnknownLocaleError):
+            continue
+        if language in LANGUAGES:
+            return language
+    return FALLBACK
+
+
+def known(lang: str | None) -> str | None:
+    return lang if lang in LANGUAGES else None
+
+
+@dataclass(frozen=True)
+class Ui:
+    """One request's language: its translations and its way of writing dates, numbers and money."""
+
+    lang: str
+    translations: GNUTranslations | NullTranslations
+
+    def gettext(self, message: str, **variables) -> str:
+        text = self.translations.gettext(message)
+        return text % variables if variables else text
+
+    def ngettext(self, singular: str, plural: str, n: int, **variables) -> str:
+        text = self.translations.ngettext(singular, plural, n)
+        return text % {"num": n, **variables}
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZONES[self.lang]
+
+    def when(self, value: datetime | date | None) -> str:
+        """A moment as the reader's clock shows it: "7 déc. 2026, 19:45" / "Dec 7, 2026, 18:45 UTC"."""
+        if value is None:
+            return "—"
+        if isinstance(value, datetime):
+            return self._joined(format_date(value.astimezone(self.zone), "medium", locale=self.lang),
+                                format_time(value, "HH:mm", tzinfo=self.zone, locale=self.lang))
+        return format_date(value, "medium", locale=self.lang)
+
+    def _joined(self, day: str, clock: str) -> str:
+        return get_datetime_format("medium", locale=self.lang).format(clock, day) + ZONE_SUFFIX[self.lang]
+
+    def day(self, value: datetime) -> str:
+        return format_date(value.astimezone(self.zone), "medium", locale=self.lang)
+
+    def short(self, value: datetime, *, with_time: bool) -> str:
+        """A compact axis label: "7 déc." or "7 déc. 19:45" ("Dec 7", "Dec 7 18:45")."""
+        day = format_datetime(value, "d MMM" if self.lang == "fr" else "MMM d", tzinfo=self.zone, locale=self.lang)
+        return f"{day} {format_time(value, 'HH:mm', tzinfo=self.zone, locale=self.lang)}" if with_time else day
+
+    def money(self, amount: Decimal | str | None, currency: str | None) -> str:
+        """1 299,00 € / €1,299.00; without a currency, the amount alone."""
+        if amount is None or amount == "":
+            return "—"
+        try:
+            amount = Decimal(amount)
+        except InvalidOperation:  # not an amount (an old event's free text): shown as it is
+            return str(amount)
+        if currency:
+            return format_currency(amount, currency, locale=self.lang)
+        return format_decimal(amount, format="#,##0.00", locale=self.lang)
+
+    def number(self, value: int | Decimal) -> str:
+        return format_decimal(value, locale=self.lang)
+
+
+def ui_for(catalogues: dict[str, GNUTranslations | NullTranslations], lang: str) -> Ui:
+    lang = known(lang) or FALLBACK
+    return Ui(lang, catalogues[lang])
