@@ -72,18 +72,32 @@ def channel_summaries(session, *, account_id: int | None = None, after: int | No
     if limit is not None:
         query = query.limit(limit)
     rows = session.execute(query).all()
-    ids = [row.id for row, *_ in rows]
-    counts = {(channel_id, status): n for channel_id, status, n in session.execute(
+    counts = _outbox_counts(session, [row.id for row, *_ in rows])
+    return [_summary(row, name, account_mode, user, counts) for row, name, account_mode, user in rows]
+
+
+def channel_summary(session, channel: Channel) -> dict:
+    """One channel as the list shows it, removed or not."""
+    user = channel.user.email if channel.user is not None else None
+    return _summary(channel, channel.account.name, channel.account.alert_mode, user,
+                    _outbox_counts(session, [channel.id]))
+
+
+def _outbox_counts(session, ids: list[int]) -> dict[tuple[int, str], int]:
+    if not ids:
+        return {}
+    return {(channel_id, status): n for channel_id, status, n in session.execute(
         select(ChannelDelivery.channel_id, ChannelDelivery.status, func.count())
-        .where(ChannelDelivery.channel_id.in_(ids)).group_by(ChannelDelivery.channel_id, ChannelDelivery.status))
-    } if ids else {}
-    return [{"id": row.id, "account": name, "user": user, "kind": row.kind, "target": row.shown,
-             "mode": row.alert_mode or account_mode, "own_mode": row.alert_mode,
-             "created_at": row.created_at.isoformat(),
-             "failing_since": row.failing_since.isoformat() if row.failing_since else None,
-             "deliveries": {status: counts.get((row.id, status), 0) for status in ("pending", "sent", "failed")}
-             if row.kind != "email" else None}
-            for row, name, account_mode, user in rows]
+        .where(ChannelDelivery.channel_id.in_(ids)).group_by(ChannelDelivery.channel_id, ChannelDelivery.status))}
+
+
+def _summary(row: Channel, account: str, account_mode: str, user: str | None, counts) -> dict:
+    return {"id": row.id, "account": account, "user": user, "kind": row.kind, "target": row.shown,
+            "mode": row.alert_mode or account_mode, "own_mode": row.alert_mode, "active": row.active,
+            "created_at": row.created_at.isoformat(),
+            "failing_since": row.failing_since.isoformat() if row.failing_since else None,
+            "deliveries": {status: counts.get((row.id, status), 0) for status in ("pending", "sent", "failed")}
+            if row.kind != "email" else None}
 
 
 @dataclass(frozen=True)

@@ -42,15 +42,11 @@ class ChannelIn(BaseModel):
                                 f"{TEXT_CHARS} characters); sellers always add to theirs, whatever this says")
 
 
-def _channel(session: Session, viewer: Viewer, channel_id: int):
-    row = channels.visible_channel(session, viewer, channel_id)
+def _channel(session: Session, viewer: Viewer, channel_id: int, *, removed: bool = False):
+    row = channels.visible_channel(session, viewer, channel_id, removed=removed)
     if row is None:
         raise HTTPException(404, f"no channel {channel_id}")
     return row
-
-
-def _one(session: Session, viewer: Viewer, channel_id: int) -> dict[str, Any]:
-    return channels.summaries(session, viewer, after=channel_id - 1, limit=1)[0]  # visible: checked by the caller
 
 
 @router.get("/channels", summary="Alert channels this token may see, by id, a page at a time (secrets never)",
@@ -80,7 +76,7 @@ def create_channel(body: ChannelIn, request: Request, response: Response, viewer
         raise HTTPException(422, str(exc)) from None
     session.commit()
     response.headers["Cache-Control"] = "no-store"
-    return _one(session, viewer, row.id) | ({"secret": secret} if secret else {})
+    return channels.channel_summary(session, row) | ({"secret": secret} if secret else {})
 
 
 @router.post("/channels/{channel_id}/test", summary="Send a test message to a channel now",
@@ -97,15 +93,16 @@ def test_channel(channel_id: PathId, request: Request, viewer: Viewer = Depends(
     return {"id": channel_id, "accepted_by": where}
 
 
-@router.delete("/channels/{channel_id}", summary="Stop sending to a channel (what it was owed is cancelled)",
-               responses={**FORBIDDEN, **NO_CHANNEL})
+@router.delete("/channels/{channel_id}", summary="Stop sending to a channel (what it was owed is cancelled); "
+               "again on a removed one: the same answer, nothing cancelled", responses={**FORBIDDEN, **NO_CHANNEL})
 def delete_channel(channel_id: PathId, viewer: Viewer = Depends(api_viewer),
                    session: Session = Depends(db)) -> dict[str, Any]:
-    row = _channel(session, viewer, channel_id)
-    data = _one(session, viewer, channel_id)
+    row = _channel(session, viewer, channel_id, removed=True)  # idempotent, as DELETE /api/listings/{id}
     try:
         cancelled = channels.remove(session, viewer, row)
     except channels.NotAllowed as exc:
         raise HTTPException(403, str(exc)) from None
+    session.flush()
+    data = channels.channel_summary(session, row) | {"cancelled": cancelled}
     session.commit()
-    return data | {"cancelled": cancelled}
+    return data

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from alerts.channel_admin import ProbeSenders, add_channel, channel_summaries, remove_channel, send_test
+from alerts.channel_admin import (ProbeSenders, add_channel, channel_summaries, channel_summary,  # noqa: F401
+                                  remove_channel, send_test)
 from alerts.channel_guard import NetworkPolicy
 from alerts.channel_transport import ChannelTransport, SendFailed
 from alerts.channels import ChannelError
@@ -17,7 +18,8 @@ from store.models import Account
 from store.models_channels import Channel
 from store.models_observatory import User
 
-__all__ = ["ChannelError", "NotAllowed", "SendFailed", "add", "remove", "summaries", "test", "visible_channel"]
+__all__ = ["ChannelError", "NotAllowed", "SendFailed", "add", "channel_summary", "remove", "summaries", "test",
+           "visible_channel"]
 
 
 def policy(config: ObservatoryConfig) -> NetworkPolicy:
@@ -50,10 +52,12 @@ def summaries(session: Session, viewer: Viewer, *, account: str | None = None, a
     return channel_summaries(session, after=after, limit=limit)
 
 
-def visible_channel(session: Session, viewer: Viewer, channel_id: int) -> Channel | None:
-    """The active channel if this viewer may see it (another account's is as absent as a missing one)."""
+def visible_channel(session: Session, viewer: Viewer, channel_id: int, *,
+                    removed: bool = False) -> Channel | None:
+    """The channel (active, or also removed with `removed`) if this viewer may see it; another account's, or
+    another seller's own, is as absent as a missing one."""
     row = session.get(Channel, channel_id)
-    if row is None or not row.active:
+    if row is None or not (row.active or removed):
         return None
     if not viewer.reads_everything and (row.account_id != viewer.account_id
                                         or row.user_id not in (None, viewer.user_id)):
@@ -73,9 +77,10 @@ def add(session: Session, viewer: Viewer, url: str, *, mode: str | None, account
 
 
 def remove(session: Session, viewer: Viewer, channel: Channel) -> int:
+    """What the channel was still owed and is now cancelled; removing a removed channel changes nothing."""
     if not viewer.manages_listings:
         raise NotAllowed("investigators read channels; sellers and admins change them")
-    return remove_channel(session, channel)
+    return remove_channel(session, channel) if channel.active else 0
 
 
 def test(viewer: Viewer, channel: Channel, *, config: ObservatoryConfig) -> str:

@@ -265,7 +265,7 @@ def register_file(request: Request, file: UploadFile = File(...), account: str =
         message = ui.gettext("%(added)s added, %(refused)s refused", added=len(result.added),
                              refused=len(result.refused))
     else:
-        message = (ui.gettext("read as %(format)s", format=result.format) + (f", {result.site}" if result.site else "")
+        message = (ui.gettext("read as %(format)s", format=result.format) + (f", site {result.site}" if result.site else "")
                    + f": {result.summary()}")
     return register_page(request, viewer, status=400 if result.unread() else 200, message=message,
                          problems=result.findings())

@@ -18,7 +18,7 @@ def test_channel_commands_keep_the_secret_to_one_showing(tmp_path, database_url)
         assert listed.json()[0] | {"created_at": None} == {
             "id": 1, "account": "default", "kind": "webhook", "target": f"webhook+{hook.url}/hooks/vigie",
             "created_at": None, "deliveries": {"pending": 0, "sent": 0, "failed": 0}, "mode": "immediate",
-            "own_mode": None, "failing_since": None, "user": None}
+            "own_mode": None, "failing_since": None, "user": None, "active": True}
         tested = vigie.ok("channel", "test", "1")
         assert tested.err.strip() == f"channel 1: test message accepted by webhook+{hook.url}/hooks/vigie"
         assert hook.received[0].verified and hook.received[0].json()["type"] == "vigie.test"

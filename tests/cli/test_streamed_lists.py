@@ -150,6 +150,6 @@ def test_the_human_list_is_plain_aligned_text_written_as_read(vigie, sessions):
     _store(sessions, 3)
     lines = vigie("list").out.splitlines()
     assert lines[0] == "Listings" and lines[1].split() == ["id", "marketplace", "state", "next", "check", "(UTC)",
-                                                           "label", "url"]
+                                                           "sku", "label", "url"]
     assert [line.split()[-1] for line in lines[2:]] == [f"https://x.test/p/{i}" for i in range(3)]
     assert len({line.index("https://") for line in lines[2:]}) == 1  # aligned

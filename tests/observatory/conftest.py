@@ -49,8 +49,9 @@ def world(sessions) -> World:
 
 
 @pytest.fixture
-def app(sessions, world):
-    return create_app(ObservatoryConfig(allow_private_hosts=True, clock=lambda: NOW), sessions)
+def app(sessions, world, tmp_path):
+    # data_dir: where the instance's WACZ signing key is made, as `vigie serve` gives it
+    return create_app(ObservatoryConfig(allow_private_hosts=True, clock=lambda: NOW, data_dir=tmp_path), sessions)
 
 
 @pytest.fixture

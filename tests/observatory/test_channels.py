@@ -78,7 +78,7 @@ def test_each_account_sees_only_its_own_channels(client, sessions, world):
     assert made.json() | {"created_at": None} == {
         "id": made.json()["id"], "account": "alice-shop", "kind": "email", "target": "mailto:team@alice.example",
         "mode": "immediate", "own_mode": None, "created_at": None, "failing_since": None, "deliveries": None,
-        "user": None}
+        "user": None, "active": True}
     theirs = client.post("/api/channels", json={"url": "mailto:ops@bob.example", "account": "alice-shop"},
                          headers=bob).json()
     assert theirs["account"] == "bob-shop"  # a seller adds to their own account, whatever they name
@@ -112,8 +112,12 @@ def test_the_api_adds_a_signed_webhook_tests_it_and_pages_the_list(client, world
     following = client.get(first.headers["link"].split(">")[0].lstrip("<"), headers=alice)
     assert [c["target"] for c in following.json()] == ["mailto:second@example.com"]
     gone = client.delete(f"/api/channels/{channel_id}", headers=alice)
-    assert gone.status_code == 200 and gone.json()["cancelled"] == 0
-    assert client.delete(f"/api/channels/{channel_id}", headers=alice).status_code == 404
+    assert gone.status_code == 200 and gone.json()["cancelled"] == 0 and gone.json()["active"] is False
+    again = client.delete(f"/api/channels/{channel_id}", headers=alice)  # idempotent, as for listings
+    assert again.status_code == 200 and again.json() == gone.json()
+    assert client.post(f"/api/channels/{channel_id}/test", headers=alice).status_code == 404
+    assert "mailto:second@example.com" in client.get("/api/channels", headers=alice).text
+    assert f'"id":{channel_id},' not in client.get("/api/channels", headers=alice).text
 
 
 @pytest.mark.parametrize("body, says", [

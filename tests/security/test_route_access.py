@@ -9,7 +9,10 @@ from sqlalchemy import func, select
 from observatory.docs import ASSETS
 from store.db import session_scope
 from store.models import Listing
+from store.models_channels import Channel
 from store.models_observatory import User
+from tests.alerts.receivers import Receiver
+from tests.observatory.seed import T0
 from tests.observatory.conftest import app, client, csrf_of, log_in, world  # noqa: F401 (fixtures)
 
 ROLES = ("anonymous", "other_seller", "seller", "investigator", "admin")
@@ -43,6 +46,8 @@ POLICY = {
     ("GET", "/listings/{listing_id}/snapshots/{seq}/page"): "owned page",
     ("GET", "/listings/{listing_id}/snapshots/{seq}/screenshot"): "owned page",
     ("GET", "/listings/{listing_id}/evidence.zip"): "owned page",
+    ("GET", "/listings/{listing_id}/evidence.wacz"): "owned page",
+    ("GET", "/api/listings/{listing_id}/evidence.wacz"): "owned page",
     ("POST", "/listings/{listing_id}/remove"): "owned write",
     ("POST", "/listings/{listing_id}/events/{event_id}/statement"): "owned write",
     ("POST", "/register"): "seller write", ("POST", "/register/csv"): "seller write",
@@ -57,6 +62,14 @@ POLICY = {
     ("GET", "/api/shops"): "page", ("POST", "/api/shops"): "seller write",
     ("GET", "/api/shops/{shop_id}"): "owned page", ("GET", "/api/shops/{shop_id}/walks"): "owned page",
     ("DELETE", "/api/shops/{shop_id}"): "owned write", ("GET", "/shops/{shop_id}"): "owned page",
+    # alert channels (issue 28): the target is Alice's chat channel, to a live receiver; removed last (the
+    # writes go in this order), then DELETE finds it removed and answers the same (idempotent)
+    ("GET", "/account"): "page", ("POST", "/account/channels"): "seller write",
+    ("GET", "/api/channels"): "page", ("POST", "/api/channels"): "seller write",
+    ("POST", "/account/channels/{channel_id}/test"): "owned write",
+    ("POST", "/api/channels/{channel_id}/test"): "owned write",
+    ("POST", "/account/channels/{channel_id}/remove"): "owned write",
+    ("DELETE", "/api/channels/{channel_id}"): "owned write",
 }
 
 
@@ -76,12 +89,24 @@ def test_every_route_has_an_access_policy(app):
     assert POLICY.keys() - table == set(), "policy for routes that no longer exist"
 
 
-def _ids(sessions, world):
+@pytest.fixture
+def chat():
+    with Receiver() as receiver:
+        yield receiver
+
+
+def _ids(sessions, world, chat=None):
     with session_scope(sessions) as s:
         user_id = s.scalar(select(User.id).where(User.email == "bob@example.org"))
+        channel = Channel(account_id=world.seeded.alice_account, kind="apprise", active=True, created_at=T0,
+                          target=f"json://127.0.0.1:{chat.port if chat else 9}/alice", shown="json://127.0.0.1/alice")
+        s.add(channel)
+        s.flush()
+        channel_id = channel.id
         shop_id = _alice_shop(s, world)
     return {"listing_id": world.seeded.alice_listing, "seq": 1, "event_id": world.seeded.delisted_event,
-            "fmt": "csv", "user_id": user_id, "shop_id": shop_id}
+            "fmt": "csv", "user_id": user_id, "channel_id": channel_id,
+            "shop_id": shop_id}
 
 
 def _alice_shop(session, world) -> int:
@@ -115,6 +140,9 @@ def _body(method: str, path: str, role: str, n: int) -> dict:
         return {"data": {"lang": "fr"}}
     if path.endswith("/active"):
         return {"data": {"active": "false"}}
+    if path in ("/api/channels", "/account/channels") and method == "POST":
+        url = f"mailto:team{n}@example.org"
+        return {"json": {"url": url, **account}} if path.startswith("/api/") else {"data": {"url": url, **account}}
     if path.endswith("/statement"):
         return {"data": {"received_on": "2026-03-06", "note": "statement received by email"}}
     return {}
@@ -131,8 +159,8 @@ def _judge(expected, response, api: bool) -> bool:
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_each_role_gets_what_the_policy_says_on_every_route(role, client, sessions, world, app):
-    ids = _ids(sessions, world)
+def test_each_role_gets_what_the_policy_says_on_every_route(role, client, sessions, world, app, chat):
+    ids = _ids(sessions, world, chat)
     headers, csrf = {}, ""
     if role != "anonymous":
         log_in(client, EMAIL[role])
