@@ -79,7 +79,7 @@ class LiveCrawls:
         return Counter(flight.target.marketplace for flight in self.in_flight.values())
 
     async def submit(self, target: CheckTarget) -> None:
-        key = f"{target.kind}:{target.marketplace}" if target.kind in ("fees", "shop") else target.marketplace
+        key = f"{target.kind}:{target.marketplace}" if target.kind in ("fees", "shop", "search") else target.marketplace
         crawler = self.crawlers.get(key) or await self._open(key, target)
         if not self._opened[key].done():  # opened by a check submitted a moment ago, not open yet
             await asyncio.shield(self._opened[key])
@@ -113,6 +113,12 @@ class LiveCrawls:
 
             crawler = self.runner.create_crawler(ShopSpider)
             extra = {"marketplace_name": target.marketplace, "recorder": ShopRecorder(self.recorder)}
+        elif target.kind == "search":  # a search walk: its own spider, pace and recorder (issue 27)
+            from crawler.search_recorder import SearchRecorder
+            from crawler.search_spider import SearchSpider
+
+            crawler = self.runner.create_crawler(SearchSpider)
+            extra = {"marketplace_name": target.marketplace, "recorder": SearchRecorder(self.recorder)}
         else:
             crawler = self.runner.create_crawler(self.classes.get(key) or self.classes[self.fallback])
             extra = {}
