@@ -47,3 +47,20 @@ def test_the_page_shows_the_rank_per_check(client, sessions, world):
     html = page.text
     assert "tasse &lt;bleue&gt;" in html and "<bleue>" not in html
     assert "#4" in html and "captcha" in html and "B0ALICE001" in html
+
+
+def test_the_watchs_listing_page_has_the_p2b_timeline_of_a_drop(client, sessions, world):
+    from store import snapshots
+    from store.models import Event
+
+    watch_id = _watch_with_checks(sessions, world)
+    with session_scope(sessions) as s:
+        for hours, outcome in [(72, "listed"), (48, "blocked"), (24, "listed"), (1, "listed")]:
+            last = snapshots.append(s, watch_id, fetched_at=NOW - timedelta(hours=hours), requested_url="https://x",
+                                    outcome=outcome, offers=[], reasons=[])
+        s.add(Event(listing_id=watch_id, snapshot_id=last.id, kind="search_dropped", detected_at=NOW,
+                    before="#4", after="absent",
+                    details={"last_seen": (NOW - timedelta(hours=72)).isoformat(), "query": "tasse"}))
+    log_in(client, ALICE)
+    page = client.get(f"/listings/{watch_id}")
+    assert page.status_code == 200 and 'id="p2b"' in page.text
