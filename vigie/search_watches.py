@@ -2,7 +2,7 @@
 
 A watch belongs to the watched listing's account and alerts the listing's recipients. Its target row is a
 `listings` row of kind "search" whose URL is the query's first results page; its `search_watches` row says
-which product id the results must show. A query equal to that id asks "is it indexed at all?".
+which product id the results must show. A query equal to that id (or to the listing's EAN) asks "is it indexed at all?".
 """
 from __future__ import annotations
 
@@ -51,7 +51,8 @@ def add_search_watch(session: Session, request: NewSearchWatch, *, allow_private
         site = search_site(listing.canonical_url, listing.marketplace, listing.marketplace_ref)
     except BadURL as exc:
         raise RegistrationError(str(exc)) from None
-    id_query = query.casefold() == site.product_ref.casefold()
+    # the product's own id: its marketplace id (what the results show) or its EAN
+    id_query = query.casefold() in {site.product_ref.casefold(), (listing.ean or site.product_ref).casefold()}
     url = site.ask(query)
     target = session.scalar(select(Listing).where(Listing.account_id == listing.account_id, Listing.kind == "search",
                                                   Listing.canonical_url == url))

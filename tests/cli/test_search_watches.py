@@ -27,7 +27,8 @@ def listings(database_url) -> dict[str, int]:
                 ("ebay", "https://www.ebay.de/itm/123456789012", "ebay", "123456789012"),
                 ("cdiscount", "https://www.cdiscount.com/maison/f-117-abc.html", "cdiscount", "abc")]:
                 listing = Listing(account_id=account.id, url=url, canonical_url=url, marketplace=marketplace,
-                                  marketplace_ref=ref, created_at=NOW, next_check_at=NOW, state="listed")
+                                  marketplace_ref=ref, created_at=NOW, next_check_at=NOW, state="listed",
+                                  ean="4006381333931" if name == "ebay" else None)
                 session.add(listing)
                 session.flush()
                 made[name] = listing.id
@@ -49,6 +50,9 @@ def test_add_builds_the_marketplaces_search_and_lists_it(vigie, listings):
     assert "its own id (is it indexed?)" in own
     ebay = vigie.ok("search", "add", str(listings["ebay"]), "lampe", "--json").json()
     assert ebay["url"].startswith("https://www.ebay.de/sch/i.html?_nkw=lampe")
+    by_ean = vigie.ok("search", "add", str(listings["ebay"]), "4006381333931", "--json").json()
+    assert by_ean["id_query"] and by_ean["product_ref"] == "123456789012"  # looked for by its item number
+    vigie.ok("search", "remove", str(by_ean["id"]))
     rows = vigie.ok("search", "list", "--json").json()
     assert [(r["listing_id"], r["query"], r["id_query"]) for r in rows] == [
         (listings["amazon"], "serrure connectée", False), (listings["amazon"], "b07g8cvqnk", True),
@@ -58,7 +62,7 @@ def test_add_builds_the_marketplaces_search_and_lists_it(vigie, listings):
     assert "serrure connectée" in table and "b07g8cvqnk (id)" in table
     assert "removed" in vigie.ok("search", "remove", str(words["id"])).err
     assert len(vigie.ok("search", "list", "--json").json()) == 2
-    assert len(vigie.ok("search", "list", "--all", "--json").json()) == 3
+    assert len(vigie.ok("search", "list", "--all", "--json").json()) == 4  # the removed ones too
 
 
 @pytest.mark.parametrize("args, says", [
