@@ -82,3 +82,11 @@ def test_bad_input_is_one_line_and_exit_2(vigie, listings, args, says):
 def test_remove_an_unknown_watch(vigie, listings):
     refused = vigie("search", "remove", "4242")
     assert refused.code == 2 and "no watched search with id 4242" in refused.err
+
+
+def test_the_search_rate_is_a_setting_of_its_own(vigie, tmp_path, database_url):
+    from vigie.settings import load
+
+    assert load({}).search_rate == 0.2 and load({"VIGIE_SEARCH_RATE": "0.5"}).search_rate == 0.5
+    wrong = Vigie(tmp_path / "data", database_url, VIGIE_SEARCH_RATE="fast")("search", "list")
+    assert wrong.code == 2 and "VIGIE_SEARCH_RATE" in wrong.err and len(wrong.err.strip().splitlines()) == 1
