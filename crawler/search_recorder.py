@@ -45,6 +45,12 @@ class SearchRecorder:
             raise LookupError(f"search watch {result.target.listing_id} vanished during its check")
         target = watch.target
         now = result.pages[-1].fetched_at if result.pages else result.started_at
+        if not watch.watched.active:  # the listing looked for was removed: its searches stop with it
+            target.active, target.claim_token = False, None
+            stopped = Observation(Outcome.ERROR, title=target.label,
+                                  reasons=(f"listing {watch.watched_id} is no longer watched: this search watch stops",))
+            return [(CheckResult(target=result.target, observation=stopped, fetched_at=now),
+                     Recorded(target.id, 0, Outcome.ERROR.value, ()))]
         first_seq, _ = snapshots.last_link(session, target.id)
         snapshot_ids = _store_pages(session, target.id, result.pages)
         check = search_check(result, watch.product_ref, id_query=watch.id_query,

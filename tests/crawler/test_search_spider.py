@@ -99,3 +99,14 @@ def test_an_unknown_layout_is_no_answer(world):
     vigie.ok("check", "--all")
     (walk,) = checks(sessions, watch["id"])
     assert not walk.complete and "unknown layout" in walk.reasons[0]
+
+
+def test_the_searches_of_a_removed_listing_stop_with_it(world):
+    sandbox, vigie, sessions = world
+    watch = watched(vigie, sandbox, "p03", "bol grès")
+    vigie.ok("remove", str(watch["listing_id"]))
+    done = vigie.ok("check", "--all", "--json").json()
+    (line,) = [r for r in done["results"] if r["listing_id"] == watch["id"]]
+    assert "no longer watched" in line["reasons"][0]
+    assert checks(sessions, watch["id"]) == [] and vigie.ok("search", "list", "--json").json() == []
+    assert vigie.ok("check", "--all", "--json").json()["results"] == []
