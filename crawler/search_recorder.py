@@ -47,8 +47,8 @@ class SearchRecorder:
         now = result.pages[-1].fetched_at if result.pages else result.started_at
         if not watch.watched.active:  # the listing looked for was removed: its searches stop with it
             target.active, target.claim_token = False, None
-            stopped = Observation(Outcome.ERROR, title=target.label,
-                                  reasons=(f"listing {watch.watched_id} is no longer watched: this search watch stops",))
+            why = f"listing {watch.watched_id} is no longer watched: this search watch stops"
+            stopped = Observation(Outcome.ERROR, title=target.label, reasons=(why,))
             return [(CheckResult(target=result.target, observation=stopped, fetched_at=now),
                      Recorded(target.id, 0, Outcome.ERROR.value, ()))]
         first_seq, _ = snapshots.last_link(session, target.id)

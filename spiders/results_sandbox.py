@@ -80,7 +80,8 @@ def read_search(page: PageInput) -> ResultsPage:
         if not product_id:
             return ResultsPage(complete=False, reasons=(f"result {n + 1} has no id: unknown layout",))
         sponsored = "sponsored" in (node.get("class") or "").split()
-        price, currency = money.parse(node.xpath("string(.//*[contains(@class, 'result-price')])"), decimal_separator=",")
+        price, currency = money.parse(node.xpath("string(.//*[contains(@class, 'result-price')])"),
+                                      decimal_separator=",")
         href = node.xpath("string(.//a/@href)")
         items.append(ResultItem(id=product_id, position=None if sponsored else n + 1, sponsored=sponsored,
                                 title=" ".join(node.xpath("string(.//a)").split()) or None, price=price,

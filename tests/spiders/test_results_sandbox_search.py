@@ -16,7 +16,8 @@ def page(results: str, *, count: int, extra: str = "") -> PageInput:
 
 
 def item(ident: str, css: str = "result") -> str:
-    return f'<li class="{css}" data-product-id="{ident}"><a href="/p/{ident}">Bol {ident}</a> <span class="result-price">9,90 €</span></li>'
+    return (f'<li class="{css}" data-product-id="{ident}"><a href="/p/{ident}">Bol {ident}</a> '
+            '<span class="result-price">9,90 €</span></li>')
 
 
 def test_reads_organic_and_sponsored_results():
