@@ -34,7 +34,9 @@ SUBJECT_LABEL_MAX = 80
 # kinds whose emails have templates of their own (<lang>/<set>_subject.txt.j2, _event.txt.j2, _event.html.j2)
 # and facts of their own (alerts.shop_render): each kind of watched thing is its own room
 TEMPLATE_SETS = {EventKind.SHOP_OFFER_MISSING.value: "shop", EventKind.SHOP_OFFER_NEW.value: "shop",
-                 EventKind.SHOP_GONE.value: "shop"}
+                 EventKind.SHOP_GONE.value: "shop",
+                 EventKind.SEARCH_DROPPED.value: "search", EventKind.NOT_INDEXED.value: "search"}
+ROOM_FACTS = {"shop": ("alerts.shop_render", "shop_facts"), "search": ("alerts.search_render", "search_facts")}
 
 
 @dataclass(frozen=True)
@@ -88,9 +90,11 @@ def render(
     room = TEMPLATE_SETS.get(event.kind)
     prefix = f"{lang}/{room}_" if room else f"{lang}/"
     if room:
-        from alerts.shop_render import shop_facts
+        import importlib
 
-        context.update(shop_facts(context["details"], locale_for(lang), zone=zone))
+        module, name = ROOM_FACTS[room]
+        facts = getattr(importlib.import_module(module), name)
+        context.update(facts(context["details"], locale_for(lang), zone=zone))
     subject = env.get_template(f"{prefix}subject.txt.j2").render(context)
     return RenderedEmail(
         subject=one_line(subject),

@@ -33,7 +33,7 @@ from store.models import Listing
 
 
 # -- issue 6 (fee pages): the kinds checked, and fee pages crawled by their own spider --------------
-WATCHED_KINDS = ("listing", "fees", "shop")
+WATCHED_KINDS = ("listing", "fees", "shop", "search")
 
 
 def crawl_fee_pages(process: CrawlerProcess, targets: list[CheckTarget], recorder: Recorder,
@@ -60,8 +60,22 @@ def crawl_shops(process: CrawlerProcess, targets: list[CheckTarget], recorder: R
                       marketplace_name=marketplace)
 
 
+def crawl_searches(process: CrawlerProcess, targets: list[CheckTarget], recorder: Recorder,
+                   report: PassReport) -> None:
+    """One SearchSpider per marketplace with search watches due (issue 27): its own room, pace and recorder."""
+    from crawler.search_recorder import SearchRecorder
+    from crawler.search_spider import SearchSpider
+
+    by_marketplace: dict[str, list[CheckTarget]] = defaultdict(list)
+    for target in targets:
+        by_marketplace[target.marketplace].append(target)
+    for marketplace, group in by_marketplace.items():
+        process.crawl(SearchSpider, targets=group, recorder=SearchRecorder(recorder), report=report,
+                      marketplace_name=marketplace)
+
+
 # the kinds of target crawled by spiders of their own, beside the product listings'
-OTHER_ROOMS = {"fees": crawl_fee_pages, "shop": crawl_shops}
+OTHER_ROOMS = {"fees": crawl_fee_pages, "shop": crawl_shops, "search": crawl_searches}
 # ----------------------------------------------------------------------------------------------------
 
 

@@ -16,8 +16,8 @@ from crawler.targets import CheckTarget
 from store.models import Listing
 
 
-# what the service checks: product listings, and storefronts (their walks go to crawler.shop_spider)
-SERVICE_KINDS = ("listing", "shop")
+# what the service checks: product listings, storefronts (crawler.shop_spider), search watches (crawler.search_spider)
+SERVICE_KINDS = ("listing", "shop", "search")
 
 
 def _active():

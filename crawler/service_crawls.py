@@ -79,7 +79,7 @@ class LiveCrawls:
         return Counter(flight.target.marketplace for flight in self.in_flight.values())
 
     async def submit(self, target: CheckTarget) -> None:
-        key = f"{target.kind}:{target.marketplace}" if target.kind in ("fees", "shop") else target.marketplace
+        key = f"{target.kind}:{target.marketplace}" if target.kind in SERVICE_ROOMS else target.marketplace
         crawler = self.crawlers.get(key) or await self._open(key, target)
         if not self._opened[key].done():  # opened by a check submitted a moment ago, not open yet
             await asyncio.shield(self._opened[key])
@@ -102,17 +102,11 @@ class LiveCrawls:
             self._waiters.pop(target.listing_id, None)
 
     async def _open(self, key: str, target: CheckTarget) -> Crawler:
-        if target.kind == "fees":
-            from spiders.fees import FeeScheduleSpider
-
-            crawler = self.runner.create_crawler(FeeScheduleSpider)
-            extra = {"marketplace_name": target.marketplace}
-        elif target.kind == "shop":  # a storefront walk: its own spider and recorder (issue 26)
-            from crawler.shop_recorder import ShopRecorder
-            from crawler.shop_spider import ShopSpider
-
-            crawler = self.runner.create_crawler(ShopSpider)
-            extra = {"marketplace_name": target.marketplace, "recorder": ShopRecorder(self.recorder)}
+        room = SERVICE_ROOMS.get(target.kind)
+        if room is not None:  # fee pages, storefronts, searches: a crawler of their own per marketplace
+            spider_class, extra = room(self.recorder)
+            crawler = self.runner.create_crawler(spider_class)
+            extra = {"marketplace_name": target.marketplace, **extra}
         else:
             crawler = self.runner.create_crawler(self.classes.get(key) or self.classes[self.fallback])
             extra = {}
@@ -184,3 +178,27 @@ class LiveCrawls:
             await asyncio.wait_for(self.runner.stop(), timeout)
         except asyncio.TimeoutError:
             log.warning("service: crawlers did not stop within %.0f s", timeout)
+
+
+# -- the kinds of target with spiders of their own: kind -> (recorder -> (spider class, its extra arguments)) --
+def _fee_room(recorder):
+    from spiders.fees import FeeScheduleSpider
+
+    return FeeScheduleSpider, {}
+
+
+def _shop_room(recorder):  # a storefront walk: its own spider and recorder (issue 26)
+    from crawler.shop_recorder import ShopRecorder
+    from crawler.shop_spider import ShopSpider
+
+    return ShopSpider, {"recorder": ShopRecorder(recorder)}
+
+
+def _search_room(recorder):  # a search walk: its own spider, pace and recorder (issue 27)
+    from crawler.search_recorder import SearchRecorder
+    from crawler.search_spider import SearchSpider
+
+    return SearchSpider, {"recorder": SearchRecorder(recorder)}
+
+
+SERVICE_ROOMS = {"fees": _fee_room, "shop": _shop_room, "search": _search_room}

@@ -45,6 +45,9 @@ class EventKind(StrEnum):
     SHOP_OFFER_MISSING = "shop_offer_missing"  # gone from the storefront while its product page stays: hidden
     SHOP_OFFER_NEW = "shop_offer_new"
     SHOP_GONE = "shop_gone"  # the storefront is gone or emptied: a suspension or a closure
+    # a search watch (detector.search_visibility)
+    SEARCH_DROPPED = "search_dropped"  # the offer left the first result pages of a query, or sank, its page live
+    NOT_INDEXED = "not_indexed"  # its own id no longer finds it while its product page is listed
 
 
 @dataclass(frozen=True)

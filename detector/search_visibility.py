@@ -24,11 +24,10 @@ from decimal import Decimal
 from enum import StrEnum
 
 from detector.baseline import median
+from detector.model import EventKind
 
-
-class SearchEventKind(StrEnum):
-    SEARCH_DROPPED = "search_dropped"
-    NOT_INDEXED = "not_indexed"
+# the search events are detector.model's (EventKind.SEARCH_DROPPED, EventKind.NOT_INDEXED): one list of kinds
+SearchEventKind = EventKind
 
 
 class Visibility(StrEnum):

@@ -14,7 +14,9 @@ from typing import Any, Sequence
 RESTRICTIONS = {"delisted": "gone", "offer_gone": "offer_gone"}
 # storefront events (detector.shop) carry their own dates: when the offer was last seen in the storefront,
 # when the storefront was first seen gone; their snapshots are storefront pages, not the offer's page
-DATED_BY_DETAILS = {"shop_offer_missing": "last_seen", "shop_gone": "gone_since"}
+# search watches (crawler.search_recorder) likewise: when the offer was last found by the query
+DATED_BY_DETAILS = {"shop_offer_missing": "last_seen", "shop_gone": "gone_since",
+                    "search_dropped": "last_seen", "not_indexed": "last_seen"}
 NOTICE_DAYS = 30
 
 

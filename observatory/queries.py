@@ -172,6 +172,7 @@ class WeekRow:
     fee_changes: int
     checks: int
     blocked: int
+    search_drops: int = 0  # search_dropped and not_indexed (issue 27)
 
     @property
     def blocked_rate(self) -> str:
@@ -193,7 +194,7 @@ def dashboard_since(now: datetime, weeks: int = DASHBOARD_WEEKS) -> datetime:
 
 
 def dashboard(session: Session, viewer: Viewer, *, now: datetime, weeks: int = DASHBOARD_WEEKS) -> list[WeekRow]:
-    """Delistings, offers gone, fee changes and the blocked rate, per marketplace and ISO week.
+    """Delistings, offers gone, fee changes, the blocked rate and search drops, per marketplace and ISO week.
 
     Read from the per-day counts kept as checks are recorded (store.models_daily): a range of its primary key
     (day first) summed per marketplace and day, a few hundred rows whatever the number of snapshots, which are
@@ -203,9 +204,9 @@ def dashboard(session: Session, viewer: Viewer, *, now: datetime, weeks: int = D
     day = MarketplaceDay
     query = (select(day.marketplace, day.day, func.sum(day.event_delisted), func.sum(day.event_offer_gone),
                     func.sum(day.event_shipping_fee_change + day.event_fee_schedule_change), func.sum(day.checks),
-                    func.sum(day.outcome_blocked))
+                    func.sum(day.outcome_blocked), func.sum(day.event_search_dropped + day.event_not_indexed))
              .where(day.day >= since.date(), *scope).group_by(day.marketplace, day.day))
-    weekly: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0] * 5)
+    weekly: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0] * 6)
     for marketplace, on, *numbers in session.execute(query):
         totals = weekly[(marketplace, _week(as_date(on)))]
         for i, number in enumerate(numbers):

@@ -4,7 +4,7 @@
     GET /fees/{id}     a seller fee page (sandbox.fees)
     GET /shop/{seller} a seller's storefront, paginated (sandbox.storefront)
     GET /api/p/{id}    the data a js_rendered page fetches after load
-    GET /search?q=     search results (a page with prices that is not a product page)
+    GET /search?q=     search results, paginated (sandbox.search; a page with prices that is not a product page)
     GET /              home page
     GET /robots.txt    allow all
     /_control/...      the JSON control API (sandbox.control)
@@ -20,16 +20,16 @@ import itertools
 from typing import Any
 from urllib.parse import parse_qs, quote_plus
 
-from sandbox.catalog import Catalog, Product, State
+from sandbox.catalog import Catalog, State
 from sandbox.control import PREFIX as CONTROL_PREFIX, ControlApi
 from sandbox.fees import FeeBook, FeeRenderer, serve_page as fee_page
 from sandbox.http import JSON, TEXT, BodyTooLarge, Receive, Response, Send, header, read_body, send_response
 from sandbox.render import Renderer
+from sandbox.search import PATH as SEARCH_PATH, Search
 from sandbox.storefront import PREFIX as SHOP_PREFIX, Storefronts
 
 ROBOTS = b"User-agent: *\nAllow: /\n"
 RETRY_AFTER_SECONDS = 60
-SEARCH_LIMIT = 20
 FEATURED = 8
 
 
@@ -41,7 +41,8 @@ class SandboxApp:
         self.fees = fees if fees is not None else FeeBook()
         self._fee_renderer = FeeRenderer()
         self.storefronts = Storefronts(catalog, self.renderer)
-        self.control = ControlApi(catalog, self.fees, self.storefronts)
+        self.search = Search(catalog, self.renderer)
+        self.control = ControlApi(catalog, self.fees, self.storefronts, self.search)
         cache = functools.lru_cache(maxsize=cache_size)
         self._product_page = cache(self.renderer.product_page)
         self._js_shell = cache(self.renderer.js_shell)
@@ -88,9 +89,9 @@ class SandboxApp:
         if path == "/":
             listed = (p for p in self.catalog.all() if p.state == State.LISTED)
             return Response(200, self.renderer.home(itertools.islice(listed, FEATURED)))
-        if path == "/search":
-            query = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("q", [""])[0]
-            return Response(200, self.renderer.search(query, itertools.islice(self.matches(query), SEARCH_LIMIT)))
+        if path == SEARCH_PATH:
+            host = (header(scope, b"host") or "localhost").rsplit(":", 1)[0]
+            return self.search.page(parse_qs(scope.get("query_string", b"").decode("latin-1")), host)
         if path == "/robots.txt":
             return Response(200, ROBOTS, TEXT)
         return self._error(404)
@@ -132,13 +133,6 @@ class SandboxApp:
         if product is None or product.state != State.JS_RENDERED:
             return Response.error(404, f"no product {product_id!r}")
         return Response(200, self._hydration(product), JSON)
-
-    def matches(self, query: str) -> list[Product]:
-        words = query.casefold().split()
-        return [
-            p for p in self.catalog.all()
-            if p.state == State.LISTED and all(word in p.title.casefold() for word in words)
-        ]
 
     def _error(self, status: int, headers: tuple[tuple[str, str], ...] = ()) -> Response:
         return Response(status, self._errors[status], headers=headers)

@@ -109,6 +109,7 @@ class Product:
     other_offers: tuple[Offer, ...] = ()
     delay: float = 2.0
     in_storefront: bool = True  # False: left out of the seller's storefront while its page stays (sandbox.storefront)
+    in_search: bool = True  # False: left out of the search results while its page stays (sandbox.search)
     version: int = 0  # set by the catalog on every write; part of equality, so caches see changes
 
     def __post_init__(self) -> None:
@@ -137,6 +138,8 @@ class Product:
         set_(self, "delay", _delay(self.delay))
         if not isinstance(self.in_storefront, bool):
             raise InvalidProduct(f"in_storefront: true or false, got {self.in_storefront!r}")
+        if not isinstance(self.in_search, bool):
+            raise InvalidProduct(f"in_search: true or false, got {self.in_search!r}")
 
     @property
     def all_sellers(self) -> tuple[str, ...]:
@@ -177,6 +180,7 @@ class Product:
             "other_offers": [offer.to_json() for offer in self.other_offers],
             "delay": self.delay,
             "in_storefront": self.in_storefront,
+            "in_search": self.in_search,
             "version": self.version,
         }
 

@@ -8,6 +8,7 @@
     POST   /_control/bulk                {"count": N, "prefix": "b", "markup": "generic"}
     ...    /_control/fees[/{id}]         seller fee pages (sandbox.fees)
     ...    /_control/shops[/{slug}]      sellers' storefronts (sandbox.storefront)
+    ...    /_control/search              the search results pages (sandbox.search)
 
 Amounts travel as strings ("19.99"); a bad body gets a 400 with {"error": "<one line>"} and leaves
 the catalog unchanged.
@@ -37,10 +38,12 @@ def _parse(body: bytes) -> Any:
 
 
 class ControlApi:
-    def __init__(self, catalog: Catalog, fee_book: fees.FeeBook | None = None, storefronts: Any = None):
+    def __init__(self, catalog: Catalog, fee_book: fees.FeeBook | None = None, storefronts: Any = None,
+                 search: Any = None):
         self.catalog = catalog
         self.fees = fee_book if fee_book is not None else fees.FeeBook()
         self.storefronts = storefronts  # sandbox.storefront.Storefronts
+        self.search = search  # sandbox.search.Search
 
     def handle(self, method: str, path: str, body: bytes) -> Response:
         parts = path[len(PREFIX):].strip("/").split("/")
@@ -48,6 +51,8 @@ class ControlApi:
             return fees.control(self.fees, method, parts[1:], body)
         if parts[0] == "shops" and self.storefronts is not None:
             return self.storefronts.control(method, parts[1:], body)
+        if parts == ["search"] and self.search is not None:
+            return self.search.control(method, body)
         try:
             if parts == ["products"]:
                 if method != "GET":

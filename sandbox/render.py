@@ -204,9 +204,6 @@ class Renderer:
     def error_page(self, status: int, title: str, message: str) -> bytes:
         return self._render("_error.html.j2", status=status, title=title, message=message)
 
-    def search(self, query: str, results: Iterable[Product]) -> bytes:
-        return self._render("_search.html.j2", query=query, results=[view_of(p) for p in results])
-
     def home(self, featured: Iterable[Product]) -> bytes:
         return self._render("_home.html.j2", featured=[view_of(p) for p in featured])
 

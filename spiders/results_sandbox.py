@@ -61,3 +61,37 @@ def _not_a_page(page: PageInput) -> ResultsPage | None:
 def _int(text: str) -> int | None:
     text = (text or "").strip()
     return int(text) if text.isdigit() else None
+
+
+@register("search", SHOP_MARKETPLACE)
+def read_search(page: PageInput) -> ResultsPage:
+    """The sandbox's /search pages (sandbox.search). The page says how many results it holds (`data-count`):
+    fewer read is a truncated page, an answer that cannot prove an offer absent."""
+    problem = _not_a_page(page)
+    if problem is not None:
+        return problem if not problem.extra.get("gone") else ResultsPage(complete=False, reasons=problem.reasons)
+    tree = page.tree
+    section = tree.xpath("//section[contains(concat(' ', normalize-space(@class), ' '), ' search-results ')]")
+    if not section:
+        return ResultsPage(complete=False, reasons=("unknown layout: no search-results section on the page",))
+    items = []
+    for n, node in enumerate(tree.xpath("//li[contains(concat(' ', normalize-space(@class), ' '), ' result ')]")):
+        product_id = node.get("data-product-id")
+        if not product_id:
+            return ResultsPage(complete=False, reasons=(f"result {n + 1} has no id: unknown layout",))
+        sponsored = "sponsored" in (node.get("class") or "").split()
+        price, currency = money.parse(node.xpath("string(.//*[contains(@class, 'result-price')])"),
+                                      decimal_separator=",")
+        href = node.xpath("string(.//a/@href)")
+        items.append(ResultItem(id=product_id, position=None if sponsored else n + 1, sponsored=sponsored,
+                                title=" ".join(node.xpath("string(.//a)").split()) or None, price=price,
+                                currency=currency, url=urljoin(page.url, href) if href else None))
+    organic = sum(1 for item in items if not item.sponsored)
+    expected = _int(section[0].get("data-count", ""))
+    following = tree.xpath("string(//a[@rel='next']/@href)")
+    found = ResultsPage(complete=True, items=tuple(items), total_results=_int(section[0].get("data-total", "")),
+                        next_page=urljoin(page.url, following) if following else None)
+    if expected is None or organic != expected:
+        return ResultsPage(complete=False, items=found.items, total_results=found.total_results,
+                           reasons=(f"partial page: {organic} results read, the page announces {expected}",))
+    return found

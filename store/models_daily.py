@@ -20,7 +20,8 @@ from store.models import Base
 OUTCOMES = ("listed", "unavailable", "offer_gone", "gone", "blocked", "error")
 EVENT_KINDS = ("delisted", "offer_gone", "unavailable", "restored", "price_change", "shipping_fee_change",
                "seller_change", "fee_schedule_change", "monitoring_blocked",
-               "shop_offer_missing", "shop_offer_new", "shop_gone")  # the last three: migration 0011
+               "shop_offer_missing", "shop_offer_new", "shop_gone",  # these three: migration 0011
+               "search_dropped", "not_indexed")  # these two: migration 0014
 
 
 def _count() -> Mapped[int]:
@@ -53,6 +54,8 @@ class MarketplaceDay(Base):
     event_shop_offer_missing: Mapped[int] = _count()
     event_shop_offer_new: Mapped[int] = _count()
     event_shop_gone: Mapped[int] = _count()
+    event_search_dropped: Mapped[int] = _count()
+    event_not_indexed: Mapped[int] = _count()
 
 
 def outcome_column(outcome: str) -> str | None:

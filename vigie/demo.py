@@ -63,8 +63,11 @@ SCRIPT: list[tuple[int, str, dict]] = [
     (2, "bougie", {"state": "server_error"}),
     (3, "bougie", {"state": "listed"}),
     (2, "cadre", {"in_storefront": False}),  # left out of the storefront, its page still on sale
+    (3, "lampe", {"in_search": False}),  # out of the search results, its page still on sale
 ]
-PASSES = 3
+PASSES = 4
+# the lamp's search watches: keywords (found on passes 1-2, then absent) and its own id ("is it indexed?")
+SEARCHES = ("lampe laiton", "lampe")
 
 
 def run_demo(echo: Callable[[str], None], keep_dir: Path | None = None) -> int:
@@ -74,14 +77,19 @@ def run_demo(echo: Callable[[str], None], keep_dir: Path | None = None) -> int:
     catalog = Catalog([*(item.product for item in listings), HIDDEN])
     with run_in_thread(catalog) as sandbox, SmtpCatcher() as smtp:
         env = {**os.environ, "VIGIE_DATA_DIR": str(data_dir), "VIGIE_SMTP_URL": smtp.url,
-               "VIGIE_ALLOW_PRIVATE_HOSTS": "1", "VIGIE_CONFIRMATIONS": "2", "VIGIE_DATABASE_URL": ""}
+               "VIGIE_ALLOW_PRIVATE_HOSTS": "1", "VIGIE_CONFIRMATIONS": "2", "VIGIE_DATABASE_URL": "",
+               "VIGIE_SEARCH_RATE": "20"}  # the local sandbox's search, not a marketplace's
         echo(f"Vigie demo — data in {data_dir}")
         echo(f"  sandbox marketplace at {sandbox.url}, mail catcher at {smtp.url}")
         for item in listings:
             _vigie(env, "add", f"{sandbox.url}/p/{item.product.id}", "--seller", SELLER, "--email", EMAIL,
                    "--label", item.label)
         _vigie(env, "add-shop", f"{sandbox.url}/shop/{slug(SELLER)}", "--seller", SELLER, "--email", EMAIL)
-        echo(f"  registered {len(listings)} listings and the storefront of {SELLER} for {EMAIL}")
+        lamp = next(n for n, item in enumerate(listings, 1) if item.product.id == "lampe")
+        for query in SEARCHES:
+            _vigie(env, "search", "add", str(lamp), query, "--every", "1h")
+        echo(f"  registered {len(listings)} listings, the storefront of {SELLER} and {len(SEARCHES)} searches "
+             f"for the lamp, for {EMAIL}")
         for number in range(1, PASSES + 1):
             for _, pid, changes in (step for step in SCRIPT if step[0] == number):
                 catalog.patch(pid, **changes)
@@ -104,6 +112,9 @@ def run_demo(echo: Callable[[str], None], keep_dir: Path | None = None) -> int:
         echo(f"  {item.label:<8} {item.expect:<26} → {found}")
     shop_events = by_listing.get(len(listings) + 1, [])
     echo(f"  {'Boutique':<8} {'Cadre hidden from the shop':<26} → {', '.join(shop_events) or 'no event'}")
+    for offset, query in enumerate(SEARCHES, 2):
+        found = ", ".join(by_listing.get(len(listings) + offset, [])) or "no event"
+        echo(f"  {'Search':<8} {'« ' + query + ' » hidden':<26} → {found}")
     echo(f"{len(events)} events, {len(smtp.messages)} emails sent to {EMAIL} "
          f"(copies in {mail_dir}); took {time.monotonic() - started:.1f} s")
     vigie = Path(sys.executable).with_name("vigie")  # the demo's own install, on PATH or not

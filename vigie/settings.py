@@ -38,6 +38,7 @@ class Settings:
     timeout: float = 30.0
     concurrency: int = 32
     shop_max_pages: int = 50  # VIGIE_SHOP_MAX_PAGES: a storefront walk reads at most this many pages (issue 26)
+    search_rate: float = 0.2  # VIGIE_SEARCH_RATE: search pages per second and marketplace, apart from listings (issue 27)
     # the service (`vigie run`, issue 5)
     recheck_delay: timedelta = timedelta(minutes=10)  # VIGIE_RECHECK_DELAY: re-check a suspicious sighting
     tick: timedelta = timedelta(seconds=5)  # VIGIE_TICK: how often due listings are dispatched (short for tests)
@@ -131,6 +132,7 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         timeout=float(_int(env, "VIGIE_TIMEOUT", 30)),
         concurrency=_int(env, "VIGIE_CONCURRENCY", 32),
         shop_max_pages=_int(env, "VIGIE_SHOP_MAX_PAGES", Settings.shop_max_pages, maximum=1000),
+        search_rate=_rate(env, "VIGIE_SEARCH_RATE", Settings.search_rate),
         recheck_delay=_duration(env, "VIGIE_RECHECK_DELAY", Settings.recheck_delay),
         tick=_duration(env, "VIGIE_TICK", Settings.tick),
         alert_every=_duration(env, "VIGIE_ALERT_EVERY", Settings.alert_every),
@@ -181,6 +183,20 @@ def _seconds(env: Mapping[str, str], name: str, default: float, *, maximum: floa
     if not 0 < seconds <= maximum:
         raise SettingsError(f"{name}={raw[:200]!r} must be above 0 and at most {maximum:g} seconds")
     return seconds
+
+
+def _rate(env: Mapping[str, str], name: str, default: float) -> float:
+    """Requests per second, above 0 and at most 100."""
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return default
+    try:
+        rate = float(raw)
+    except ValueError:
+        rate = -1.0
+    if not 0 < rate <= 100:
+        raise SettingsError(f"{name}={raw[:200]!r} must be requests per second, above 0 and at most 100, e.g. 0.2")
+    return rate
 
 
 DATABASE_SCHEMES = {"postgres": "postgresql+psycopg", "postgresql": "postgresql+psycopg",

@@ -42,7 +42,7 @@ def event(kind: str) -> Event:
 
 
 def test_every_storefront_kind_has_a_case():
-    assert set(CASES) == set(TEMPLATE_SETS)
+    assert set(CASES) == {kind for kind, room in TEMPLATE_SETS.items() if room == "shop"}
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])

@@ -68,8 +68,8 @@ def test_demo_runs_the_whole_loop_from_any_directory(tmp_path):
     done = subprocess.run([*vigie_command(), "demo", "--keep", str(tmp_path / "demo")], cwd=work_dir(), env=env,
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
-    assert "5 events, 5 emails sent" in done.stdout
-    assert len(list((tmp_path / "demo" / "demo-mail").glob("*.eml"))) == 5  # 4 listing events, 1 hidden offer
+    assert "7 events, 7 emails sent" in done.stdout
+    assert len(list((tmp_path / "demo" / "demo-mail").glob("*.eml"))) == 7  # 4 listing events, 1 hidden offer, 2 search
 
 
 def _free_port() -> int:

@@ -81,3 +81,23 @@ def test_the_dashboard_costs_the_same_statements_and_loads_no_listing_per_row(cl
 
 def test_the_dashboard_reads_a_bounded_window(sessions):
     assert dashboard_since(MONDAY_EARLY + timedelta(days=1)) == datetime(2026, 2, 9, tzinfo=UTC)  # 5 ISO weeks
+
+
+def test_search_drops_are_counted_per_week_next_to_delistings(sessions):
+    from store.daily_counts import count_for_listing
+
+    with session_scope(sessions) as s:
+        shop = Account(name="shop", created_at=SUNDAY_LATE)
+        s.add(shop)
+        s.flush()
+        url = "https://www.amazon.fr/s?k=tasse&language=fr_FR"
+        watch = Listing(account_id=shop.id, kind="search", url=url, canonical_url=url, marketplace="amazon",
+                        detector_state={}, created_at=SUNDAY_LATE, next_check_at=SUNDAY_LATE)
+        s.add(watch)
+        s.flush()
+        count_for_listing(s, watch.id, checks=[(MONDAY_EARLY, "listed")],
+                          events=[(MONDAY_EARLY, "search_dropped"), (MONDAY_EARLY, "not_indexed")])
+    with session_scope(sessions) as s:
+        investigator = Viewer(user_id=1, email="ivy@example.org", role="investigator", account_id=None)
+        (row,) = dashboard(s, investigator, now=MONDAY_EARLY + timedelta(days=1))
+    assert (row.marketplace, row.week, row.search_drops, row.delistings, row.checks) == ("amazon", "2026-W11", 2, 0, 1)

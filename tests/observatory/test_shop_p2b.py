@@ -33,3 +33,13 @@ def test_a_gone_shop_weighs_the_notice_against_thirty_days():
     assert line.last_seen_listed == T0 and line.first_seen_missing == T0 + timedelta(hours=24)
     assert line.notice_days == 11 and line.art4_2 == "less than 30 days' notice"
     assert p2b.timeline_json(line)["kind"] == "shop_gone"
+
+
+def test_a_search_drop_is_dated_by_the_last_check_that_found_the_offer():
+    for kind in ("search_dropped", "not_indexed"):
+        event = SimpleNamespace(id=9, kind=kind, detected_at=T0 + timedelta(hours=3), snapshot_id=4,
+                                details={"last_seen": T0.isoformat(), "query": "tasse"})
+        assert p2b.is_restriction(event.kind)
+        line = p2b.timeline(PAGES, event, p2b.Statement(received_on=date(2026, 3, 2)))
+        assert line.last_seen_listed == T0 and line.first_seen_missing == T0 + timedelta(hours=2)  # not the wall
+        assert line.art4_1 is not None

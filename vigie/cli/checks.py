@@ -35,7 +35,8 @@ def crawl_options(app: App) -> CrawlOptions:
     return CrawlOptions(allow_private_hosts=s.allow_private_hosts, allow_networks=s.allow_networks,
                         timeout=s.timeout, concurrency=s.concurrency,
                         user_agent=s.user_agent, browser_path=s.browser_path,
-                        extra={"ROBOTSTXT_OBEY": s.obey_robots, "VIGIE_SHOP_MAX_PAGES": s.shop_max_pages})
+                        extra={"ROBOTSTXT_OBEY": s.obey_robots, "VIGIE_SHOP_MAX_PAGES": s.shop_max_pages,
+                               "VIGIE_SEARCH_RATE": s.search_rate})
 
 
 def deliver_alerts(app: App, transport, *, margin: timedelta = timedelta(0)) -> DeliveryReport:

@@ -1,0 +1,55 @@
+"""The search spider (issue 27): walks the first K results pages of a search watch's query, at a pace of its
+own, and hands one WalkResult to the pipeline (crawler.shop_pipeline, which calls the spider's recorder).
+
+Search pages are the most guarded pages of a marketplace: each search crawler is a crawler of its own, with
+its own download slots and one request per marketplace every 1 / VIGIE_SEARCH_RATE seconds, so a seller's
+keywords never take their turn from the listing checks. The reading is the results page object's
+(spiders.results.parser_for("search", marketplace)); storing and judging are crawler.search_recorder's.
+"""
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import scrapy
+
+from crawler.shop_spider import ShopSpider
+from crawler.shop_walk import WalkResult
+from crawler.targets import CheckTarget
+from spiders.results import ResultsPage, parser_for
+
+DEFAULT_SEARCH_RATE = 0.2  # requests per second and marketplace: one search page every 5 s (VIGIE_SEARCH_RATE)
+
+
+class SearchSpider(ShopSpider):
+    """One per marketplace with search watches due; `recorder` is a crawler.search_recorder.SearchRecorder."""
+
+    def __init__(self, *args: Any, marketplace_name: str = "sandbox", **kwargs: Any):
+        kwargs.setdefault("name", f"search-{marketplace_name}")
+        super().__init__(*args, marketplace_name=marketplace_name, **kwargs)
+        self.read = parser_for("search", marketplace_name)
+
+    @classmethod
+    def update_settings(cls, settings) -> None:
+        super().update_settings(settings)
+        rate = settings.getfloat("VIGIE_SEARCH_RATE", DEFAULT_SEARCH_RATE)
+        settings.set("DOWNLOAD_DELAY", 1 / rate if rate > 0 else 1 / DEFAULT_SEARCH_RATE, priority="spider")
+        settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", 1, priority="spider")
+
+    def request_for(self, target: CheckTarget) -> scrapy.Request:
+        walk = WalkResult(target=target, started_at=datetime.now(UTC),
+                          max_pages=self.recorder.max_pages(target.listing_id))
+        return self._page_request(walk, target.url, 1)
+
+    def _after_page(self, walk: WalkResult, read: ResultsPage, number: int):
+        # the first K pages are the question: reaching page K ends a walk complete; anything else cut is not
+        if read.complete and read.next_page and number < walk.max_pages:
+            if urlsplit(read.next_page).netloc != urlsplit(walk.target.url).netloc:
+                walk.stopped = f"page {number}: the next page is on another host, not followed"
+            elif read.next_page in {page.url for page in walk.pages}:
+                walk.stopped = f"page {number}: the next page loops back to one already read"
+            else:
+                yield self._page_request(walk, read.next_page, number + 1)
+                return
+        yield walk

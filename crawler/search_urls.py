@@ -1,0 +1,92 @@
+"""Search URLs of the marketplaces with a search results reader (issue 27): the query asked with the locale and
+the delivery country fixed by the site itself (no cookies, no session), so results compare from day to day.
+
+Each marketplace says how to find the product's own id in its listing URL (what the results must show) and
+how to ask its search. The sandbox's `/search?q=` (what `vigie sandbox` serves) is recognised on localhost and
+IP addresses only, for a product page of the form /p/<id>.
+"""
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass
+from typing import Callable
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+from crawler.urls import BadURL
+
+# one language per site, so the results page reads the same every day
+AMAZON_LANGUAGES = {"amazon.fr": "fr_FR", "amazon.de": "de_DE", "amazon.it": "it_IT", "amazon.es": "es_ES",
+                    "amazon.co.uk": "en_GB", "amazon.com": "en_US", "amazon.nl": "nl_NL", "amazon.com.be": "fr_BE"}
+
+
+@dataclass(frozen=True)
+class SearchSite:
+    marketplace: str       # the results reader's name (spiders.results.parser_for("search", marketplace))
+    product_ref: str       # the id the results show for the watched product
+    ask: Callable[[str], str]  # query -> the results URL of its first page
+
+
+def _site(scheme: str, host: str, path: str, params: dict[str, str]) -> Callable[[str], str]:
+    return lambda query: urlunsplit((scheme, host, path, urlencode({**_first(params, query)}), ""))
+
+
+def _first(params: dict[str, str], query: str) -> dict[str, str]:
+    return {key: (query if value == "{q}" else value) for key, value in params.items()}
+
+
+def _amazon(parts, ref: str | None) -> SearchSite | None:
+    from spiders import amazon
+
+    site = amazon.site_of(urlunsplit(parts))
+    asin = ref or amazon.identify(urlunsplit(parts))
+    if not site or not asin:
+        return None
+    params = {"k": "{q}", "language": AMAZON_LANGUAGES.get(site, "en_US")}
+    return SearchSite("amazon", asin.upper(), _site("https", f"www.{site}", "/s", params))
+
+
+def _ebay(parts, ref: str | None) -> SearchSite | None:
+    from spiders import ebay
+
+    tld, number = ebay.site_tld(urlunsplit(parts)), ref or ebay.identify(urlunsplit(parts))
+    if not tld or not number:
+        return None
+    # best match order, 60 per page; the site fixes the delivery country
+    return SearchSite("ebay", number, _site("https", f"www.ebay.{tld}", "/sch/i.html",
+                                           {"_nkw": "{q}", "_sop": "12", "_ipg": "60"}))
+
+
+_SANDBOX_PRODUCT = re.compile(r"/p/(?P<id>[A-Za-z0-9_-]{1,100})/?$")
+
+
+def _sandbox(parts, ref: str | None) -> SearchSite | None:
+    found = _SANDBOX_PRODUCT.match(parts.path)
+    if not _local(parts.hostname or "") or not found:
+        return None
+    return SearchSite("sandbox", found.group("id"), _site(parts.scheme, parts.netloc, "/search", {"q": "{q}"}))
+
+
+SITES: dict[str, Callable] = {"amazon": _amazon, "ebay": _ebay}
+KNOWN = ("amazon", "ebay", "sandbox")
+
+
+def search_site(url: str, marketplace: str, ref: str | None = None) -> SearchSite:
+    """Where to search for the product of this listing URL; BadURL (one line, with the reason) when Vigie cannot."""
+    parts = urlsplit(url)
+    reader = SITES.get(marketplace)
+    found = reader(parts, ref) if reader else _sandbox(parts, None)
+    if found is None:
+        if reader is not None:
+            raise BadURL(f"cannot tell the {marketplace} product id of {url[:200]!r}: no search watch")
+        raise BadURL(f"no search results reader for {marketplace!r} listings (search watches know: "
+                     f"{', '.join(KNOWN)})")
+    return found
+
+
+def _local(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return host == "localhost"
+    return True
