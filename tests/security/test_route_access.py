@@ -62,6 +62,9 @@ POLICY = {
     ("GET", "/api/shops"): "page", ("POST", "/api/shops"): "seller write",
     ("GET", "/api/shops/{shop_id}"): "owned page", ("GET", "/api/shops/{shop_id}/walks"): "owned page",
     ("DELETE", "/api/shops/{shop_id}"): "owned write", ("GET", "/shops/{shop_id}"): "owned page",
+    # search watches (issue 27)
+    ("GET", "/api/search-watches"): "page", ("GET", "/api/search-watches/{watch_id}"): "owned page",
+    ("GET", "/api/search-watches/{watch_id}/checks"): "owned page", ("GET", "/search-watches/{watch_id}"): "owned page",
     # alert channels (issue 28): the target is Alice's chat channel, to a live receiver; removed last (the
     # writes go in this order), then DELETE finds it removed and answers the same (idempotent)
     ("GET", "/account"): "page", ("POST", "/account/channels"): "seller write",
@@ -104,9 +107,18 @@ def _ids(sessions, world, chat=None):
         s.flush()
         channel_id = channel.id
         shop_id = _alice_shop(s, world)
+        watch_id = _alice_search_watch(s, world)
     return {"listing_id": world.seeded.alice_listing, "seq": 1, "event_id": world.seeded.delisted_event,
             "fmt": "csv", "user_id": user_id, "channel_id": channel_id,
-            "shop_id": shop_id}
+            "shop_id": shop_id, "watch_id": watch_id}
+
+
+def _alice_search_watch(session, world) -> int:
+    from tests.observatory.conftest import NOW
+    from vigie.search_watches import NewSearchWatch, add_search_watch
+
+    return add_search_watch(session, NewSearchWatch(world.seeded.alice_listing, "tasse bleue"), allow_private=False,
+                            now=NOW).listing_id
 
 
 def _alice_shop(session, world) -> int:
