@@ -45,8 +45,12 @@ class Receiver:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):  # noqa: N802
                 length = int(self.headers.get("content-length") or 0)
-                item = Received(self.path, {k.lower(): v for k, v in self.headers.items()}, self.rfile.read(length),
-                                time.monotonic())
+                body = self.rfile.read(length)
+                if len(body) < length:
+                    # the sender went away mid-body (killed): like any HTTP server, nothing was received
+                    self.close_connection = True
+                    return
+                item = Received(self.path, {k.lower(): v for k, v in self.headers.items()}, body, time.monotonic())
                 if receiver.secret is not None:
                     from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
