@@ -16,10 +16,11 @@ from alerts.outbox import enqueue
 from crawler.recorder import Recorded, Recorder
 from crawler.shop_walk import PageFetch, WalkResult
 from crawler.targets import CheckResult
+from crawler.walk_pages import store_walk_pages
 from detector.model import Observation, Outcome
 from detector.search_visibility import SearchCheck, SearchPolicy, SearchState, Visibility, detect_search
 from spiders.results import walk_positions
-from store import blobs, snapshots
+from store import snapshots
 from store.daily_counts import count_for_listing
 from store.db import session_scope
 from store.models import Event
@@ -52,7 +53,8 @@ class SearchRecorder:
             return [(CheckResult(target=result.target, observation=stopped, fetched_at=now),
                      Recorded(target.id, 0, Outcome.ERROR.value, ()))]
         first_seq, _ = snapshots.last_link(session, target.id)
-        snapshot_ids = _store_pages(session, target.id, result.pages)
+        snapshot_ids = store_walk_pages(session, target.id, result.pages, title="search results page {number}",
+                                        outcome=_page_outcome)
         check = search_check(result, watch.product_ref, id_query=watch.id_query,
                              listing_live=watch.watched.state == Outcome.LISTED.value)
         saved = dict(target.detector_state or {})
@@ -125,28 +127,6 @@ def state_from_dict(data: dict) -> SearchState:
     status = data.get("status")
     return SearchState(status=Visibility(status) if status else None, positions=tuple(data.get("positions") or ()),
                        streak=int(data.get("streak") or 0), checks=int(data.get("checks") or 0))
-
-
-def _store_pages(session: Session, target_id: int, pages: list[PageFetch]) -> list[int]:
-    """Each results page is a snapshot of the watch, chained like a listing's, its body a blob."""
-    if not pages:
-        return []
-    evidence = [(p.body, p.media_type) for p in pages if p.body]
-    digests = iter(blobs.put_many(session, evidence, now=pages[0].fetched_at) if evidence else [])
-    link = snapshots.last_link(session, target_id)
-    rows = []
-    for page in pages:
-        read = page.read
-        row = snapshots.sealed_row(
-            target_id, link, fetched_at=page.fetched_at, requested_url=page.url, final_url=page.final_url,
-            http_status=page.http_status, fetch_method="http", elapsed_ms=page.elapsed_ms,
-            headers=dict(page.headers), outcome=_page_outcome(page).value, title=f"search results page {page.number}",
-            offers=[{"id": i.id, "position": i.position, "sponsored": i.sponsored, "title": i.title,
-                     "price": None if i.price is None else str(i.price), "currency": i.currency} for i in read.items],
-            reasons=list(read.reasons), body_sha256=next(digests) if page.body else None)
-        link = (row["seq"], row["chain_hash"])
-        rows.append(row)
-    return snapshots.insert_rows(session, rows)
 
 
 def _page_outcome(page: PageFetch) -> Outcome:

@@ -19,13 +19,14 @@ from alerts.outbox import enqueue
 from crawler.recorder import Recorded, Recorder
 from crawler.shop_walk import PageFetch, WalkResult
 from crawler.targets import CheckResult
+from crawler.walk_pages import store_walk_pages
 from crawler.urls import BadURL, canonical_url
 from detector import codec
 from detector.model import Event as FoundEvent, ListingState, Observation, Outcome
 from detector.shop import (KnownOffer, ShopPolicy, Walk, back_in_view, detect_shop, judged, missing_event,
                            state_from_dict, state_to_dict)
 from spiders import registry
-from store import blobs, snapshots
+from store import snapshots
 from store.daily_counts import count_for_listing
 from store.db import session_scope
 from store.models import Event, Listing
@@ -71,7 +72,8 @@ class ShopRecorder:
         target = shop.target
         now = result.pages[-1].fetched_at if result.pages else result.started_at
         first_seq, _ = snapshots.last_link(session, target.id)
-        snapshot_ids = self._store_pages(session, target.id, result.pages)
+        snapshot_ids = store_walk_pages(session, target.id, result.pages, title="storefront page {number}",
+                                        outcome=_page_outcome)
         before, policy = state_from_dict(target.detector_state), self.policy(shop)
         walk = judged(result.walk(), before, policy)  # as the detector counts it: a cut page makes it incomplete
         state, findings = detect_shop(before, walk, policy=policy, now=now)
@@ -128,27 +130,6 @@ class ShopRecorder:
                                 final_url=result.pages[-1].final_url if result.pages else None,
                                 http_status=result.pages[0].http_status if result.pages else None)
         return [(shop_line, Recorded(target.id, last_snapshot or 0, outcome.value, tuple(kinds))), *lines]
-
-    def _store_pages(self, session: Session, target_id: int, pages: list[PageFetch]) -> list[int]:
-        """Each storefront page is a snapshot of the shop, chained like a listing's, its body a blob."""
-        if not pages:
-            return []
-        evidence = [(p.body, p.media_type) for p in pages if p.body]
-        digests = iter(blobs.put_many(session, evidence, now=pages[0].fetched_at) if evidence else [])
-        link = snapshots.last_link(session, target_id)
-        rows = []
-        for page in pages:
-            read = page.read
-            row = snapshots.sealed_row(
-                target_id, link, fetched_at=page.fetched_at, requested_url=page.url, final_url=page.final_url,
-                http_status=page.http_status, fetch_method="http", elapsed_ms=page.elapsed_ms,
-                headers=dict(page.headers), outcome=_page_outcome(page).value, title=f"storefront page {page.number}",
-                offers=[{"id": i.id, "position": i.position, "sponsored": i.sponsored, "title": i.title,
-                         "price": None if i.price is None else str(i.price), "currency": i.currency} for i in read.items],
-                reasons=list(read.reasons), body_sha256=next(digests) if page.body else None)
-            link = (row["seq"], row["chain_hash"])
-            rows.append(row)
-        return snapshots.insert_rows(session, rows)
 
     def _store_events(self, session: Session, target: Listing, events: list[FoundEvent], snapshot_id: int | None,
                       now: datetime) -> list[str]:
