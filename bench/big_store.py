@@ -15,6 +15,7 @@ and its peak RSS; and times the observatory's reads in-process, before and after
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import subprocess
 import sys
@@ -87,7 +88,7 @@ def load(url: str, *, listings: int, events: int, long: int, now: datetime) -> d
                 copy.set_types(["varchar", "int4", "varchar", "varchar", "bytea", "timestamptz"])
                 for i in range(1, listings + 1):
                     page = (f"<html><body><h1>Produit {i}</h1>" + "<p>description</p>" * 60 + "</body></html>").encode()
-                    copy.write_row((f"{i:064x}", len(page), "text/html", "zlib", zlib.compress(page),
+                    copy.write_row((hashlib.sha256(page).hexdigest(), len(page), "text/html", "zlib", zlib.compress(page),
                                     now - timedelta(days=DAYS)))
 
         def snapshots() -> None:  # 100 a listing over 90 days; the old two thirds with a body
@@ -97,8 +98,10 @@ def load(url: str, *, listings: int, events: int, long: int, now: datetime) -> d
                 "SELECT l, s, %(now)s - (%(per)s - s) * interval '21 hours 36 minutes' - (l %% 3600) * interval "
                 "'1 second', 'https://x.example/', 'http', '{}', CASE WHEN (l + s) %% 50 = 0 THEN 'blocked' "
                 "ELSE 'listed' END, '19.99', 'EUR', '[]', '[]', "
-                "CASE WHEN s <= %(old)s THEN lpad(to_hex(l), 64, '0') END, md5(l::text || '-' || s::text) "
-                "FROM generate_series(1, %(listings)s) l, generate_series(1, %(per)s) s",
+                "CASE WHEN s <= %(old)s THEN body.sha256 END, md5(l::text || '-' || s::text) "
+                "FROM generate_series(1, %(listings)s) l CROSS JOIN LATERAL (SELECT encode(sha256(convert_to("
+                "'<html><body><h1>Produit ' || l || '</h1>' || repeat('<p>description</p>', 60) || '</body></html>', "
+                "'UTF8')), 'hex') AS sha256) body, generate_series(1, %(per)s) s",
                 {"now": now, "per": PER_LISTING, "old": PER_LISTING * 2 // 3, "listings": listings})
             conn.execute(  # the long history: every 5 minutes, a price change now and then, gone at the end
                 "INSERT INTO snapshots (listing_id, seq, fetched_at, requested_url, fetch_method, headers, outcome, "
@@ -178,6 +181,8 @@ def main() -> None:
     parser.add_argument("--database", default="vigie_big", help="the database to (re)create on the server")
     parser.add_argument("--keep", action="store_true", help="reuse the loaded database of a previous run")
     parser.add_argument("--no-cli", action="store_true", help="time the observatory's reads only")
+    parser.add_argument("--no-server", action="store_true", help="skip `vigie serve` over HTTP")
+    parser.add_argument("--load-only", action="store_true", help="load the database and stop (then run with --keep)")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     listings, events = int(FULL["listings"] * args.scale), int(FULL["events"] * args.scale)
@@ -191,6 +196,8 @@ def main() -> None:
         url = fresh_database(args.server, args.database)
         for name, seconds in load(url, listings=listings, events=events, long=long, now=now).items():
             print(f"  load {name:<15} {seconds:7.1f} s")
+        if args.load_only:
+            return
     env = {**os.environ, "VIGIE_DATABASE_URL": url, "VIGIE_DATA_DIR": tempfile.mkdtemp(prefix="vigie-big-"),
            "PYTHONPATH": str(ROOT)}
     python = ROOT / ".venv" / "bin" / "python"
@@ -200,16 +207,23 @@ def main() -> None:
                              ("vigie events", ["events"]), ("vigie events --json", ["events", "--json"]),
                              ("vigie history (long)", ["history", str(listings + 1)]),
                              ("vigie history --json (long)", ["history", str(listings + 1), "--json"]),
-                             ("vigie status", ["status"]),
-                             ("vigie prune --older-than 30d", ["prune", "--older-than", "30d"]),
-                             ("vigie prune (again)", ["prune", "--older-than", "30d"])):
-        first, total, rss, lines, code = run([*vigie, *arguments], env)
-        rows.append((label, first, total, rss, lines, code))
+                             ("vigie status", ["status"])):
+        rows.append((label, *run([*vigie, *arguments], env)))
+    print_runs(rows)
+    if not args.no_server:
+        from bench.big_store_server import report, server_rows
+        report(*server_rows(vigie, env, long_listing=listings + 1))
+    observatory(url, now=now, long_listing=listings + 1)
+    if not args.no_cli:  # last: it deletes what the reads above are timed on
+        print_runs([(label, *run([*vigie, "prune", "--older-than", "30d"], env))
+                    for label in ("vigie prune --older-than 30d", "vigie prune (again)")])
+
+
+def print_runs(rows: list[tuple]) -> None:
     print(f"{'operation':<30} {'first line':>10} {'total':>8} {'peak RSS':>9} {'lines':>9}")
     for label, first, total, rss, lines, code in rows:
         shown = "-" if first is None else f"{first:.2f} s"
         print(f"{label:<30} {shown:>10} {total:>6.2f} s {rss:>6.0f} MB {lines:>9,}" + ("" if code == 0 else " FAILED"))
-    observatory(url, now=now, long_listing=listings + 1)
 
 
 def observatory(url: str, *, now: datetime, long_listing: int) -> None:
