@@ -35,8 +35,8 @@ $(VENV)/.installed: pyproject.toml
 # After marking strings (`_()`, `{% trans %}`, `N_()`): new entries appear empty in the .po files, and
 # tests/observatory/test_catalogues.py fails until each has its French and English text.
 translations: setup
-	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-output -k N_ --project Vigie -o observatory/translations/messages.pot .
-	$(BIN)/pybabel update -i observatory/translations/messages.pot -d observatory/translations --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-output -k N_ --project Vigie -w 120 -o observatory/translations/messages.pot .
+	$(BIN)/pybabel update -i observatory/translations/messages.pot -d observatory/translations --no-fuzzy-matching --ignore-obsolete -w 120
 	rm observatory/translations/messages.pot
 
 # The README's screenshots, from the demo's data in French and English, in Chromium (VIGIE_BROWSER_PATH).

@@ -4,7 +4,7 @@ hundreds of thousands of snapshots, and its page must not load them.
 - the snapshot table: a keyset page, newest first (`seq < :cursor ORDER BY seq DESC`), its hash chain
   re-walked from the snapshot before it (the whole chain is verified by `vigie verify-evidence` on a bundle);
 - the states over time: runs of equal outcomes folded by the database (gaps and islands), the newest RUNS;
-- the chart: the newest CHART_POINTS priced checks; the events: the newest EVENTS, each with its snapshot's seq;
+- the chart: the newest CHART_POINTS priced checks; the events: the newest EVENTS, each with its snapshot's seq (older ones: /events?listing_id=, paged);
 - the P2B timelines of the newest TIMELINES restrictions, each from the TIMELINE_CHECKS checks up to its event
   (enough to reach back to the last listed one).
 The number of statements depends on none of the counts (a test counts them), only on the restrictions shown.
@@ -74,13 +74,17 @@ def chart(session: Session, listing_id: int, events: Sequence[Event] = (), ui: U
     return build_chart(list(reversed(rows)), events, ui)
 
 
-def events_with_seq(session: Session, listing_id: int, *, limit: int = EVENTS) -> tuple[list[Event], dict[int, int]]:
-    """The newest `limit` events, oldest first, and the seq of the snapshot each was found on (by event id)."""
+def events_with_seq(session: Session, listing_id: int, *,
+                    limit: int = EVENTS) -> tuple[list[Event], dict[int, int], bool]:
+    """The newest `limit` events, oldest first, the seq of the snapshot each was found on (by event id), and
+    whether older ones exist (the page then links to the listing's paged events)."""
     rows = session.execute(
         select(Event, Snapshot.seq).outerjoin(Snapshot, Snapshot.id == Event.snapshot_id)
-        .where(Event.listing_id == listing_id).order_by(Event.detected_at.desc(), Event.id.desc()).limit(limit)).all()
+        .where(Event.listing_id == listing_id).order_by(Event.detected_at.desc(), Event.id.desc())
+        .limit(limit + 1)).all()
+    more, rows = len(rows) > limit, rows[:limit]
     rows.reverse()
-    return [event for event, _ in rows], {event.id: seq for event, seq in rows if seq is not None}
+    return [event for event, _ in rows], {event.id: seq for event, seq in rows if seq is not None}, more
 
 
 def timelines(session: Session, listing_id: int) -> list[p2b.Timeline]:
@@ -121,7 +125,7 @@ def listing_context(session: Session, listing_id: int, *, cursor: str | None, li
     """The listing page's data (BadCursor for a cursor no page handed out), in the reader's language `ui`."""
     ui = ui or ui_for(load_catalogues(), FALLBACK)
     page = newest_snapshots(session, listing_id, cursor=cursor, limit=limit)
-    events, seqs = events_with_seq(session, listing_id)
+    events, seqs, older_events = events_with_seq(session, listing_id)
     picked = by_seq(session, listing_id, {n for n in (a, b, seq) if n is not None})
     shown = picked.get(seq) if seq else newest_with_body(session, listing_id)
     comparison, changes = None, []
@@ -133,6 +137,7 @@ def listing_context(session: Session, listing_id: int, *, cursor: str | None, li
         a, b = page.rows[1].seq, page.rows[0].seq
     # the template lists `snapshots` newest first by reversing them, as when it had the whole history
     return {"snapshots": list(reversed(page.rows)), "snapshots_next": page.next, "events": events, "event_seq": seqs,
+            "older_events": older_events,
             "runs": state_runs(session, listing_id), "chart": chart(session, listing_id, events, ui), "shown": shown,
             "a": a, "b": b, "comparison": comparison, "changes": changes, "timelines": timelines(session, listing_id),
             "chain_problems": chain_problems(session, listing_id, page.rows)}

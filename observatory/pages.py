@@ -14,7 +14,7 @@ from observatory.attention import attention
 from observatory.deps import csrf_checked, db, optional_viewer, page_viewer, reader_ui
 from observatory.exports import bundle_response, wacz_download
 from observatory.listing_view import listing_context
-from observatory.ids import PathId, PathSeq, QuerySeq
+from observatory.ids import PathId, PathSeq, QueryId, QuerySeq
 from observatory.login import login_page
 from observatory.paging import DEFAULT_SIZE, Cursor, PageSize, first_url, next_url
 from observatory.registering import NotAllowed, file_import, register, remove
@@ -272,8 +272,9 @@ def register_file(request: Request, file: UploadFile = File(...), account: str =
 
 
 @router.get("/events")
-def events_page(request: Request, kind: str = "", cursor: Cursor = None, limit: PageSize = DEFAULT_SIZE,
-                viewer: Viewer = Depends(page_viewer), session: Session = Depends(db)):
-    page = _page_of(queries.events_page, session, viewer, kind=kind or None, cursor=cursor, limit=limit)
-    return render(request, "events.html", viewer, events=page.rows, kind=kind,
+def events_page(request: Request, kind: str = "", listing_id: QueryId = None, cursor: Cursor = None,
+                limit: PageSize = DEFAULT_SIZE, viewer: Viewer = Depends(page_viewer), session: Session = Depends(db)):
+    page = _page_of(queries.events_page, session, viewer, kind=kind or None, listing_id=listing_id, cursor=cursor,
+                    limit=limit)
+    return render(request, "events.html", viewer, events=page.rows, kind=kind, listing_id=listing_id,
                   next_url=next_url(request, page.next), first_url=first_url(request))

@@ -108,3 +108,32 @@ def test_each_page_verifies_its_piece_of_the_chain(client, world, sessions):
     second = client.get(f"/listings/{listing}?limit=2&cursor=" + _next(client.get(
         f"/listings/{listing}?limit=2").text).split("cursor=")[1]).text
     assert "snapshot 2: prev_hash does not match" in second
+
+
+def test_older_events_are_reached_page_by_page_from_the_listing(client, world, sessions):
+    listing = world.seeded.alice_listing
+    _more_checks(sessions, listing, 1500)  # 150 events more: beyond the page's newest 100
+    with session_scope(sessions) as s:
+        expected = set(s.scalars(select(Event.id).where(Event.listing_id == listing)))
+    log_in(client, "alice@example.org")
+    page = client.get(f"/listings/{listing}").text
+    link = f'href="/events?listing_id={listing}"'
+    assert link in page and "Only the newest 100 events are shown here." in page
+    seen, url = [], f"/events?listing_id={listing}&limit=40"
+    while url:
+        answer = client.get(url)
+        assert answer.status_code == 200
+        seen += [int(n) for n in re.findall(r'<td><a href="/listings/(\d+)">', answer.text)]
+        url = _next(answer.text)
+    assert len(seen) == len(expected) and set(seen) == {listing}
+
+
+def test_a_listing_with_few_events_has_no_link_to_older_ones(client, world):
+    log_in(client, "alice@example.org")
+    assert "/events?listing_id=" not in client.get(f"/listings/{world.seeded.alice_listing}").text
+
+
+def test_another_sellers_listing_events_stay_hidden(client, world):
+    log_in(client, "bob@example.org")
+    page = client.get(f"/events?listing_id={world.seeded.alice_listing}")
+    assert page.status_code == 200 and "No events." in page.text and '<td><a href="/listings/' not in page.text
