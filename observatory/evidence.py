@@ -13,6 +13,8 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import shutil
+import tempfile
 import zipfile
 from datetime import datetime
 from pathlib import Path
@@ -22,19 +24,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from observatory import p2b
-from observatory.chart import build as build_chart
-from observatory.history import state_runs
-from store.serialize import event_json, listing_json
-from observatory.templating import environment
+from observatory.bundle_parts import Spooled, bundle_parts
+from observatory.listing_view import statements
 from observatory.timestamp_files import timestamp_files
-from store import blobs, chain
-from store.models import Blob, Event, Listing, Snapshot
-from store.models_observatory import StatementOfReasons
-from store.snapshots import history, verify_chain
+from store import blobs
+from store.models import Blob, Listing, Snapshot
+from store.snapshots import verify_chain
 
 FORMAT = "vigie-evidence/1"
 MANIFEST, SEAL = "manifest.json", "manifest.sha256"
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
+CHUNK = 1 << 20
 
 
 class NoSuchListing(LookupError):
@@ -53,17 +53,9 @@ def _json(data: Any) -> bytes:
     return (json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
 
 
-def snapshot_record(snapshot: Any) -> dict[str, Any]:
-    """Exactly the chained fields, plus the chain hash that seals them."""
-    return {**chain.payload(snapshot), "chain_hash": snapshot.chain_hash}
-
-
-def statements(session: Session, listing_id: int) -> dict[int, p2b.Statement]:
-    rows = session.scalars(select(StatementOfReasons).where(StatementOfReasons.listing_id == listing_id))
-    return {r.event_id: p2b.Statement(r.received_on, r.account_termination, r.note) for r in rows}
-
-
 def timelines(session: Session, listing_id: int, snapshots: Any, events: Any) -> list[p2b.Timeline]:
+    """The P2B timelines of every restriction, from the whole history in memory (bench/big_store_views.py
+    keeps it as the "before"; bundles use listing_view.timelines)."""
     recorded = statements(session, listing_id)
     return [p2b.timeline(snapshots, e, recorded.get(e.id)) for e in events if p2b.is_restriction(e.kind)]
 
@@ -81,55 +73,50 @@ def _kept_blobs(session: Session, listing_id: int) -> dict[str, str]:
     return paths
 
 
-def _small_files(session: Session, listing: Listing, *, now: datetime) -> tuple[dict[str, bytes], Any]:
-    """The bundle's JSON files and report (small: no body, no screenshot), and the snapshots."""
-    snapshots = history(session, listing.id)
-    events = session.scalars(select(Event).where(Event.listing_id == listing.id)
-                             .order_by(Event.detected_at, Event.id)).all()
-    lines = timelines(session, listing.id, snapshots, events)
-    files = {
-        "listing.json": _json(listing_json(listing)),
-        "snapshots.json": _json([snapshot_record(s) for s in snapshots]),
-        "events.json": _json([event_json(e) for e in events]),
-        "p2b.json": _json([p2b.timeline_json(line) for line in lines]),
-        "report.html": environment().get_template("report.html").render(
-            listing=listing, snapshots=snapshots, events=events, timelines=lines, runs=state_runs(snapshots),
-            chart=build_chart(snapshots, events), created_at=now,
-            chain_head=snapshots[-1].chain_hash if snapshots else None, chain_problems=verify_chain(snapshots),
-        ).encode(),
-    }
-    return files, snapshots
+def copy_into(archive: zipfile.ZipFile, path: str, part: Spooled) -> None:
+    """A spooled part as a zip entry, a chunk at a time; its size set first, so the entry's bytes are those
+    `writestr` gives (the verifier rebuilds the zip with it)."""
+    info = _entry(path)
+    info.file_size = part.size
+    with part.path.open("rb") as source, archive.open(info, "w") as dest:
+        shutil.copyfileobj(source, dest, CHUNK)
 
 
 def write_bundle(session: Session, listing_id: int, *, now: datetime, fileobj: BinaryIO,
                  tsa_certs: bytes | None = None) -> None:
-    """Write the bundle to `fileobj` (seekable), one body or screenshot in memory at a time.
+    """Write the bundle to `fileobj` (seekable), one body, screenshot or chunk in memory at a time.
 
     A blob is named by the SHA-256 of its bytes (store.blobs checks it as it reads them), so the manifest is
-    written before the blobs that sort after it without reading them twice."""
+    written before the blobs that sort after it without reading them twice; the parts that grow with the
+    history are spooled to disk first (observatory.bundle_parts)."""
     listing = session.get(Listing, listing_id)
     if listing is None:
         raise NoSuchListing(f"no listing with id {listing_id}")
-    files, snapshots = _small_files(session, listing, now=now)
-    files.update(timestamp_files(session, listing_id, tsa_certs=tsa_certs))
-    kept = _kept_blobs(session, listing_id)
-    manifest = {
-        "format": FORMAT,
-        "listing_id": listing_id,
-        "created_at": now.isoformat(),
-        "chain_head": snapshots[-1].chain_hash if snapshots else None,
-        "snapshots": len(snapshots),
-        "files": dict(sorted({**{path: _sha(data) for path, data in files.items()}, **kept}.items())),
-    }
-    files[MANIFEST] = _json(manifest)
-    files[SEAL] = (_sha(files[MANIFEST]) + "  " + MANIFEST + "\n").encode()
-    with zipfile.ZipFile(fileobj, "w", compression=zipfile.ZIP_STORED) as archive:
-        for path in sorted({*files, *kept}):
-            data = files[path] if path in files else blobs.get(session, kept[path])
-            if data is None:
-                raise BundleChanged(f"{path}: pruned while the bundle was written; export again")
-            archive.writestr(_entry(path), data)
-            del data
+    with tempfile.TemporaryDirectory(prefix="vigie-bundle-") as folder:
+        parts = bundle_parts(session, listing, now=now, folder=Path(folder))
+        files = {**parts.small, **timestamp_files(session, listing_id, tsa_certs=tsa_certs)}
+        kept = _kept_blobs(session, listing_id)
+        manifest = {
+            "format": FORMAT,
+            "listing_id": listing_id,
+            "created_at": now.isoformat(),
+            "chain_head": parts.chain_head,
+            "snapshots": parts.snapshots,
+            "files": dict(sorted({**{path: _sha(data) for path, data in files.items()},
+                                  **{path: part.sha256 for path, part in parts.spooled.items()}, **kept}.items())),
+        }
+        files[MANIFEST] = _json(manifest)
+        files[SEAL] = (_sha(files[MANIFEST]) + "  " + MANIFEST + "\n").encode()
+        with zipfile.ZipFile(fileobj, "w", compression=zipfile.ZIP_STORED) as archive:
+            for path in sorted({*files, *parts.spooled, *kept}):
+                if path in parts.spooled:
+                    copy_into(archive, path, parts.spooled[path])
+                    continue
+                data = files[path] if path in files else blobs.get(session, kept[path])
+                if data is None:
+                    raise BundleChanged(f"{path}: pruned while the bundle was written; export again")
+                archive.writestr(_entry(path), data)
+                del data
 
 
 def export_bundle(session: Session, listing_id: int, *, now: datetime, out: Path | None = None) -> bytes:

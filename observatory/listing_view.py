@@ -18,13 +18,13 @@ from sqlalchemy.orm import Session
 
 from observatory import p2b
 from observatory.chart import Chart, build as build_chart
-from observatory.evidence import statements
 from observatory.history import StateRun, diff
 from observatory.snapshot_fields import readable
 from observatory.i18n import FALLBACK, Ui, load_catalogues, ui_for
 from observatory.queries import PAGE_ROWS, Page, decode_cursor, encode_cursor
 from store import blobs
 from store.models import Event, Snapshot
+from store.models_observatory import StatementOfReasons
 from store.snapshots import verify_chain
 
 RUNS, CHART_POINTS, EVENTS, TIMELINE_CHECKS, TIMELINES = 100, 500, 100, 200, 20
@@ -87,13 +87,19 @@ def events_with_seq(session: Session, listing_id: int, *,
     return [event for event, _ in rows], {event.id: seq for event, seq in rows if seq is not None}, more
 
 
-def timelines(session: Session, listing_id: int) -> list[p2b.Timeline]:
-    """The P2B timelines of the listing's newest TIMELINES restrictions (whatever number of other events came
-    after them), oldest first, each from one bounded read of the checks up to it."""
+def statements(session: Session, listing_id: int) -> dict[int, p2b.Statement]:
+    """The statements of reasons the seller recorded, by event id."""
+    rows = session.scalars(select(StatementOfReasons).where(StatementOfReasons.listing_id == listing_id))
+    return {r.event_id: p2b.Statement(r.received_on, r.account_termination, r.note) for r in rows}
+
+
+def timelines(session: Session, listing_id: int, *, limit: int | None = TIMELINES) -> list[p2b.Timeline]:
+    """The P2B timelines of the listing's newest `limit` restrictions (None: all, for evidence bundles; whatever
+    number of other events came after them), oldest first, each from one bounded read of the checks up to it."""
     rows = session.execute(
         select(Event, Snapshot.seq).outerjoin(Snapshot, Snapshot.id == Event.snapshot_id)
         .where(Event.listing_id == listing_id, Event.kind.in_((*p2b.RESTRICTIONS, *p2b.DATED_BY_DETAILS)))
-        .order_by(Event.detected_at.desc(), Event.id.desc()).limit(TIMELINES)).all()
+        .order_by(Event.detected_at.desc(), Event.id.desc()).limit(limit)).all()
     if not rows:
         return []
     recorded = statements(session, listing_id)

@@ -27,7 +27,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from sqlalchemy.orm import Session
 
 from crawler.capture import software
-from observatory.evidence import NoSuchListing, _entry, _small_files, snapshot_record
+from observatory.bundle_parts import Parts, bundle_parts, snapshot_record, streamed_snapshots
+from observatory.evidence import NoSuchListing, _entry, copy_into
 from observatory.signing import fingerprint, public_key_b64, signed_data
 from observatory.timestamp_files import timestamp_files
 from observatory.warc import write_warc
@@ -55,12 +56,20 @@ def write_wacz(session: Session, listing_id: int, *, now: datetime, fileobj: Bin
     listing = session.get(Listing, listing_id)
     if listing is None:
         raise NoSuchListing(f"no listing with id {listing_id}")
-    small, snapshots = _small_files(session, listing, now=now)
-    files = {VIGIE_DIR + name: data for name, data in small.items()}
+    with tempfile.TemporaryDirectory(prefix="vigie-wacz-") as folder:
+        parts = bundle_parts(session, listing, now=now, folder=Path(folder))
+        _write(session, listing, parts, now=now, fileobj=fileobj, signer=signer)
+
+
+def _write(session: Session, listing: Listing, parts: Parts, *, now: datetime, fileobj: BinaryIO,
+           signer: Signer) -> None:
+    listing_id = listing.id
+    files = {VIGIE_DIR + name: data for name, data in parts.small.items()}
     files.update({VIGIE_DIR + name: data for name, data in
                   timestamp_files(session, listing_id, tsa_certs=signer.tsa_certs).items()})
+    spooled = {VIGIE_DIR + name: part for name, part in parts.spooled.items()}
     version = software()["vigie_version"]
-    records = [snapshot_record(s) for s in snapshots]
+    records = (snapshot_record(s) for s in streamed_snapshots(session, listing_id))
     with tempfile.TemporaryFile(prefix="vigie-warc-") as warc:
         written = write_warc(warc, "data.warc.gz", records, blob=lambda digest: blobs.get(session, digest), info={
             "software": f"Vigie {version}", "format": "WARC File Format 1.1",
@@ -73,6 +82,8 @@ def write_wacz(session: Session, listing_id: int, *, now: datetime, fileobj: Bin
         warc_size, warc_sha = _hash_file(warc)
         resources = [{"name": Path(path).name, "path": path, "hash": "sha256:" + hashlib.sha256(data).hexdigest(),
                       "bytes": len(data)} for path, data in files.items()]
+        resources += [{"name": Path(path).name, "path": path, "hash": "sha256:" + part.sha256, "bytes": part.size}
+                      for path, part in spooled.items()]
         resources.append({"name": "data.warc.gz", "path": WARC_PATH, "hash": "sha256:" + warc_sha, "bytes": warc_size})
         main = written.pages[-1] if written.pages else None
         package = {"profile": "data-package", "wacz_version": WACZ_VERSION, "title": f"Vigie listing {listing_id}",
@@ -80,15 +91,17 @@ def write_wacz(session: Session, listing_id: int, *, now: datetime, fileobj: Bin
                    "software": f"Vigie {version}", "mainPageURL": main["url"] if main else listing.url,
                    "mainPageDate": main["ts"] if main else None,
                    "resources": sorted(resources, key=lambda r: r["path"]),
-                   "vigie": {"format": "vigie-evidence/2", "listing_id": listing_id, "snapshots": len(records),
-                             "chain_head": records[-1]["chain_hash"] if records else None}}
+                   "vigie": {"format": "vigie-evidence/2", "listing_id": listing_id, "snapshots": parts.snapshots,
+                             "chain_head": parts.chain_head}}
         files[PACKAGE] = _json(package)
         digest = "sha256:" + hashlib.sha256(files[PACKAGE]).hexdigest()
         files[DIGEST] = _json({"path": PACKAGE, "hash": digest, "signedData": signed_data(
             signer.key, digest, created=now, software=f"Vigie {version}", version=version)})
         with zipfile.ZipFile(fileobj, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
-            for path in sorted({*files, WARC_PATH}):
-                if path == WARC_PATH:
+            for path in sorted({*files, *spooled, WARC_PATH}):
+                if path in spooled:
+                    copy_into(archive, path, spooled[path])
+                elif path == WARC_PATH:
                     info = _entry(path)
                     info.file_size = warc_size
                     warc.seek(0)
