@@ -29,7 +29,7 @@ COMMAND_MODULES = {
     "serve": "observatory", "user": "observatory", "export-evidence": "observatory", "verify-evidence": "observatory",
     "price-rule": "price_rules", "events": "reports", "extract": "reports", "history": "reports",
     "add-shop": "shops", "shops": "shops", "remove-shop": "shops", "search": "search",
-    "run": "service", "alert-mode": "service", "alert-lang": "service", "prune": "service", "status": "service",
+    "run": "service", "alert-mode": "service", "alert-lang": "service", "prune": "service", "status": "status",
 }
 
 
