@@ -92,6 +92,7 @@ class Card:
     def __init__(self, element, layout: Layout):
         self.element = element
         self.layout = layout
+        self.undecided: str | None = None  # why `sponsored()` answered None, when it knows (named in the reasons)
 
     def id(self) -> str | None:
         return None
@@ -224,7 +225,8 @@ class ResultsReader:
             if sponsored is None and self.kind == "shop":
                 sponsored = False  # a storefront lists one seller's offers: a paid one among them is still theirs
             if sponsored is None:
-                reasons.append(f"result {index} ({ident}): paid placement or not cannot be told")
+                why = f": {card.undecided}" if card.undecided else ""
+                reasons.append(f"result {index} ({ident}): paid placement or not cannot be told{why}")
                 continue
             if not sponsored:
                 organic += 1
