@@ -125,3 +125,23 @@ def test_the_real_pages_served_with_an_error_status_are_no_answer(marketplace, u
             else "amazon/search_br_kindle_trimmed.html")
     page = parser_for("search", marketplace)(PageInput(url=url, body=(REAL / path).read_bytes(), status=503))
     assert not page.complete and page.items == () and page.reasons == ("http status 503",)
+
+
+def test_vigie_extract_reads_the_real_ebay_page_in_a_subprocess(tmp_path):
+    """The installed command, as a user runs it: a real process, its JSON on stdout and nothing else there."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[2]), "VIGIE_DATA_DIR": str(tmp_path),
+           "VIGIE_DATABASE_URL": f"sqlite:///{tmp_path / 'vigie.db'}"}
+    done = subprocess.run([sys.executable, "-m", "vigie", "extract", str(EBAY_SG), "--kind", "search",
+                           "--marketplace", "ebay", "--url", EBAY_SG_URL, "--json"],
+                          capture_output=True, text=True, env=env, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert data["complete"] is True and data["reasons"] == []
+    assert [(i["id"], i["position"], i["sponsored"], i["price"]) for i in data["items"]] == [
+        ("286456558824", None, True, "176.02"), ("157286223013", 1, False, "122.40"),
+        ("197613583907", 2, False, "131.14")]
