@@ -80,3 +80,13 @@ def test_french_marketplaces_are_read_by_the_generic_reader_which_vouches_for_no
 def test_refused_with_the_reason(url, marketplace, says):
     with pytest.raises(BadURL, match=says):
         search_site(url, marketplace)
+
+
+def test_every_searchable_marketplace_has_the_search_reader_its_watch_will_use():
+    from crawler.search_urls import FRENCH_SEARCH, KNOWN
+    from spiders.results import parser_for
+
+    assert set(FRENCH_SEARCH) < set(KNOWN)
+    for name in KNOWN:
+        assert callable(parser_for("search", name))
+    assert {parser_for("search", name).__module__ for name in FRENCH_SEARCH} == {"spiders.results_generic"}
