@@ -4,6 +4,11 @@ the delivery country fixed by the site itself (no cookies, no session), so resul
 Each marketplace says how to find the product's own id in its listing URL (what the results must show) and
 how to ask its search. The sandbox's `/search?q=` (what `vigie sandbox` serves) is recognised on localhost and
 IP addresses only, for a product page of the form /p/<id>.
+
+The French marketplaces have no results page object of their own yet (no real results page to build one from):
+their search pages are read by spiders.results_generic, which answers "no answer" unless the page's structured
+data vouches for it. Their search URLs are the French sites' own forms (the French site fixes the language and the
+delivery country), as public code writes them.
 """
 from __future__ import annotations
 
@@ -11,7 +16,7 @@ import ipaddress
 import re
 from dataclasses import dataclass
 from typing import Callable
-from urllib.parse import urlencode, urlsplit, urlunsplit
+from urllib.parse import quote, quote_plus, urlencode, urlsplit, urlunsplit
 
 from crawler.urls import BadURL
 
@@ -67,8 +72,40 @@ def _sandbox(parts, ref: str | None) -> SearchSite | None:
     return SearchSite("sandbox", found.group("id"), _site(parts.scheme, parts.netloc, "/search", {"q": "{q}"}))
 
 
-SITES: dict[str, Callable] = {"amazon": _amazon, "ebay": _ebay}
-KNOWN = ("amazon", "ebay", "sandbox")
+# query -> first results page, for the marketplaces read by the generic reader (registry names)
+FRENCH_SEARCH: dict[str, tuple[tuple[str, ...], Callable[[str], str]]] = {
+    "cdiscount": (("cdiscount.com",), lambda q: f"https://www.cdiscount.com/search/10/{quote_plus(q)}.html"),
+    "fnac": (("fnac.com",),
+             lambda q: "https://www.fnac.com/SearchResult/ResultList.aspx?" + urlencode({"Search": q})),
+    "rakuten": (("rakuten.com",), lambda q: f"https://fr.shopping.rakuten.com/search/{quote(q, safe='')}"),
+    "manomano": (("manomano.fr",), lambda q: f"https://www.manomano.fr/recherche/{quote_plus(q)}"),
+    "laredoute": (("laredoute.fr",),
+                  lambda q: "https://www.laredoute.fr/psrch/psrch.aspx?" + urlencode({"kwrd": q})),
+    "conforama": (("conforama.fr",), lambda q: f"https://www.conforama.fr/recherche-conforama/{quote(q, safe='')}"),
+    "leboncoin": (("leboncoin.fr",), lambda q: "https://www.leboncoin.fr/recherche?" + urlencode({"text": q})),
+    # AliExpress writes the words of a wholesale search joined by hyphens
+    "aliexpress": (("aliexpress.com", "aliexpress.fr"),
+                   lambda q: f"https://fr.aliexpress.com/w/wholesale-{'-'.join(quote(w, safe='') for w in q.split())}"
+                             ".html"),
+}
+
+
+def _french(marketplace: str) -> Callable:
+    hosts, ask = FRENCH_SEARCH[marketplace]
+
+    def site(parts, ref: str | None) -> SearchSite | None:
+        from spiders import registry
+
+        host = (parts.hostname or "").lower()
+        if not any(host == h or host.endswith("." + h) for h in hosts):
+            return None  # e.g. a Darty page under the fnac adapter: not on this search
+        ident = ref or registry.by_name(marketplace).identify(urlunsplit(parts))
+        return SearchSite(marketplace, ident, ask) if ident else None
+    return site
+
+
+SITES: dict[str, Callable] = {"amazon": _amazon, "ebay": _ebay, **{name: _french(name) for name in FRENCH_SEARCH}}
+KNOWN = ("amazon", "ebay", *FRENCH_SEARCH, "sandbox")
 
 
 def search_site(url: str, marketplace: str, ref: str | None = None) -> SearchSite:

@@ -85,7 +85,9 @@ class SearchResultCard(Card):
         return self.absolute(self.link())
 
     def link(self) -> str | None:
-        return first(self.xpath(".//h2//a/@href")) or first(self.xpath(".//a[contains(@href, '/dp/')]/@href"))
+        # the title link: around the h2 since 2024 (`<a><h2>`), inside it before; else a product or ad link
+        return (first(self.xpath(".//h2//a/@href | .//a[.//h2]/@href"))
+                or first(self.xpath(".//a[contains(@href, '/dp/')]/@href | .//a[contains(@href, '/sspa/')]/@href")))
 
 
 class SearchGrid(Layout):

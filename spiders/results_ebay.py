@@ -19,6 +19,7 @@ from spiders.ebay_layouts import EbayPage
 from spiders.ebay_sites import currency_in, decimal_separator, site_currency, site_tld
 from spiders.page import PageInput
 from spiders.results import ResultsPage, register
+from spiders.results_labels import drawn_label
 from spiders.results_page import Card, Layout, ResultsReader, count_in, first, is_sponsored_word, text_of
 
 _PLACEHOLDER_TITLES = frozenset({"shop on ebay", "acheter sur ebay", "bei ebay einkaufen"})
@@ -80,7 +81,7 @@ class EbayCard(Card):
         labels = self.xpath(".//span[not(*)]/text() | .//div[not(*)]/text() | .//*/@aria-label")
         if any(is_sponsored_word(label) for label in labels):
             return True
-        return self.layout.decode_label(self.element)
+        return self.layout.decode_label(self)
 
 
 class ClassicCard(EbayCard):
@@ -155,17 +156,32 @@ class EbayLayout(Layout):
         text = self.reader.visible_text.casefold()
         return any(phrase in text for phrase in _NO_MATCHES) or self.total_results() == 0
 
-    def decode_label(self, element) -> bool | None:
-        """The card's obfuscated label (`s-item__sep`), read through the page's hidden-letter classes."""
-        separators = element.xpath(".//*[contains(@class, 's-item__sep')]")
+    def decode_label(self, card: Card) -> bool | None:
+        """The card's obfuscated label (`s-item__sep`): drawn as an SVG picture (2025-26 cards, placed by
+        spiders.results_labels) or spelt by letters the page's own stylesheet shows or hides (classic items)."""
+        separators = card.element.xpath(".//*[contains(@class, 's-item__sep')]")
         if not separators:
             return False
-        letters = separators[0].xpath(".//span[not(*)]")
+        drawn = [label for label in map(drawn_label, separators[0].xpath("descendant-or-self::*/@style")) if label]
+        if drawn:
+            if any(label.shown and is_sponsored_word(label.text) for label in drawn):
+                return True
+            unsure = [label.why for label in drawn if label.shown is None]
+            if unsure:
+                card.undecided = f"the label picture cannot be placed ({unsure[0]})"
+                return None
+            return False
+        letters = [span for span in separators[0].xpath(".//span[not(*)]") if span.get("aria-hidden") != "true"]
         if not letters:
+            if separators[0].xpath(".//*[@aria-hidden='true'][normalize-space()]"):
+                # only a decoy the page hides from readers, and no picture to say what is seen
+                card.undecided = "the label is only a hidden decoy"
+                return None
             return is_sponsored_word(text_of(separators[0])) if text_of(separators[0]) else False
         hidden = self.reader.hidden_classes
         if not hidden:
-            return None  # letters drawn but no stylesheet saying which ones show: cannot tell
+            card.undecided = "the label's letters are drawn but no stylesheet says which ones show"
+            return None
         shown = "".join(span.text or "" for span in letters
                         if not set((span.get("class") or "").split()) & hidden
                         and "display:none" not in (span.get("style") or "").replace(" ", "").lower())
@@ -198,7 +214,9 @@ class EbayResults(ResultsReader):
 
     @property
     def decimal_separator(self) -> str | None:  # type: ignore[override]
-        return decimal_separator(site_tld(self.page.url))
+        tld = site_tld(self.page.url)
+        # a site Vigie does not know (ebay.com.sg): let the price text say how it writes money
+        return decimal_separator(tld) if tld else None
 
     @cached_property
     def hidden_classes(self) -> frozenset[str]:

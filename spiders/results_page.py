@@ -4,7 +4,7 @@ A marketplace module subclasses `ResultsReader` (which walls it knows, which lay
 small `Layout` class per layout variant, with a `Card` class reading one result (`id()`, `title()`, `price()`,
 `sponsored()`, `url()`). `read()` fixes the order in which every results page is judged:
 
-    empty body → wall → HTTP error → error page → layout (unknown: no answer) → cards → completeness
+    empty body → wall → HTTP error → cut body → error page → layout (unknown: no answer) → cards → completeness
 
 A page is `complete` only when every result on it was read with its id and its sponsored flag, and an empty
 list only when the page itself says there are no results. Everything else is "no answer", never "absent".
@@ -92,6 +92,7 @@ class Card:
     def __init__(self, element, layout: Layout):
         self.element = element
         self.layout = layout
+        self.undecided: str | None = None  # why `sponsored()` answered None, when it knows (named in the reasons)
 
     def id(self) -> str | None:
         return None
@@ -187,6 +188,9 @@ class ResultsReader:
             return self.no_answer(f"blocked: {wall}")
         if page.status >= 400:
             return self.no_answer(f"http status {page.status}")
+        cut = self.cut()
+        if cut:
+            return self.no_answer(cut)
         error = self.error_page()
         if error:
             return self.no_answer(error)
@@ -224,7 +228,8 @@ class ResultsReader:
             if sponsored is None and self.kind == "shop":
                 sponsored = False  # a storefront lists one seller's offers: a paid one among them is still theirs
             if sponsored is None:
-                reasons.append(f"result {index} ({ident}): paid placement or not cannot be told")
+                why = f": {card.undecided}" if card.undecided else ""
+                reasons.append(f"result {index} ({ident}): paid placement or not cannot be told{why}")
                 continue
             if not sponsored:
                 organic += 1
@@ -254,6 +259,14 @@ class ResultsReader:
 
     def wall(self) -> str | None:
         return walls.detect_wall(self.page.text, self.page.headers)
+
+    def cut(self) -> str | None:
+        """A reason when the body stops before its end (a dropped connection): an HTML page that opens `<html` and
+        never closes it. Whole cards before the cut would otherwise read as a complete, shorter page."""
+        head, tail = self.page.body[:2048].lower(), self.page.body[-4096:].lower()
+        if b"<html" in head and b"</html" not in tail:
+            return "the page stops before its end (no </html>): cut off"
+        return None
 
     def error_page(self) -> str | None:
         """A reason when the marketplace answered with its own error page (a 200 "something went wrong")."""

@@ -66,7 +66,7 @@ def test_add_builds_the_marketplaces_search_and_lists_it(vigie, listings):
 
 
 @pytest.mark.parametrize("args, says", [
-    (("cdiscount", "lampe"), "no search results reader for 'cdiscount'"),
+    (("cdiscount", "lampe", "--every", "30m"), "the minimum is 1h"),
     (("amazon", "lampe", "--every", "30m"), "the minimum is 1h"),
     (("amazon", "lampe", "--pages", "9"), "--pages: from 1 to 5"),
     (("amazon", "x" * 201), "at most 200"),
