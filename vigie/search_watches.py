@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from crawler.search_urls import search_site
 from crawler.urls import BadURL
 from store.models import Listing
-from store.models_search import DEFAULT_PAGES, MAX_KEYWORD_WATCHES, MAX_PAGES, SearchWatch
+from store.models_search import DEFAULT_PAGES, MAX_DROP_THRESHOLD, MAX_KEYWORD_WATCHES, MAX_PAGES, SearchWatch
 from vigie import limits
 from vigie.registration import RegistrationError, _every, one_line
 
@@ -31,6 +31,7 @@ class NewSearchWatch:
     query: str
     every: str | None = None
     pages: int = DEFAULT_PAGES
+    threshold: int | None = None  # organic positions worse than the baseline median; None: the default
 
 
 def add_search_watch(session: Session, request: NewSearchWatch, *, allow_private: bool, now: datetime) -> SearchWatch:
@@ -42,6 +43,9 @@ def add_search_watch(session: Session, request: NewSearchWatch, *, allow_private
         raise RegistrationError(f"the query is {len(query)} characters long: at most {QUERY_CHARS}")
     if isinstance(request.pages, bool) or not 1 <= request.pages <= MAX_PAGES:
         raise RegistrationError(f"--pages: from 1 to {MAX_PAGES}, got {request.pages}")
+    if request.threshold is not None and (isinstance(request.threshold, bool)
+                                          or not 0 <= request.threshold <= MAX_DROP_THRESHOLD):
+        raise RegistrationError(f"--threshold: from 0 to {MAX_DROP_THRESHOLD} positions, got {request.threshold}")
     every = _every(request.every, at_least=limits.EVERY_MIN_LOCAL if allow_private else EVERY_MIN) \
         if request.every else DEFAULT_EVERY
     listing = session.get(Listing, request.listing_id)
@@ -72,6 +76,7 @@ def add_search_watch(session: Session, request: NewSearchWatch, *, allow_private
     watch = session.get(SearchWatch, target.id) or SearchWatch(listing_id=target.id)
     watch.watched_id, watch.query, watch.id_query, watch.product_ref = listing.id, query, id_query, site.product_ref
     watch.pages, watch.marketplace = request.pages, site.marketplace
+    watch.drop_threshold = request.threshold
     session.add(watch)
     session.flush()
     return watch
@@ -89,12 +94,23 @@ def _within_limits(session: Session, listing: Listing, id_query: bool) -> None:
                                 "the most there can be (plus its id query)")
 
 
+def remove_search_watch(session: Session, watch_id: int) -> SearchWatch:
+    """Stop a search watch; its checks, stored pages and events are kept (evidence). RegistrationError when there
+    is no watched search of that id."""
+    watch = session.get(SearchWatch, watch_id)
+    if watch is None or not watch.target.active:
+        raise RegistrationError(f"no watched search with id {watch_id}")
+    watch.target.active = False
+    session.flush()
+    return watch
+
+
 def search_watch_json(watch: SearchWatch) -> dict[str, Any]:
     target = watch.target
     state = target.detector_state or {}
     return {"id": target.id, "listing_id": watch.watched_id, "query": watch.query, "id_query": watch.id_query,
             "product_ref": watch.product_ref, "marketplace": watch.marketplace, "pages": watch.pages,
-            "url": target.canonical_url, "every_seconds": target.every_seconds, "active": target.active,
+            "drop_threshold": watch.drop_threshold, "url": target.canonical_url, "every_seconds": target.every_seconds, "active": target.active,
             "visibility": state.get("status"), "last_position": state.get("last_position"),
             "account": target.account.name,
             "next_check_at": target.next_check_at.isoformat(),
