@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from crawler.search_urls import search_site
+from detector.search_visibility import SearchPolicy
 from crawler.urls import BadURL
 from store.models import Listing
 from store.models_search import DEFAULT_PAGES, MAX_DROP_THRESHOLD, MAX_KEYWORD_WATCHES, MAX_PAGES, SearchWatch
@@ -23,21 +24,26 @@ from vigie.registration import RegistrationError, _every, one_line
 DEFAULT_EVERY = timedelta(days=1)  # search pages are the most guarded: once a day unless asked
 EVERY_MIN = timedelta(hours=1)
 QUERY_CHARS = 200
+DEFAULT_DROP_THRESHOLD = SearchPolicy().rank_drop  # a watch without a threshold of its own (drop_threshold NULL)
 
 
 @dataclass(frozen=True)
 class NewSearchWatch:
     listing_id: int
-    query: str
+    query: str | None
     every: str | None = None
     pages: int = DEFAULT_PAGES
     threshold: int | None = None  # organic positions worse than the baseline median; None: the default
+    own_id: bool = False  # query by the product's own id (then `query` stays empty)
 
 
 def add_search_watch(session: Session, request: NewSearchWatch, *, allow_private: bool, now: datetime) -> SearchWatch:
-    """The watch stored (a removed one with the same query comes back with its history); RegistrationError else."""
-    query = one_line("the query", request.query)
-    if not query:
+    """The watch stored (a removed one with the same query comes back with its history); RegistrationError else.
+    With `own_id` the query is the product's own id (the web form's checkbox), whatever its marketplace calls it."""
+    query = one_line("the query", request.query) or ""
+    if request.own_id and query:
+        raise RegistrationError("give keywords or ask for the product's own id, not both")
+    if not query and not request.own_id:
         raise RegistrationError("the query is empty: give keywords, or the product's own id")
     if len(query) > QUERY_CHARS:
         raise RegistrationError(f"the query is {len(query)} characters long: at most {QUERY_CHARS}")
@@ -55,6 +61,7 @@ def add_search_watch(session: Session, request: NewSearchWatch, *, allow_private
         site = search_site(listing.canonical_url, listing.marketplace, listing.marketplace_ref)
     except BadURL as exc:
         raise RegistrationError(str(exc)) from None
+    query = query or site.product_ref
     # the product's own id: its marketplace id (what the results show) or its EAN
     id_query = query.casefold() in {site.product_ref.casefold(), (listing.ean or site.product_ref).casefold()}
     url = site.ask(query)

@@ -4,7 +4,6 @@ from __future__ import annotations
 import click
 from sqlalchemy import select
 
-from detector.search_visibility import SearchPolicy
 from store.db import session_scope
 from store.models import Listing
 from store.models_search import DEFAULT_PAGES, SearchWatch
@@ -13,7 +12,8 @@ from vigie.cli.main import cli
 from vigie.cli.output import print_json, print_table, say
 from vigie.durations import format_duration
 from vigie.registration import RegistrationError
-from vigie.search_watches import NewSearchWatch, add_search_watch, remove_search_watch, search_watch_json
+from vigie.search_watches import (DEFAULT_DROP_THRESHOLD, NewSearchWatch, add_search_watch, remove_search_watch,
+                                  search_watch_json)
 
 
 @cli.group("search")
@@ -29,7 +29,7 @@ def search() -> None:
               help="Results pages read per check (not in them is absent).")
 @click.option("--threshold", type=int, default=None,
               help="Organic positions worse than its usual rank (median) that make a drop; default "
-                   f"{SearchPolicy().rank_drop}.")
+                   f"{DEFAULT_DROP_THRESHOLD}.")
 @click.option("--json", "as_json", is_flag=True, help="Print the new watch as JSON.")
 @click.pass_obj
 def search_add(app: App, listing_id: int, query: str, every, pages: int, threshold: int | None,
