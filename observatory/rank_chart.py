@@ -20,7 +20,7 @@ from observatory.chart import (BOTTOM, HEIGHT, LEFT, RIGHT, TOP, WIDTH, Mark, Ti
 from observatory.i18n import FALLBACK, Ui, load_catalogues, ui_for
 
 MARKED = ("search_dropped", "not_indexed")  # the search events
-ABSENT_ROW = 26  # pixels between the worst rank shown and the "not found" row
+ABSENT_ROW = 28  # pixels between the worst rank shown and the time axis, the "not found" row in the middle
 RANK_TICKS = 5
 SHOWN_RANKS = 10  # the axis shows at least #1 to #10: a steady #2 is not drawn as a plunge to #3
 
@@ -74,7 +74,7 @@ def build(checks: Sequence[Any], events: Sequence[Any] = (), ui: Ui | None = Non
     axis = TimeAxis.over([c.checked_at for c in checks] + [e.detected_at for e in events if e.kind in MARKED])
     worst, step = rank_range([c.position for c in checks if c.complete and c.position is not None])
     ranks_bottom = HEIGHT - BOTTOM - ABSENT_ROW
-    absent_y = _px(Decimal(HEIGHT - BOTTOM - 6))
+    absent_y = _px(Decimal(ranks_bottom + ABSENT_ROW // 2))  # halfway between the worst rank and the time axis
 
     def y(rank: int) -> Decimal:
         return _px(TOP + Decimal(rank - 1) / Decimal(worst - 1) * (ranks_bottom - TOP))
