@@ -97,7 +97,7 @@ def build(snapshots: Sequence[Any], events: Sequence[Any] = (), ui: Ui | None = 
     x = axis.x
 
     def y(amount: Decimal) -> Decimal:
-        return _px(HEIGHT - BOTTOM - (amount - low) / (high - low) * (HEIGHT - TOP - BOTTOM))
+        return px(HEIGHT - BOTTOM - (amount - low) / (high - low) * (HEIGHT - TOP - BOTTOM))
 
     price, fee, dots = [], [], []
     for s in points:
@@ -133,7 +133,7 @@ class TimeAxis:
     def x(self, at: datetime) -> Decimal:
         span = (self.end - self.start).total_seconds()
         fraction = Decimal(str((at - self.start).total_seconds() / span)) if span else Decimal("0.5")
-        return _px(LEFT + fraction * (WIDTH - LEFT - RIGHT))
+        return px(LEFT + fraction * (WIDTH - LEFT - RIGHT))
 
     def ticks(self, ui: Ui) -> tuple[Tick, ...]:
         with_time = self.end - self.start < timedelta(days=3)  # a short history: the time of day too
@@ -157,5 +157,5 @@ def _anchor(at: Decimal) -> str:
     return "end" if at > WIDTH - RIGHT - edge else "start" if at < LEFT + edge else "middle"
 
 
-def _px(value: Decimal) -> Decimal:
+def px(value: Decimal) -> Decimal:
     return value.quantize(TENTH, rounding=ROUND_HALF_UP)

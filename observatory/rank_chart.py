@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
 from typing import Any, Sequence
 
-from observatory.chart import (BOTTOM, HEIGHT, LEFT, RIGHT, TOP, WIDTH, Mark, Tick, TimeAxis, _px, event_marks,
+from observatory.chart import (BOTTOM, HEIGHT, LEFT, RIGHT, TOP, WIDTH, Mark, Tick, TimeAxis, px, event_marks,
                                nice_step)
 from observatory.i18n import FALLBACK, Ui, load_catalogues, ui_for
 
@@ -74,10 +74,10 @@ def build(checks: Sequence[Any], events: Sequence[Any] = (), ui: Ui | None = Non
     axis = TimeAxis.over([c.checked_at for c in checks] + [e.detected_at for e in events if e.kind in MARKED])
     worst, step = rank_range([c.position for c in checks if c.complete and c.position is not None])
     ranks_bottom = HEIGHT - BOTTOM - ABSENT_ROW
-    absent_y = _px(Decimal(ranks_bottom + ABSENT_ROW // 2))  # halfway between the worst rank and the time axis
+    absent_y = px(Decimal(ranks_bottom + ABSENT_ROW // 2))  # halfway between the worst rank and the time axis
 
     def y(rank: int) -> Decimal:
-        return _px(TOP + Decimal(rank - 1) / Decimal(worst - 1) * (ranks_bottom - TOP))
+        return px(TOP + Decimal(rank - 1) / Decimal(worst - 1) * (ranks_bottom - TOP))
 
     lines, run, points = [], [], []
     for check in checks:
