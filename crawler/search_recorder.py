@@ -7,6 +7,7 @@ An incomplete walk (a wall, an error, a truncated or unknown page, a next page e
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -59,8 +60,7 @@ class SearchRecorder:
                              listing_live=watch.watched.state == Outcome.LISTED.value)
         saved = dict(target.detector_state or {})
         before = state_from_dict(saved)
-        state, found = detect_search(before, check, policy=SearchPolicy(pages=watch.pages,
-                                                                         sustained=self.config.confirmations), now=now)
+        state, found = detect_search(before, check, policy=watch_policy(watch, self.config.confirmations), now=now)
         kinds = []
         for event in found:
             row = Event(listing_id=target.id, snapshot_id=snapshot_ids[-1] if snapshot_ids else None,
@@ -101,6 +101,12 @@ class SearchRecorder:
                            final_url=result.pages[-1].final_url if result.pages else None,
                            http_status=result.pages[0].http_status if result.pages else None)
         return [(line, Recorded(target.id, snapshot_ids[-1] if snapshot_ids else 0, outcome.value, tuple(kinds)))]
+
+
+def watch_policy(watch: SearchWatch, confirmations: int) -> SearchPolicy:
+    """The detector's policy for this watch: its pages, and its own drop threshold when it has one."""
+    policy = SearchPolicy(pages=watch.pages, sustained=confirmations)
+    return policy if watch.drop_threshold is None else replace(policy, rank_drop=watch.drop_threshold)
 
 
 def search_check(result: WalkResult, product_ref: str, *, id_query: bool, listing_live: bool | None) -> SearchCheck:

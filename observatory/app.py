@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import BaseRoute, Match
 
-from observatory import (account_page, api, api_channels, channel_pages, docs, login, pages, search_watches, shops,
-                         users_admin)
+from observatory import (account_page, api, api_channels, channel_pages, docs, login, pages, search_watch_pages,
+                         search_watches, shops, users_admin)
 from observatory.config import ObservatoryConfig
 from observatory.deps import LoginRequired, reader_ui
 from observatory.login_throttle import LoginThrottle
@@ -25,8 +25,7 @@ UI_POLICY = ("default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-in
 
 
 ROUTERS = (login.router, pages.router, account_page.router, users_admin.router, channel_pages.router, api.router,
-           api_channels.router, shops.api, shops.pages, search_watches.api,
-           search_watches.pages)
+           api_channels.router, shops.api, shops.pages, search_watches.api, search_watch_pages.pages)
 
 
 def is_api(request: Request) -> bool:

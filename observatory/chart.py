@@ -93,16 +93,11 @@ def build(snapshots: Sequence[Any], events: Sequence[Any] = (), ui: Ui | None = 
     if not points:
         return Chart(WIDTH, HEIGHT, "", "", (), (), (), (), currency)
     low, high, step = amount_range(amounts)
-    times = [s.fetched_at for s in snapshots] + [e.detected_at for e in events if e.kind in MARKED]
-    start, end = min(times), max(times)
-    span_t = (end - start).total_seconds()
-
-    def x(at: datetime) -> Decimal:
-        fraction = Decimal(str((at - start).total_seconds() / span_t)) if span_t else Decimal("0.5")
-        return _px(LEFT + fraction * (WIDTH - LEFT - RIGHT))
+    axis = TimeAxis.over([s.fetched_at for s in snapshots] + [e.detected_at for e in events if e.kind in MARKED])
+    x = axis.x
 
     def y(amount: Decimal) -> Decimal:
-        return _px(HEIGHT - BOTTOM - (amount - low) / (high - low) * (HEIGHT - TOP - BOTTOM))
+        return px(HEIGHT - BOTTOM - (amount - low) / (high - low) * (HEIGHT - TOP - BOTTOM))
 
     price, fee, dots = [], [], []
     for s in points:
@@ -119,18 +114,42 @@ def build(snapshots: Sequence[Any], events: Sequence[Any] = (), ui: Ui | None = 
     while amount <= high:
         y_ticks.append(Tick(str(y(amount)), ui.money(amount, currency)))
         amount += step
-    with_time = end - start < timedelta(days=3)
-    count = X_TICKS if span_t else 1
-    x_ticks = []
-    for i in range(count):
-        at = start + (end - start) * (i / (count - 1)) if count > 1 else start
-        x_ticks.append(Tick(str(x(at)), ui.short(at, with_time=with_time)))
-    marked = [e for e in events if e.kind in MARKED]
-    marks = tuple(Mark(str(x(e.detected_at)), e.kind, ui.gettext(kind_word(e.kind)),
-                       f"{ui.gettext(kind_word(e.kind))} · {ui.when(e.detected_at)}", i % 2, _anchor(x(e.detected_at)))
-                  for i, e in enumerate(marked))
-    return Chart(WIDTH, HEIGHT, " ".join(price), " ".join(fee), tuple(dots), tuple(y_ticks), tuple(x_ticks),
-                 marks, currency)
+    return Chart(WIDTH, HEIGHT, " ".join(price), " ".join(fee), tuple(dots), tuple(y_ticks), axis.ticks(ui),
+                 event_marks(events, axis, ui, MARKED), currency)
+
+
+@dataclass(frozen=True)
+class TimeAxis:
+    """The horizontal axis of a chart over time (the price chart's, the search rank chart's): from the first
+    moment shown to the last, labelled at X_TICKS evenly spaced moments."""
+
+    start: datetime
+    end: datetime
+
+    @classmethod
+    def over(cls, times: Sequence[datetime]) -> "TimeAxis":
+        return cls(min(times), max(times))
+
+    def x(self, at: datetime) -> Decimal:
+        span = (self.end - self.start).total_seconds()
+        fraction = Decimal(str((at - self.start).total_seconds() / span)) if span else Decimal("0.5")
+        return px(LEFT + fraction * (WIDTH - LEFT - RIGHT))
+
+    def ticks(self, ui: Ui) -> tuple[Tick, ...]:
+        with_time = self.end - self.start < timedelta(days=3)  # a short history: the time of day too
+        count = X_TICKS if self.end > self.start else 1
+        moments = [self.start + (self.end - self.start) * (i / (count - 1)) for i in range(count)] \
+            if count > 1 else [self.start]
+        return tuple(Tick(str(self.x(at)), ui.short(at, with_time=with_time)) for at in moments)
+
+
+def event_marks(events: Sequence[Any], axis: TimeAxis, ui: Ui, kinds: Sequence[str]) -> tuple[Mark, ...]:
+    """A labelled mark for each event of `kinds`, where it happened on `axis`."""
+    marked = [e for e in events if e.kind in kinds]
+    return tuple(Mark(str(axis.x(e.detected_at)), e.kind, ui.gettext(kind_word(e.kind)),
+                      f"{ui.gettext(kind_word(e.kind))} · {ui.when(e.detected_at)}", i % 2,
+                      _anchor(axis.x(e.detected_at)))
+                 for i, e in enumerate(marked))
 
 
 def _anchor(at: Decimal) -> str:
@@ -138,5 +157,5 @@ def _anchor(at: Decimal) -> str:
     return "end" if at > WIDTH - RIGHT - edge else "start" if at < LEFT + edge else "middle"
 
 
-def _px(value: Decimal) -> Decimal:
+def px(value: Decimal) -> Decimal:
     return value.quantize(TENTH, rounding=ROUND_HALF_UP)

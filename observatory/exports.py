@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from observatory import queries
 from observatory.accounts import Viewer
 from observatory.evidence import write_bundle
+from observatory.search_queries import checks_page, position_json, position_row
 from store.serialize import event_json, listing_json
 
 PAGE_ROWS = 1_000
@@ -49,6 +50,14 @@ def event_pages(sessions: sessionmaker[Session], viewer: Viewer, *, listing_id: 
                 kind: str | None = None, page_rows: int = PAGE_ROWS) -> Iterator[list[dict[str, Any]]]:
     return _pages(sessions, lambda s, cursor: queries.events_page(s, viewer, listing_id=listing_id, kind=kind,
                                                                   cursor=cursor, limit=page_rows), event_json)
+
+
+def position_pages(sessions: sessionmaker[Session], watch_id: int, *, csv_cells: bool = False,
+                   page_rows: int = PAGE_ROWS) -> Iterator[list[dict[str, Any]]]:
+    """A search watch's checks, oldest first (issue 27); the caller has checked that the viewer may read it."""
+    return _pages(sessions, lambda s, cursor: checks_page(s, watch_id, cursor=cursor, limit=page_rows,
+                                                          oldest_first=True),
+                  position_row if csv_cells else position_json)
 
 
 def _safe(value: Any) -> Any:

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from gettext import GNUTranslations, NullTranslations
 from importlib import resources
 from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date, format_datetime, format_time, get_datetime_format
+from babel.dates import format_date, format_datetime, format_time, format_timedelta, get_datetime_format
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal
@@ -73,6 +73,9 @@ def known(lang: str | None) -> str | None:
     return lang if lang in LANGUAGES else None
 
 
+UNITS = (("week", 604800), ("day", 86400), ("hour", 3600), ("minute", 60), ("second", 1))
+
+
 @dataclass(frozen=True)
 class Ui:
     """One request's language: its translations and its way of writing dates, numbers and money."""
@@ -126,6 +129,12 @@ class Ui:
 
     def number(self, value: int | Decimal) -> str:
         return format_decimal(value, locale=self.lang)
+
+    def duration(self, seconds: int) -> str:
+        """An interval in words, in the largest unit that holds it whole: "1 jour", "90 minutes" / "1 day"."""
+        unit = next(name for name, size in UNITS if seconds % size == 0)
+        # a threshold past any interval: Babel's own choice of unit would round 90 minutes to "2 hours"
+        return format_timedelta(timedelta(seconds=seconds), threshold=10**12, granularity=unit, locale=self.lang)
 
 
 def ui_for(catalogues: dict[str, GNUTranslations | NullTranslations], lang: str) -> Ui:

@@ -18,13 +18,16 @@ from observatory.ids import PathId, PathSeq, QueryId, QuerySeq
 from observatory.login import login_page
 from observatory.paging import DEFAULT_SIZE, Cursor, PageSize, first_url, next_url
 from observatory.registering import NotAllowed, file_import, register, remove
+from observatory.search_queries import watches_of
 from spiders import registry
 from store import blobs
 from store.models import Event, Snapshot
+from store.models_search import MAX_DROP_THRESHOLD, MAX_KEYWORD_WATCHES, MAX_PAGES
 from store.models_observatory import StatementOfReasons
 from vigie.limits import CSV_UPLOAD_BYTES
 from vigie.listing_csv import CsvFileError
 from vigie.registration import NewListing, RegistrationError
+from vigie.search_watches import DEFAULT_DROP_THRESHOLD
 from vigie.report_text import ReportFileError
 
 router = APIRouter(include_in_schema=False)
@@ -32,6 +35,8 @@ router = APIRouter(include_in_schema=False)
 # Stored marketplace pages: no script, no fetch, no form, framed only by the UI itself.
 STORED_PAGE_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'; sandbox"
 MAX_CSV_BYTES = CSV_UPLOAD_BYTES
+SEARCH_LIMITS = {"pages": MAX_PAGES, "threshold": MAX_DROP_THRESHOLD, "default_threshold": DEFAULT_DROP_THRESHOLD,
+                 "keywords": MAX_KEYWORD_WATCHES}  # the search-watch form's bounds (vigie.search_watches checks them)
 
 
 def render(request: Request, name: str, viewer: Viewer | None, status: int = 200, **context) -> Response:
@@ -95,12 +100,21 @@ def _snapshot(session: Session, listing_id: int, seq: int) -> Snapshot:
 def listing_page(request: Request, listing_id: PathId, a: QuerySeq = None, b: QuerySeq = None,
                  seq: QuerySeq = None, cursor: Cursor = None, limit: PageSize = DEFAULT_SIZE,
                  viewer: Viewer = Depends(page_viewer), session: Session = Depends(db)):
+    return listing_response(request, viewer, session, listing_id, a=a, b=b, seq=seq, cursor=cursor, limit=limit)
+
+
+def listing_response(request: Request, viewer: Viewer, session: Session, listing_id: int, *, a: int | None = None,
+                     b: int | None = None, seq: int | None = None, cursor: str | None = None,
+                     limit: int = DEFAULT_SIZE, status: int = 200, search_form: dict | None = None) -> Response:
+    """The listing's page; `search_form`: the search-watch form as sent, with its refusal (search_watch_pages)."""
     listing = _listing_or_404(session, viewer, listing_id)
     context = _page_of(listing_context, session, listing_id, cursor=cursor, limit=limit, a=a, b=b, seq=seq,
                        ui=reader_ui(request))
     following = next_url(request, context.pop("snapshots_next"))
-    return render(request, "listing.html", viewer, listing=listing, next_url=following,
-                  first_url=first_url(request), **context)
+    return render(request, "listing.html", viewer, status=status, listing=listing, next_url=following,
+                  first_url=first_url(request), search_watches=watches_of(session, listing_id)
+                  if listing.kind == "listing" else [], search_form=search_form or {},
+                  search_limits=SEARCH_LIMITS, **context)
 
 
 def _body(session: Session, snapshot: Snapshot) -> bytes | None:

@@ -24,7 +24,7 @@ def environment() -> Environment:
     env.globals["default_ui"] = ui_for(catalogues, FALLBACK)
     env.install_gettext_callables(_gettext, _ngettext, newstyle=True)
     env.filters.update(when=_when, day=_day, money=_money, number=_number, kind=_kind, outcome=_outcome,
-                       availability=_availability, marketplace=_marketplace)
+                       availability=_availability, marketplace=_marketplace, duration=_duration)
     env.globals["event_kinds"] = tuple(words.EVENT_KINDS)
     return env
 
@@ -67,6 +67,11 @@ def _money(context: Context, amount: Decimal | str | None, currency: str | None 
 @pass_context
 def _number(context: Context, value: int) -> str:
     return _ui(context).number(value)
+
+
+@pass_context
+def _duration(context: Context, seconds: int) -> str:
+    return _ui(context).duration(seconds)
 
 
 @pass_context

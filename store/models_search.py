@@ -18,6 +18,7 @@ from store.models import Base, Listing
 DEFAULT_PAGES = 2        # K: the first K results pages are read
 MAX_PAGES = 5
 MAX_KEYWORD_WATCHES = 10  # per watched listing, besides the query by the product's own id
+MAX_DROP_THRESHOLD = 200  # organic positions; more than K pages hold, whatever the marketplace
 
 
 class SearchWatch(Base):
@@ -30,6 +31,8 @@ class SearchWatch(Base):
     product_ref: Mapped[str] = mapped_column(String(100))  # the id the results must show (ASIN, item number...)
     pages: Mapped[int] = mapped_column(Integer, default=DEFAULT_PAGES)
     marketplace: Mapped[str] = mapped_column(String(40))
+    # organic positions worse than the baseline median that make a drop; None: the detector's default (0015)
+    drop_threshold: Mapped[int | None] = mapped_column(Integer, default=None)
 
     target: Mapped[Listing] = relationship(foreign_keys=[listing_id])
     watched: Mapped[Listing] = relationship(foreign_keys=[watched_id])

@@ -14,34 +14,44 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from crawler.search_urls import search_site
+from detector.search_visibility import SearchPolicy
 from crawler.urls import BadURL
 from store.models import Listing
-from store.models_search import DEFAULT_PAGES, MAX_KEYWORD_WATCHES, MAX_PAGES, SearchWatch
+from store.models_search import DEFAULT_PAGES, MAX_DROP_THRESHOLD, MAX_KEYWORD_WATCHES, MAX_PAGES, SearchWatch
 from vigie import limits
 from vigie.registration import RegistrationError, _every, one_line
 
 DEFAULT_EVERY = timedelta(days=1)  # search pages are the most guarded: once a day unless asked
 EVERY_MIN = timedelta(hours=1)
 QUERY_CHARS = 200
+DEFAULT_DROP_THRESHOLD = SearchPolicy().rank_drop  # a watch without a threshold of its own (drop_threshold NULL)
 
 
 @dataclass(frozen=True)
 class NewSearchWatch:
     listing_id: int
-    query: str
+    query: str | None
     every: str | None = None
     pages: int = DEFAULT_PAGES
+    threshold: int | None = None  # organic positions worse than the baseline median; None: the default
+    own_id: bool = False  # query by the product's own id (then `query` stays empty)
 
 
 def add_search_watch(session: Session, request: NewSearchWatch, *, allow_private: bool, now: datetime) -> SearchWatch:
-    """The watch stored (a removed one with the same query comes back with its history); RegistrationError else."""
-    query = one_line("the query", request.query)
-    if not query:
+    """The watch stored (a removed one with the same query comes back with its history); RegistrationError else.
+    With `own_id` the query is the product's own id (the web form's checkbox), whatever its marketplace calls it."""
+    query = one_line("the query", request.query) or ""
+    if request.own_id and query:
+        raise RegistrationError("give keywords or ask for the product's own id, not both")
+    if not query and not request.own_id:
         raise RegistrationError("the query is empty: give keywords, or the product's own id")
     if len(query) > QUERY_CHARS:
         raise RegistrationError(f"the query is {len(query)} characters long: at most {QUERY_CHARS}")
     if isinstance(request.pages, bool) or not 1 <= request.pages <= MAX_PAGES:
         raise RegistrationError(f"--pages: from 1 to {MAX_PAGES}, got {request.pages}")
+    if request.threshold is not None and (isinstance(request.threshold, bool)
+                                          or not 0 <= request.threshold <= MAX_DROP_THRESHOLD):
+        raise RegistrationError(f"--threshold: from 0 to {MAX_DROP_THRESHOLD} positions, got {request.threshold}")
     every = _every(request.every, at_least=limits.EVERY_MIN_LOCAL if allow_private else EVERY_MIN) \
         if request.every else DEFAULT_EVERY
     listing = session.get(Listing, request.listing_id)
@@ -51,6 +61,7 @@ def add_search_watch(session: Session, request: NewSearchWatch, *, allow_private
         site = search_site(listing.canonical_url, listing.marketplace, listing.marketplace_ref)
     except BadURL as exc:
         raise RegistrationError(str(exc)) from None
+    query = query or site.product_ref
     # the product's own id: its marketplace id (what the results show) or its EAN
     id_query = query.casefold() in {site.product_ref.casefold(), (listing.ean or site.product_ref).casefold()}
     url = site.ask(query)
@@ -72,6 +83,7 @@ def add_search_watch(session: Session, request: NewSearchWatch, *, allow_private
     watch = session.get(SearchWatch, target.id) or SearchWatch(listing_id=target.id)
     watch.watched_id, watch.query, watch.id_query, watch.product_ref = listing.id, query, id_query, site.product_ref
     watch.pages, watch.marketplace = request.pages, site.marketplace
+    watch.drop_threshold = request.threshold
     session.add(watch)
     session.flush()
     return watch
@@ -89,12 +101,23 @@ def _within_limits(session: Session, listing: Listing, id_query: bool) -> None:
                                 "the most there can be (plus its id query)")
 
 
+def remove_search_watch(session: Session, watch_id: int) -> SearchWatch:
+    """Stop a search watch; its checks, stored pages and events are kept (evidence). RegistrationError when there
+    is no watched search of that id."""
+    watch = session.get(SearchWatch, watch_id)
+    if watch is None or not watch.target.active:
+        raise RegistrationError(f"no watched search with id {watch_id}")
+    watch.target.active = False
+    session.flush()
+    return watch
+
+
 def search_watch_json(watch: SearchWatch) -> dict[str, Any]:
     target = watch.target
     state = target.detector_state or {}
     return {"id": target.id, "listing_id": watch.watched_id, "query": watch.query, "id_query": watch.id_query,
             "product_ref": watch.product_ref, "marketplace": watch.marketplace, "pages": watch.pages,
-            "url": target.canonical_url, "every_seconds": target.every_seconds, "active": target.active,
+            "drop_threshold": watch.drop_threshold, "url": target.canonical_url, "every_seconds": target.every_seconds, "active": target.active,
             "visibility": state.get("status"), "last_position": state.get("last_position"),
             "account": target.account.name,
             "next_check_at": target.next_check_at.isoformat(),

@@ -45,10 +45,12 @@ def vigie(tmp_path, database_url):
 def test_add_builds_the_marketplaces_search_and_lists_it(vigie, listings):
     words = vigie.ok("search", "add", str(listings["amazon"]), "serrure connectée", "--json").json()
     assert words["url"] == "https://www.amazon.fr/s?k=serrure+connect%C3%A9e&language=fr_FR"
-    assert (words["id_query"], words["every_seconds"], words["pages"]) == (False, 86400, 2)
+    assert (words["id_query"], words["every_seconds"], words["pages"], words["drop_threshold"]) == (
+        False, 86400, 2, None)  # None: the detector's default threshold
     own = vigie.ok("search", "add", str(listings["amazon"]), "b07g8cvqnk", "--every", "1h", "--pages", "1").err
     assert "its own id (is it indexed?)" in own
-    ebay = vigie.ok("search", "add", str(listings["ebay"]), "lampe", "--json").json()
+    ebay = vigie.ok("search", "add", str(listings["ebay"]), "lampe", "--threshold", "25", "--json").json()
+    assert ebay["drop_threshold"] == 25
     assert ebay["url"].startswith("https://www.ebay.de/sch/i.html?_nkw=lampe")
     by_ean = vigie.ok("search", "add", str(listings["ebay"]), "4006381333931", "--json").json()
     assert by_ean["id_query"] and by_ean["product_ref"] == "123456789012"  # looked for by its item number
@@ -70,6 +72,7 @@ def test_add_builds_the_marketplaces_search_and_lists_it(vigie, listings):
     (("amazon", "lampe", "--every", "30m"), "the minimum is 1h"),
     (("amazon", "lampe", "--pages", "9"), "--pages: from 1 to 5"),
     (("amazon", "x" * 201), "at most 200"),
+    (("amazon", "lampe", "--threshold", "-1"), "--threshold: from 0 to 200 positions, got -1"),
     (("amazon", "ligne\nautre"), "one line"),
 ])
 def test_bad_input_is_one_line_and_exit_2(vigie, listings, args, says):

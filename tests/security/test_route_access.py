@@ -48,6 +48,13 @@ POLICY = {
     ("GET", "/listings/{listing_id}/evidence.zip"): "owned page",
     ("GET", "/listings/{listing_id}/evidence.wacz"): "owned page",
     ("GET", "/api/listings/{listing_id}/evidence.wacz"): "owned page",
+    # search watches (issue 27); before the listing's removal below: a watch is added to a listing still watched
+    ("GET", "/api/search-watches"): "page", ("GET", "/api/search-watches/{watch_id}"): "owned page",
+    ("GET", "/api/search-watches/{watch_id}/checks"): "owned page", ("GET", "/search-watches/{watch_id}"): "owned page",
+    ("GET", "/api/search-watches/{watch_id}/positions.{fmt}"): "owned page",
+    ("POST", "/api/search-watches"): "seller write", ("POST", "/listings/{listing_id}/search-watches"): "owned write",
+    ("POST", "/search-watches/{watch_id}/remove"): "owned write",
+    ("DELETE", "/api/search-watches/{watch_id}"): "owned write",  # after the form removed it: answers the same
     ("POST", "/listings/{listing_id}/remove"): "owned write",
     ("POST", "/listings/{listing_id}/events/{event_id}/statement"): "owned write",
     ("POST", "/register"): "seller write", ("POST", "/register/csv"): "seller write",
@@ -62,9 +69,6 @@ POLICY = {
     ("GET", "/api/shops"): "page", ("POST", "/api/shops"): "seller write",
     ("GET", "/api/shops/{shop_id}"): "owned page", ("GET", "/api/shops/{shop_id}/walks"): "owned page",
     ("DELETE", "/api/shops/{shop_id}"): "owned write", ("GET", "/shops/{shop_id}"): "owned page",
-    # search watches (issue 27)
-    ("GET", "/api/search-watches"): "page", ("GET", "/api/search-watches/{watch_id}"): "owned page",
-    ("GET", "/api/search-watches/{watch_id}/checks"): "owned page", ("GET", "/search-watches/{watch_id}"): "owned page",
     # alert channels (issue 28): the target is Alice's chat channel, to a live receiver; removed last (the
     # writes go in this order), then DELETE finds it removed and answers the same (idempotent)
     ("GET", "/account"): "page", ("POST", "/account/channels"): "seller write",
@@ -108,9 +112,22 @@ def _ids(sessions, world, chat=None):
         channel_id = channel.id
         shop_id = _alice_shop(s, world)
         watch_id = _alice_search_watch(s, world)
+        bob_searchable = _bob_amazon_listing(s, world)
     return {"listing_id": world.seeded.alice_listing, "seq": 1, "event_id": world.seeded.delisted_event,
             "fmt": "csv", "user_id": user_id, "channel_id": channel_id,
-            "shop_id": shop_id, "watch_id": watch_id}
+            "shop_id": shop_id, "watch_id": watch_id, "bob_searchable": bob_searchable}
+
+
+def _bob_amazon_listing(session, world) -> int:
+    """Bob's seeded listing is on Cdiscount, which has no search reader yet: one on Amazon for his own watches."""
+    from tests.observatory.conftest import NOW
+
+    url = "https://www.amazon.fr/dp/B0BOB00001"
+    listing = Listing(account_id=world.seeded.bob_account, url=url, canonical_url=url, marketplace="amazon",
+                      created_at=NOW, next_check_at=NOW, state="listed")
+    session.add(listing)
+    session.flush()
+    return listing.id
 
 
 def _alice_search_watch(session, world) -> int:
@@ -131,9 +148,14 @@ def _alice_shop(session, world) -> int:
     return store_shop(session, checked, account=session.get(Account, world.seeded.alice_account), now=NOW).listing_id
 
 
-def _body(method: str, path: str, role: str, n: int) -> dict:
+def _body(method: str, path: str, role: str, n: int, ids: dict | None = None) -> dict:
     """A valid request for the route, so that only the caller's rights decide its answer."""
     account = {"account": "alice-shop"} if role == "admin" else {}
+    if path == "/api/search-watches" and method == "POST":  # a seller's own listing (Bob's for Bob)
+        mine = (ids or {}).get("bob_searchable" if role == "other_seller" else "listing_id")
+        return {"json": {"listing_id": mine, "query": f"lampe {n}"}}
+    if path.endswith("/search-watches") and method == "POST":
+        return {"data": {"query": f"lampe {n}", "pages": "2", "every": "1d"}}
     if path == "/api/listings" and method == "POST":
         return {"json": {"url": f"https://www.amazon.fr/dp/B0NEW{n:05d}", **account}}
     if path == "/api/shops" and method == "POST":
@@ -185,7 +207,7 @@ def test_each_role_gets_what_the_policy_says_on_every_route(role, client, sessio
     for n, (method, template) in enumerate(order):
         path = template.format(**ids)
         api = path.startswith("/api/")
-        request = _body(method, path, role, n)
+        request = _body(method, path, role, n, ids)
         if api:
             client.cookies.clear()
             if role != "anonymous":
@@ -225,7 +247,7 @@ def test_every_form_refuses_a_request_without_its_csrf_token(method, template, t
         request = {"data": {"email": "root@example.org", "password": "correct horse battery"}}
     else:
         log_in(client, "root@example.org")  # the admin may do everything: only the token is missing
-        request = _body(method, path, "admin", 1)
+        request = _body(method, path, "admin", 1, ids)
     if token == "wrong":
         request.setdefault("data", {})["csrf"] = "x" * 43
     with session_scope(sessions) as s:

@@ -12,7 +12,8 @@ from vigie.cli.main import cli
 from vigie.cli.output import print_json, print_table, say
 from vigie.durations import format_duration
 from vigie.registration import RegistrationError
-from vigie.search_watches import NewSearchWatch, add_search_watch, search_watch_json
+from vigie.search_watches import (DEFAULT_DROP_THRESHOLD, NewSearchWatch, add_search_watch, remove_search_watch,
+                                  search_watch_json)
 
 
 @cli.group("search")
@@ -26,13 +27,17 @@ def search() -> None:
 @click.option("--every", help="Check interval, e.g. 12h, 1d; default 1d, minimum 1h.")
 @click.option("--pages", type=int, default=DEFAULT_PAGES, show_default=True,
               help="Results pages read per check (not in them is absent).")
+@click.option("--threshold", type=int, default=None,
+              help="Organic positions worse than its usual rank (median) that make a drop; default "
+                   f"{DEFAULT_DROP_THRESHOLD}.")
 @click.option("--json", "as_json", is_flag=True, help="Print the new watch as JSON.")
 @click.pass_obj
-def search_add(app: App, listing_id: int, query: str, every, pages: int, as_json: bool) -> None:
+def search_add(app: App, listing_id: int, query: str, every, pages: int, threshold: int | None,
+               as_json: bool) -> None:
     """Watch where LISTING_ID's offer stands in the search for QUERY (keywords, or the product's own id)."""
     try:
         with session_scope(app.sessions) as session:
-            watch = add_search_watch(session, NewSearchWatch(listing_id, query, every, pages),
+            watch = add_search_watch(session, NewSearchWatch(listing_id, query, every, pages, threshold),
                                      allow_private=app.settings.allow_private_hosts, now=app.now())
             data = search_watch_json(watch)
     except RegistrationError as exc:
@@ -73,10 +78,9 @@ def search_list(app: App, as_json: bool, everything: bool) -> None:
 @click.pass_obj
 def search_remove(app: App, watch_id: int) -> None:
     """Stop a search watch (its checks, pages and events are kept)."""
-    with session_scope(app.sessions) as session:
-        watch = session.get(SearchWatch, watch_id)
-        if watch is None or not watch.target.active:
-            raise BadInput(f"no watched search with id {watch_id}")
-        watch.target.active = False
-        query = watch.query
+    try:
+        with session_scope(app.sessions) as session:
+            query = remove_search_watch(session, watch_id).query
+    except RegistrationError as exc:
+        raise BadInput(str(exc)) from None
     say(f"search {watch_id} removed: « {query} » (history kept)")
