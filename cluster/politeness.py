@@ -48,10 +48,13 @@ def interval_us(rate: float) -> int:
 
 
 class SharedPoliteness:
-    def __init__(self, client, rates: Mapping[str, float], *, namespace: str = "vigie"):
+    def __init__(self, client, rates: Mapping[str, float], *, namespace: str = "vigie", default_rate: float = 0.0):
+        """`default_rate`: the pace of a marketplace missing from `rates` (0: none). Search pages take their
+        turns in a namespace of their own (crawler.search_limits), so they never use a listing check's."""
         self.client = client
         self.namespace = namespace
         self.intervals = {name: interval_us(rate) for name, rate in rates.items()}
+        self.default_interval = interval_us(default_rate) if default_rate > 0 else 0
         self._take = client.register_script(TAKE_TURN)
 
     def _pause_key(self, marketplace: str) -> str:
@@ -61,7 +64,8 @@ class SharedPoliteness:
         """(True, seconds until the turn reserved for this request) when one comes within `within` seconds;
         else (False, seconds until one could be had), nothing reserved. A pause counts as waiting."""
         reserved, wait_us = self._take(keys=[f"{self.namespace}:turn:{marketplace}", self._pause_key(marketplace)],
-                                       args=[self.intervals.get(marketplace, 0), int(within * 1_000_000)])
+                                       args=[self.intervals.get(marketplace, self.default_interval),
+                                                 int(within * 1_000_000)])
         return bool(reserved), wait_us / 1_000_000
 
     def paused(self, marketplace: str) -> float:
