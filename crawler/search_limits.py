@@ -13,6 +13,7 @@ the pace a shared turn per search page (SearchTurnMiddleware below, the node tak
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -118,10 +119,15 @@ class SearchTurnMiddleware:
     """Cluster mode: each search page after a walk's first waits for a turn of its marketplace's shared search
     pace (the node takes the first page's before it starts the walk, or puts the walk back in the queue:
     cluster.node). A turn further off than `page_wait` (the marketplace's searches paused by a push-back)
-    fails the page: the walk is incomplete, no answer, never an absence."""
+    fails the page: the walk is incomplete, no answer, never an absence.
+
+    The turn is then the page's only pace: each page goes out through a download slot of its own, sent at
+    once. Scrapy picks the slot after the middlewares, and a shared slot's own delay would send a page later
+    than its turn, close to the next node's: turns 1/rate apart would not stay so on the wire."""
 
     def __init__(self, crawler):
         self.crawler = crawler
+        self._slots = itertools.count()
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -130,9 +136,12 @@ class SearchTurnMiddleware:
     async def process_request(self, request: Any) -> None:
         spider = self.crawler.spider
         limits: SearchLimits | None = getattr(spider, "limits", None)
-        if limits is None or limits.turns is None or request.meta.get("number", 1) <= 1:
+        if limits is None or limits.turns is None or "walk" not in request.meta:
             return None
         marketplace = spider.marketplace.name
+        request.meta["download_slot"] = f"search-turn:{marketplace}:{next(self._slots)}"  # idle ones go in 60 s
+        if request.meta.get("number", 1) <= 1:
+            return None
         reserved, wait = await asyncio.to_thread(limits.turns.take_turn, marketplace, within=limits.page_wait)
         if reserved and wait > 0:
             await asyncio.sleep(wait)
