@@ -141,13 +141,17 @@ class ClusterService(Service):
     # -- the actor: one check, in a Dramatiq worker thread ---------------------------------------------
     def _check(self, fields: dict) -> None:
         target = CheckTarget(**fields)
-        # a search walk's first page takes a search turn (its next pages take theirs: SearchTurnMiddleware)
-        polite = self.search_polite if target.kind in APART_KINDS else self.polite
-        reserved, wait = polite.take_turn(target.marketplace, within=self.cluster.max_wait)
-        if reserved and wait > 0:
-            time.sleep(wait)
-            # a push-back seen since the turn was reserved holds it too
-            wait = polite.paused(target.marketplace)
+        if target.kind in APART_KINDS:
+            # each search page takes its turn as it goes out (SearchTurnMiddleware); a walk starts only when
+            # one is near, so a paused or busy marketplace's searches wait in the queue, not in a worker thread
+            wait = self.search_polite.ahead(target.marketplace)
+            wait = wait if wait > self.cluster.max_wait else 0.0
+        else:
+            reserved, wait = self.polite.take_turn(target.marketplace, within=self.cluster.max_wait)
+            if reserved and wait > 0:
+                time.sleep(wait)
+                # a push-back seen since the turn was reserved holds it too
+                wait = self.polite.paused(target.marketplace)
         if wait > 0:
             self.actor.send_with_options(args=(fields,), delay=int(wait * 1000) + 50)
             return

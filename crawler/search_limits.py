@@ -8,7 +8,7 @@ marketplace's searches wait for the next UTC day, which is said once a day in th
 
 Single process: the budget is counted in memory (LocalSearchBudget) and the pace is the search crawler's own
 download delay. Cluster mode: the budget is a Redis counter per marketplace and day (cluster.search_limits),
-the pace a shared turn per search page (SearchTurnMiddleware below, the node taking the first page's).
+the pace a shared turn per search page (SearchTurnMiddleware below).
 """
 from __future__ import annotations
 
@@ -116,10 +116,10 @@ class SearchLimits:
 
 
 class SearchTurnMiddleware:
-    """Cluster mode: each search page after a walk's first waits for a turn of its marketplace's shared search
-    pace (the node takes the first page's before it starts the walk, or puts the walk back in the queue:
-    cluster.node). A turn further off than `page_wait` (the marketplace's searches paused by a push-back)
-    fails the page: the walk is incomplete, no answer, never an absence.
+    """Cluster mode: each search page waits for a turn of its marketplace's shared search pace, just before it
+    goes out (the node starts a walk only when a turn is near, else puts it back in the queue: cluster.node).
+    A turn further off than `page_wait` (the marketplace's searches paused by a push-back meanwhile) fails the
+    page: the walk is incomplete, no answer, never an absence.
 
     The turn is then the page's only pace: each page goes out through a download slot of its own, sent at
     once. Scrapy picks the slot after the middlewares, and a shared slot's own delay would send a page later
@@ -140,8 +140,6 @@ class SearchTurnMiddleware:
             return None
         marketplace = spider.marketplace.name
         request.meta["download_slot"] = f"search-turn:{marketplace}:{next(self._slots)}"  # idle ones go in 60 s
-        if request.meta.get("number", 1) <= 1:
-            return None
         reserved, wait = await asyncio.to_thread(limits.turns.take_turn, marketplace, within=limits.page_wait)
         if reserved and wait > 0:
             await asyncio.sleep(wait)

@@ -120,6 +120,7 @@ def test_a_push_back_on_search_pauses_searches_only_and_one_on_a_product_page_pa
     # another node's view (a client of its own) of a wall on a search page
     ClusterService._search_pushed_back(node, marketplace=MARKETPLACE, delay=30.0)
     other_search = search_turns(redis.Redis.from_url(REDIS_URL), 10.0)
+    assert 25 < other_search.ahead(MARKETPLACE) <= 30  # the node leaves its walks in the queue meanwhile
     reserved, wait = other_search.take_turn(MARKETPLACE, within=2.0)
     assert not reserved and 25 < wait <= 30
     assert listing.take_turn(MARKETPLACE, within=2.0) == (True, 0.0)  # listing checks go on
