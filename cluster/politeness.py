@@ -37,6 +37,19 @@ return {1, turn - now}
 """
 
 
+# KEYS: next free turn, pause. Returns µs until a turn could be had now (nothing reserved).
+PEEK_TURN = """
+local clock = redis.call('TIME')
+local now = clock[1] * 1000000 + clock[2]
+local turn = now
+local paused = redis.call('PTTL', KEYS[2])
+if paused > 0 then turn = now + paused * 1000 end
+local next_free = tonumber(redis.call('GET', KEYS[1]) or '0')
+if next_free > turn then turn = next_free end
+return turn - now
+"""
+
+
 def default_rates(marketplaces: Mapping[str, Marketplace]) -> dict[str, float]:
     """Requests per second for the whole cluster: what one process allows itself (one per `delay`)."""
     return {name: 1.0 / m.delay for name, m in marketplaces.items() if m.delay > 0}
@@ -48,11 +61,15 @@ def interval_us(rate: float) -> int:
 
 
 class SharedPoliteness:
-    def __init__(self, client, rates: Mapping[str, float], *, namespace: str = "vigie"):
+    def __init__(self, client, rates: Mapping[str, float], *, namespace: str = "vigie", default_rate: float = 0.0):
+        """`default_rate`: the pace of a marketplace missing from `rates` (0: none). Search pages take their
+        turns in a namespace of their own (crawler.search_limits), so they never use a listing check's."""
         self.client = client
         self.namespace = namespace
         self.intervals = {name: interval_us(rate) for name, rate in rates.items()}
+        self.default_interval = interval_us(default_rate) if default_rate > 0 else 0
         self._take = client.register_script(TAKE_TURN)
+        self._peek = client.register_script(PEEK_TURN)
 
     def _pause_key(self, marketplace: str) -> str:
         return f"{self.namespace}:pause:{marketplace}"
@@ -61,8 +78,13 @@ class SharedPoliteness:
         """(True, seconds until the turn reserved for this request) when one comes within `within` seconds;
         else (False, seconds until one could be had), nothing reserved. A pause counts as waiting."""
         reserved, wait_us = self._take(keys=[f"{self.namespace}:turn:{marketplace}", self._pause_key(marketplace)],
-                                       args=[self.intervals.get(marketplace, 0), int(within * 1_000_000)])
+                                       args=[self.intervals.get(marketplace, self.default_interval),
+                                                 int(within * 1_000_000)])
         return bool(reserved), wait_us / 1_000_000
+
+    def ahead(self, marketplace: str) -> float:
+        """Seconds until a turn could be had (a pause counts), reserving nothing: whether to start now."""
+        return self._peek(keys=[f"{self.namespace}:turn:{marketplace}", self._pause_key(marketplace)]) / 1_000_000
 
     def paused(self, marketplace: str) -> float:
         """Seconds the marketplace stays paused (0 when it is not)."""

@@ -3,7 +3,9 @@ own, and hands one WalkResult to the pipeline (crawler.shop_pipeline, which call
 
 Search pages are the most guarded pages of a marketplace: each search crawler is a crawler of its own, with
 its own download slots and one request per marketplace every 1 / VIGIE_SEARCH_RATE seconds, so a seller's
-keywords never take their turn from the listing checks. The reading is the results page object's
+keywords never take their turn from the listing checks. The service gives it its SearchLimits
+(crawler.search_limits): each walk's pages come out of the marketplace's daily budget, and in cluster mode each
+page takes a turn of the search pace shared by all nodes. The reading is the results page object's
 (spiders.results.parser_for("search", marketplace)); storing and judging are crawler.search_recorder's.
 """
 from __future__ import annotations
@@ -14,6 +16,7 @@ from urllib.parse import urlsplit
 
 import scrapy
 
+from crawler.search_limits import SearchLimits
 from crawler.shop_spider import ShopSpider
 from crawler.shop_walk import WalkResult
 from crawler.targets import CheckTarget
@@ -25,10 +28,12 @@ DEFAULT_SEARCH_RATE = 0.2  # requests per second and marketplace: one search pag
 class SearchSpider(ShopSpider):
     """One per marketplace with search watches due; `recorder` is a crawler.search_recorder.SearchRecorder."""
 
-    def __init__(self, *args: Any, marketplace_name: str = "sandbox", **kwargs: Any):
+    def __init__(self, *args: Any, marketplace_name: str = "sandbox", limits: SearchLimits | None = None,
+                 **kwargs: Any):
         kwargs.setdefault("name", f"search-{marketplace_name}")
         super().__init__(*args, marketplace_name=marketplace_name, **kwargs)
         self.read = parser_for("search", marketplace_name)
+        self.limits = limits  # None in a one-shot pass (`vigie check`): no budget, the delay alone
 
     @classmethod
     def update_settings(cls, settings) -> None:
@@ -36,10 +41,15 @@ class SearchSpider(ShopSpider):
         rate = settings.getfloat("VIGIE_SEARCH_RATE", DEFAULT_SEARCH_RATE)
         settings.set("DOWNLOAD_DELAY", 1 / rate if rate > 0 else 1 / DEFAULT_SEARCH_RATE, priority="spider")
         settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", 1, priority="spider")
+        # late in the chain: a page takes its shared turn just before its download slot sends it
+        settings.set("DOWNLOADER_MIDDLEWARES", {"crawler.search_limits.SearchTurnMiddleware": 900}, priority="spider")
 
     def request_for(self, target: CheckTarget) -> scrapy.Request:
-        walk = WalkResult(target=target, started_at=datetime.now(UTC),
-                          max_pages=self.recorder.max_pages(target.listing_id))
+        """The walk's first page; LeftDue (crawler.search_limits) when its pages do not fit in today's budget."""
+        pages = self.recorder.max_pages(target.listing_id)
+        if self.limits is not None:
+            self.limits.reserve(target, pages)
+        walk = WalkResult(target=target, started_at=datetime.now(UTC), max_pages=pages)
         return self._page_request(walk, target.url, 1)
 
     def _after_page(self, walk: WalkResult, read: ResultsPage, number: int):
@@ -52,4 +62,6 @@ class SearchSpider(ShopSpider):
             else:
                 yield self._page_request(walk, read.next_page, number + 1)
                 return
+        if self.limits is not None:
+            self.limits.settle(walk.target, len(walk.pages))
         yield walk

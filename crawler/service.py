@@ -27,7 +27,8 @@ from typing import Any, Callable
 from sqlalchemy.orm import Session, sessionmaker
 
 from crawler.runner import CrawlOptions, check_crawl_settings, scrapy_settings, spider_classes
-from crawler.scheduling import due_batch, spread_overdue
+from crawler.scheduling import APART_KINDS, LISTING_KINDS, due_batch, spread_overdue
+from crawler.search_limits import DEFAULT_SEARCH_BUDGET, SEARCH_ROOM, LeftDue, LocalSearchBudget, SearchLimits
 from crawler.politeness import politeness_settings
 from spiders import registry
 from store.db import one_line, session_scope, unavailable
@@ -55,6 +56,7 @@ class ServiceConfig:
     queue_factor: int = 4  # requests queued per marketplace, in multiples of its concurrency
     stale_after: float = 3600.0  # an in-flight check silent this long is dispatched again
     stats_every: float = 60.0  # seconds between two "service: {...}" stats lines on the log
+    search_budget: int = DEFAULT_SEARCH_BUDGET  # search pages per marketplace and UTC day; 0 = none (issue 27)
 
 
 @dataclass
@@ -91,6 +93,7 @@ class Service:
         self._stop: asyncio.Event | None = None
         self._refill_pending = False
         self._rooms: dict[str, int] = {}
+        self.search_limits: SearchLimits | None = None
 
     # -- lifecycle -------------------------------------------------------------------------------
 
@@ -154,8 +157,10 @@ class Service:
         classes = spider_classes()
         self._rooms = {name: max(4, cls.marketplace.concurrency * self.config.queue_factor)
                        for name, cls in classes.items()}
+        self.search_limits = self.make_search_limits()
         self.crawls = LiveCrawls(AsyncCrawlerRunner(self.scrapy_settings()), classes, self.recorder,
-                                 fallback=registry.GENERIC_NAME, on_landed=self._landed)
+                                 fallback=registry.GENERIC_NAME, on_landed=self._landed,
+                                 room_arguments={"search": {"limits": self.search_limits}})
         scheduler = AsyncIOScheduler(event_loop=loop, timezone=UTC)
         common = {"max_instances": 1, "coalesce": True, "misfire_grace_time": None}
         scheduler.add_job(self.dispatch, "interval", seconds=self.config.tick, id="dispatch",
@@ -185,6 +190,10 @@ class Service:
         joining others must not: it would push their backlog later)."""
         return True
 
+    def make_search_limits(self) -> SearchLimits:
+        """Hook: search pages' budget, counted in this process (cluster mode shares it, and their pace)."""
+        return SearchLimits(LocalSearchBudget(self.config.search_budget), clock=self.clock)
+
     def started(self, scheduler) -> None:
         """Hook: the crawls are ready, the scheduler about to start (cluster mode adds its jobs)."""
 
@@ -208,12 +217,19 @@ class Service:
         now = self.clock()
         for listing_id in self.crawls.forget_stale(self.config.stale_after):
             log.warning("service: check of listing %s never landed; it will be dispatched again", listing_id)
-        busy = self.crawls.in_flight_by_marketplace()
+        busy = self.crawls.in_flight_by_room()
         room = {name: max(0, cap - busy.get(name, 0)) for name, cap in self._rooms.items()}
+        # search walks are due apart (crawler.scheduling.APART_KINDS): a few queued per marketplace, none on
+        # a marketplace whose search budget is spent today, and never in the listing checks' batch or room
+        searching = {key: max(0, SEARCH_ROOM - count) for key, count in busy.items()
+                     if key.partition(":")[0] in APART_KINDS}
         try:
+            spent = self.search_limits.spent() if self.search_limits else set()
             with session_scope(self.sessions) as session:
-                batch = due_batch(session, now=now, busy=self.crawls.busy(), room=room,
+                batch = due_batch(session, now=now, busy=self.crawls.busy(), room=room, kinds=LISTING_KINDS,
                                   default_room=self._rooms.get(registry.GENERIC_NAME, 32))
+                batch += due_batch(session, now=now, busy=self.crawls.busy(), room=searching, kinds=APART_KINDS,
+                                   default_room=SEARCH_ROOM, skip=spent)
         except Exception as error:
             if not unavailable(error):
                 raise
@@ -222,9 +238,12 @@ class Service:
         for target, due_at in batch:
             if self._stop.is_set():
                 return
+            try:
+                await self.crawls.submit(target)
+            except LeftDue:  # beyond its search budget: not checked, still due (its marketplace skipped from now)
+                continue
             self.pace.lags.append(max(0.0, (now - due_at).total_seconds()))
             self.pace.dispatched += 1
-            await self.crawls.submit(target)
 
     def _landed(self) -> None:
         # refill as soon as a marketplace's queue runs half empty, not only at the next tick

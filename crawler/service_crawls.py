@@ -20,6 +20,7 @@ from scrapy.exceptions import DontCloseSpider
 
 from crawler.listing_spider import ListingSpider
 from crawler.recorder import SUPERSEDED, Recorded
+from crawler.scheduling import room_key
 from crawler.targets import CheckResult, CheckTarget
 
 log = logging.getLogger(__name__)
@@ -56,8 +57,10 @@ class _Sink:
 
 class LiveCrawls:
     def __init__(self, runner: AsyncCrawlerRunner, classes: dict[str, type[ListingSpider]], recorder: Any,
-                 *, fallback: str, on_landed: Callable[[], None] | None = None):
+                 *, fallback: str, on_landed: Callable[[], None] | None = None,
+                 room_arguments: dict[str, dict[str, Any]] | None = None):
         self.runner = runner
+        self.room_arguments = room_arguments or {}  # kind -> more arguments of its spiders (the search limits)
         self.classes = classes
         self.recorder = recorder
         self.fallback = fallback
@@ -69,14 +72,16 @@ class LiveCrawls:
         self._sink = _Sink(self)
         self._tasks: list[asyncio.Task] = []
         self._opened: dict[str, asyncio.Future] = {}
-        self.on_crawler: Callable[[Crawler], None] | None = None  # told of each crawler created (cluster mode)
+        # told of each crawler created and the kind it checks (cluster mode: whose push-backs pause what)
+        self.on_crawler: Callable[[Crawler, str], None] | None = None
         self._waiters: dict[int, asyncio.Future] = {}  # cluster mode: the node's queue worker awaits each check
 
     def busy(self) -> set[int]:
         return set(self.in_flight)
 
-    def in_flight_by_marketplace(self) -> Counter[str]:
-        return Counter(flight.target.marketplace for flight in self.in_flight.values())
+    def in_flight_by_room(self) -> Counter[str]:
+        return Counter(room_key(flight.target.kind, flight.target.marketplace)
+                       for flight in self.in_flight.values())
 
     async def submit(self, target: CheckTarget) -> None:
         key = f"{target.kind}:{target.marketplace}" if target.kind in SERVICE_ROOMS else target.marketplace
@@ -84,10 +89,11 @@ class LiveCrawls:
         if not self._opened[key].done():  # opened by a check submitted a moment ago, not open yet
             await asyncio.shield(self._opened[key])
         spider: ListingSpider = crawler.spider  # type: ignore[assignment]
-        self.in_flight[target.listing_id] = Flight(target, time.monotonic())
         # as a one-shot pass does: browser-built marketplaces and --browser listings go to the browser first
         browser = spider.browser_first(target) and spider.browser_request_for(target)
-        crawler.engine.crawl(browser or spider.request_for(target))  # type: ignore[union-attr]
+        request = browser or spider.request_for(target)  # LeftDue: the room will not check it now; it stays due
+        self.in_flight[target.listing_id] = Flight(target, time.monotonic())
+        crawler.engine.crawl(request)  # type: ignore[union-attr]
 
     async def check(self, target: CheckTarget) -> Recorded | None:
         """Submits one check and waits for it to land: what was recorded, None when recording failed."""
@@ -106,14 +112,14 @@ class LiveCrawls:
         if room is not None:  # fee pages, storefronts, searches: a crawler of their own per marketplace
             spider_class, extra = room(self.recorder)
             crawler = self.runner.create_crawler(spider_class)
-            extra = {"marketplace_name": target.marketplace, **extra}
+            extra = {"marketplace_name": target.marketplace, **extra, **self.room_arguments.get(target.kind, {})}
         else:
             crawler = self.runner.create_crawler(self.classes.get(key) or self.classes[self.fallback])
             extra = {}
         opened: asyncio.Future = asyncio.get_running_loop().create_future()
         self._opened[key] = opened
         if self.on_crawler is not None:
-            self.on_crawler(crawler)
+            self.on_crawler(crawler, target.kind if room is not None else "listing")
 
         def spider_opened(spider):
             if not opened.done():

@@ -39,6 +39,7 @@ class Settings:
     concurrency: int = 32
     shop_max_pages: int = 50  # VIGIE_SHOP_MAX_PAGES: a storefront walk reads at most this many pages (issue 26)
     search_rate: float = 0.2  # VIGIE_SEARCH_RATE: search pages per second and marketplace, apart from listings (issue 27)
+    search_budget: int = 2000  # VIGIE_SEARCH_BUDGET: search pages per marketplace and UTC day; 0 = no budget
     # the service (`vigie run`, issue 5)
     recheck_delay: timedelta = timedelta(minutes=10)  # VIGIE_RECHECK_DELAY: re-check a suspicious sighting
     tick: timedelta = timedelta(seconds=5)  # VIGIE_TICK: how often due listings are dispatched (short for tests)
@@ -133,6 +134,7 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         concurrency=_int(env, "VIGIE_CONCURRENCY", 32),
         shop_max_pages=_int(env, "VIGIE_SHOP_MAX_PAGES", Settings.shop_max_pages, maximum=1000),
         search_rate=_rate(env, "VIGIE_SEARCH_RATE", Settings.search_rate),
+        search_budget=_budget(env, "VIGIE_SEARCH_BUDGET", Settings.search_budget),
         recheck_delay=_duration(env, "VIGIE_RECHECK_DELAY", Settings.recheck_delay),
         tick=_duration(env, "VIGIE_TICK", Settings.tick),
         alert_every=_duration(env, "VIGIE_ALERT_EVERY", Settings.alert_every),
@@ -197,6 +199,17 @@ def _rate(env: Mapping[str, str], name: str, default: float) -> float:
     if not 0 < rate <= 100:
         raise SettingsError(f"{name}={raw[:200]!r} must be requests per second, above 0 and at most 100, e.g. 0.2")
     return rate
+
+
+def _budget(env: Mapping[str, str], name: str, default: int) -> int:
+    """Pages a day: a whole number from 0 (no budget) to 10,000,000."""
+    raw = (env.get(name) or "").strip().replace("_", "")
+    if not raw:
+        return default
+    if not re.fullmatch(r"[0-9]{1,9}", raw) or int(raw) > 10_000_000:
+        raise SettingsError(f"{name}={raw[:200]!r} must be pages a day, a whole number from 0 (no budget) "
+                            "to 10000000, e.g. 2000")
+    return int(raw)
 
 
 DATABASE_SCHEMES = {"postgres": "postgresql+psycopg", "postgresql": "postgresql+psycopg",

@@ -74,7 +74,7 @@ def test_a_dispatch_that_fails_mid_batch_leaves_every_listing_due(sessions, data
 
     node = SimpleNamespace(clock=lambda: T0, broker=SimpleNamespace(client=redis_client()), sessions=sessions,
                            cluster=ClusterConfig(queue_url="redis://unused", threads=4), _rooms={"generic": 10},
-                           node="test-node", pace=Pace(), actor=SimpleNamespace(send=send))
+                           search_limits=None, node="test-node", pace=Pace(), actor=SimpleNamespace(send=send))
     with pytest.raises(ConnectionError):
         ClusterService._claim_and_send(node)
     assert len(sent) == 3  # three messages out, whose claims never committed: they record nothing

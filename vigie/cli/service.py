@@ -52,7 +52,7 @@ def run(app: App) -> None:
     app.engine  # migrate before the first tick, not during it
     say(f"vigie run: emails go to {transport.describe()}; robots.txt {'obeyed' if s.obey_robots else 'ignored'}")
     args = (app.sessions, service_recorder(app), crawl_options(app),
-            ServiceConfig(tick=s.tick.total_seconds(), catchup_window=s.catchup_window))
+            ServiceConfig(tick=s.tick.total_seconds(), catchup_window=s.catchup_window, search_budget=s.search_budget))
     stamping = timestamp_job(app)
     background = (alert_job(app),) + ((stamping,) if stamping else ())
     common = {"obey_robots": s.obey_robots, "background": background, "clock": app.now}
@@ -73,7 +73,7 @@ def cluster_node(app: App, args: tuple, common: dict) -> Service:
     s = app.settings
     rates = {**default_rates({m.name: m for m in all_marketplaces()}), **dict(s.rate_limits)}
     config = ClusterConfig(queue_url=s.queue_url, lease=s.lease, node_timeout=s.node_timeout.total_seconds(),
-                           threads=2 * s.concurrency, rates=tuple(rates.items()))
+                           threads=2 * s.concurrency, rates=tuple(rates.items()), search_rate=s.search_rate)
     say(f"vigie run: cluster node on {redacted(s.queue_url)}")
     return ClusterService(*args, cluster=config, **common)
 
