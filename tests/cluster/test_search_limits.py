@@ -36,7 +36,7 @@ def _clean(client) -> None:
     client.delete(f"vigie:turn:{MARKETPLACE}", f"vigie:pause:{MARKETPLACE}")
 
 
-def _search_pages(rate: float, until: float, out) -> None:
+def _search_pages(rate: float, seconds: float, start, out) -> None:
     """A node's search pages: three threads taking turns (as SearchTurnMiddleware and the node's workers do)."""
     import threading
 
@@ -44,6 +44,8 @@ def _search_pages(rate: float, until: float, out) -> None:
 
     turns = search_turns(redis.Redis.from_url(REDIS_URL), rate)
     grants: list[float] = []
+    start.wait(timeout=120)  # every process started (spawn can take seconds on a loaded machine), then the clock
+    until = time.time() + seconds
     lock = threading.Lock()
 
     def worker():
@@ -64,11 +66,13 @@ def _search_pages(rate: float, until: float, out) -> None:
     out.put(("search", grants))
 
 
-def _listing_checks(rate: float, until: float, out) -> None:
+def _listing_checks(rate: float, seconds: float, start, out) -> None:
     import redis
 
     polite = SharedPoliteness(redis.Redis.from_url(REDIS_URL), {MARKETPLACE: rate})
     grants = []
+    start.wait(timeout=120)
+    until = time.time() + seconds
     while True:
         reserved, wait = polite.take_turn(MARKETPLACE, within=2.0)
         time.sleep(wait)
@@ -87,12 +91,13 @@ def _busiest_second(grants: list[float]) -> int:
 def test_two_nodes_together_stay_within_the_search_rate_and_listing_checks_keep_their_own_pace(client):
     search_rate, listing_rate, seconds = 4.0, 5.0, 4.0
     context = multiprocessing.get_context("spawn")
-    out = context.Queue()
-    until = time.time() + 2.0 + seconds  # the children's start-up (spawn) comes first
-    nodes = [context.Process(target=_search_pages, args=(search_rate, until, out)) for _ in range(2)]
-    nodes.append(context.Process(target=_listing_checks, args=(listing_rate, until, out)))
+    out, start = context.Queue(), context.Barrier(4)
+    nodes = [context.Process(target=_search_pages, args=(search_rate, seconds, start, out)) for _ in range(2)]
+    nodes.append(context.Process(target=_listing_checks, args=(listing_rate, seconds, start, out)))
     for process in nodes:
         process.start()
+    start.wait(timeout=120)
+    until = time.time() + seconds
     results = [out.get(timeout=60) for _ in nodes]
     for process in nodes:
         process.join(10)
