@@ -7,9 +7,9 @@ IP addresses only, for a product page of the form /p/<id>.
 
 The French marketplaces have no results page object of their own yet (no real results page to build one from):
 their search pages are read by spiders.results_generic, which answers "no answer" unless the page's structured
-data vouches for it. AliExpress has one (spiders.results_aliexpress), which reads the cards and their paid flags
-but vouches for no page either. Their search URLs are the French sites' own forms (the French site fixes the language and the
-delivery country), as public code writes them.
+data vouches for it. AliExpress has one (spiders.results_aliexpress), which reads the cards and their paid
+flags but vouches for no page either. Their search URLs are the French sites' own forms (the French site fixes
+the language and the delivery country), as public code writes them.
 """
 from __future__ import annotations
 

@@ -43,7 +43,8 @@ def test_a_card_whose_link_carries_the_p4p_keys_is_paid_and_keeps_no_position():
     html = KINDLE_BR.read_text(encoding="utf-8")
     second = "x_object_id%3A1005008569852414%7C_p_origin_prod%3A"
     assert html.count(second) == 1
-    html = html.replace(second, second + "&amp;aem_p4p_detail=202607311221131956&amp;search_p4p_id=202607311221131956_2")
+    paid = "&amp;aem_p4p_detail=202607311221131956&amp;search_p4p_id=202607311221131956_2"
+    html = html.replace(second, second + paid)
     page = read(html)
     assert [(i.id, i.position, i.sponsored) for i in page.items] == [
         ("1005008760568743", 1, False), ("1005008569852414", None, True),
