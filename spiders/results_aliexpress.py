@@ -1,9 +1,9 @@
 """AliExpress search pages (`/w/wholesale-<words>.html`) as a browser renders them: a list of `a.search-card-item`
 cards, each one link to `/item/<id>.html`, in the order the search ranks them.
 
-Paid placements ("P4P", pay for performance) are told by their link: AliExpress adds `aem_p4p_detail=` and
-`search_p4p_id=` to the item link of a promoted card and to no other (links copied from its search pages, 2021-26,
-carry both or neither). A card whose link has neither is organic.
+Paid placements ("P4P", pay for performance) are told by their link: AliExpress adds `aem_p4p_detail=` and, since
+about 2023, `search_p4p_id=` to the item link of a promoted card (links copied from its search pages, 2021-26, carry
+one or both, or neither: a 2026 list holds both kinds). A card whose link has neither is organic.
 
 What this reader does not vouch for: whether the page holds every result. The only real page it is built on
 (tests/fixtures/results/aliexpress) is four cards kept by another project, without the results count or the
