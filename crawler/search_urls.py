@@ -7,8 +7,9 @@ IP addresses only, for a product page of the form /p/<id>.
 
 The French marketplaces have no results page object of their own yet (no real results page to build one from):
 their search pages are read by spiders.results_generic, which answers "no answer" unless the page's structured
-data vouches for it. Their search URLs are the French sites' own forms (the French site fixes the language and the
-delivery country), as public code writes them.
+data vouches for it. AliExpress has one (spiders.results_aliexpress), which reads the cards and their paid
+flags but vouches for no page either. Their search URLs are the French sites' own forms (the French site fixes
+the language and the delivery country), as public code writes them.
 """
 from __future__ import annotations
 
@@ -72,7 +73,7 @@ def _sandbox(parts, ref: str | None) -> SearchSite | None:
     return SearchSite("sandbox", found.group("id"), _site(parts.scheme, parts.netloc, "/search", {"q": "{q}"}))
 
 
-# query -> first results page, for the marketplaces read by the generic reader (registry names)
+# query -> first results page, for the marketplaces whose search pages are never vouched for (registry names)
 FRENCH_SEARCH: dict[str, tuple[tuple[str, ...], Callable[[str], str]]] = {
     "cdiscount": (("cdiscount.com",), lambda q: f"https://www.cdiscount.com/search/10/{quote_plus(q)}.html"),
     "fnac": (("fnac.com",),

@@ -90,6 +90,7 @@ def _load_adapters() -> None:
 
 # modules whose import registers results page objects (each adds its own line)
 ADAPTER_MODULES: tuple[str, ...] = (
+    "spiders.results_aliexpress",
     "spiders.results_amazon",
     "spiders.results_ebay",
     "spiders.results_generic",

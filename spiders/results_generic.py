@@ -1,7 +1,7 @@
 """The generic results reader: schema.org `ItemList`/`OfferCatalog`, else a grid of product links.
 
 It serves the marketplaces without a results page object of their own (Cdiscount, Rakuten, Fnac, ManoMano,
-La Redoute, Conforama, Leboncoin, AliExpress, any shop), using each marketplace's own `identify()` to tell
+La Redoute, Conforama, Leboncoin, any shop; AliExpress shops, whose search pages have spiders.results_aliexpress), using each marketplace's own `identify()` to tell
 its product links apart. It knows no sponsored label and no layout, so it vouches for a page only in one
 case: a storefront whose ItemList says how many offers it holds and lists exactly that many. Everything else
 it reads is returned with `complete=False` and the reason: seen offers, never evidence of absence.
@@ -211,6 +211,9 @@ def _reader_for(kind, marketplace: str) -> Callable[[PageInput], ResultsPage]:
 # marketplaces without a results page object of their own (no real results page to build one from yet)
 GENERIC_MARKETPLACES = ("generic", "cdiscount", "rakuten", "fnac", "manomano", "laredoute", "conforama",
                         "leboncoin", "aliexpress")
+# search pages read by a page object of their own (spiders.results_<name>); their shops stay here
+OWN_SEARCH_READER = ("aliexpress",)
 for _name in GENERIC_MARKETPLACES:
     for _kind in ("shop", "search"):
-        register(_kind, _name)(_reader_for(_kind, _name))
+        if not (_kind == "search" and _name in OWN_SEARCH_READER):
+            register(_kind, _name)(_reader_for(_kind, _name))
