@@ -18,6 +18,7 @@ from alerts.channel_guard import NetworkPolicy
 from alerts.channel_messages import body_bytes, signed_headers, test_chat, test_payload
 from alerts.channel_transport import ChannelTransport, SendFailed
 from alerts.channels import ChannelError, new_secret, parse_channel
+from said import N_
 from store.models import Account
 from store.models_channels import Channel, ChannelDelivery
 from store.models_observatory import User
@@ -31,15 +32,18 @@ def add_channel(session, owner: Account, url: str, *, policy: NetworkPolicy, now
     """The new channel (`user`'s own when given: a seller of `owner`) and, for a webhook, its signing secret
     (to show once); ChannelError says what is wrong."""
     if user is not None and (user.role != "seller" or user.account_id != owner.id):
-        raise ChannelError(f"only the sellers of account {owner.name} have channels of their own in it")
+        raise ChannelError(N_("only the sellers of account %(account)s have channels of their own in it"),
+                           account=owner.name)
     if mode is not None and mode not in MODES:
-        raise ChannelError(f"the alert mode is {' or '.join(MODES)} (or the account's), not {mode[:40]!r}")
+        raise ChannelError(N_("the alert mode is %(modes)s (or the account's), not %(mode)s"),
+                           modes=" or ".join(MODES), mode=repr(mode[:40]))
     parsed = parse_channel(url, policy=policy)
     same = session.scalar(select(Channel.id).where(
         Channel.account_id == owner.id, Channel.active.is_(True), Channel.kind == parsed.kind,
         Channel.target == parsed.target, Channel.user_id.is_(None) if user is None else Channel.user_id == user.id))
     if same is not None:
-        raise ChannelError(f"account {owner.name} already has this channel: {same}")
+        raise ChannelError(N_("account %(account)s already has this channel: %(channel)s"), account=owner.name,
+                           channel=str(same))
     row = Channel(account_id=owner.id, kind=parsed.kind, target=parsed.target, shown=parsed.shown,
                   secret=new_secret() if parsed.kind == "webhook" else None, active=True, created_at=now,
                   alert_mode=mode, user_id=user.id if user is not None else None)

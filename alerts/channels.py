@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 from email_validator import EmailNotValidError, validate_email
 
 from alerts.channel_guard import NetworkPolicy
+from said import N_, Refusal, text_of
 
 URL_MAX = 2000
 WEBHOOK_PREFIX = "webhook+"
@@ -28,7 +29,7 @@ SECRET_PREFIX = "whsec_"
 SECRET_BYTES = 24
 
 
-class ChannelError(ValueError):
+class ChannelError(Refusal, ValueError):
     """One line saying what is wrong with a channel URL; nothing was stored."""
 
 
@@ -43,19 +44,19 @@ def parse_channel(raw: str, *, policy: NetworkPolicy) -> ParsedChannel:
     """Validates a channel URL, its host against `policy` (resolved now); ChannelError says what is wrong."""
     url = (raw or "").strip()
     if not url:
-        raise ChannelError("the channel URL is empty")
+        raise ChannelError(N_("the channel URL is empty"))
     if len(url) > URL_MAX:
-        raise ChannelError(f"the channel URL is longer than {URL_MAX} characters")
+        raise ChannelError(N_("the channel URL is longer than %(most)s characters"), most=URL_MAX)
     if not url.isprintable() or any(c.isspace() for c in url):
-        raise ChannelError("the channel URL contains spaces or invisible characters")
+        raise ChannelError(N_("the channel URL contains spaces or invisible characters"))
     scheme = url.split(":", 1)[0].lower() if ":" in url else ""
     if scheme == "mailto":
         return _email(url)
     if scheme.startswith(WEBHOOK_PREFIX):
         return _webhook(url, policy)
     if not scheme:
-        raise ChannelError("the channel URL has no scheme: use mailto:ADDR, webhook+https://HOST/PATH or an "
-                           "Apprise URL (tgram://, slack://, discord://, ntfy://, json://...)")
+        raise ChannelError(N_("the channel URL has no scheme: use mailto:ADDR, webhook+https://HOST/PATH or an "
+                              "Apprise URL (tgram://, slack://, discord://, ntfy://, json://...)"))
     return _apprise(url, policy)
 
 
@@ -64,7 +65,7 @@ def _email(url: str) -> ParsedChannel:
     try:
         address = validate_email(address, check_deliverability=False).normalized
     except EmailNotValidError as exc:
-        raise ChannelError(f"invalid email address in {url[:200]!r}: {exc}") from None
+        raise ChannelError(N_("invalid email address in %(url)s: %(why)s"), url=repr(url[:200]), why=exc) from None
     return ParsedChannel("email", address, f"mailto:{address}")
 
 
@@ -74,28 +75,28 @@ def _webhook(url: str, policy: NetworkPolicy) -> ParsedChannel:
         parts = urlsplit(target)
         parts.port  # noqa: B018 — raises on a bad port
     except ValueError as exc:
-        raise ChannelError(f"unparseable webhook URL ({exc})") from None
+        raise ChannelError(N_("unparseable webhook URL (%(why)s)"), why=exc) from None
     if parts.scheme.lower() not in ("http", "https"):
-        raise ChannelError("a webhook URL is webhook+https://HOST/PATH (or webhook+http:// where allowed)")
+        raise ChannelError(N_("a webhook URL is webhook+https://HOST/PATH (or webhook+http:// where allowed)"))
     if not parts.hostname:
-        raise ChannelError("the webhook URL has no host")
+        raise ChannelError(N_("the webhook URL has no host"))
     if parts.username or parts.password:
-        raise ChannelError("the webhook URL must not carry a user name or password: the signature authenticates")
+        raise ChannelError(N_("the webhook URL must not carry a user name or password: the signature authenticates"))
     _guard(target, policy.check)
     if parts.scheme.lower() == "http" and not policy.cleartext_allowed(target):
-        raise ChannelError("webhook+http:// is only for hosts off the internet (loopback, an allowed private "
-                           "network): use webhook+https://")
+        raise ChannelError(N_("webhook+http:// is only for hosts off the internet (loopback, an allowed private "
+                              "network): use webhook+https://"))
     return ParsedChannel("webhook", target, f"{WEBHOOK_PREFIX}{parts.scheme.lower()}://{parts.netloc}{parts.path}")
 
 
 def _apprise(url: str, policy: NetworkPolicy) -> ParsedChannel:
     plugin = apprise_plugin(url)
     if plugin is None:
-        raise ChannelError(f"not a channel URL Vigie knows: {url.split(':', 1)[0]}:// is neither mailto:, "
-                           f"webhook+https:// nor an Apprise service")
+        raise ChannelError(N_("not a channel URL Vigie knows: %(scheme)s:// is neither mailto:, webhook+https:// nor "
+                              "an Apprise service"), scheme=url.split(":", 1)[0])
     if not sends_over_http(plugin):
-        raise ChannelError(f"{url.split(':', 1)[0]}:// channels are not supported: use mailto:ADDR for email, "
-                           f"or an Apprise service reached over HTTP(S)")
+        raise ChannelError(N_("%(scheme)s:// channels are not supported: use mailto:ADDR for email, or an Apprise "
+                              "service reached over HTTP(S)"), scheme=url.split(":", 1)[0])
     for endpoint in apprise_endpoints(plugin):
         _guard(endpoint, policy.check)
     return ParsedChannel("apprise", url, plugin.url(privacy=True).split("?", 1)[0])  # the query: defaults
@@ -105,7 +106,8 @@ def _guard(url: str, check_url: Callable[[str], None]) -> None:
     try:
         check_url(url)
     except ValueError as exc:
-        raise ChannelError(" ".join(str(exc).split())) from None
+        text = text_of(exc)  # the guard's refusal (netpolicy), translated on a page; one line in any case
+        raise ChannelError(text if text.params else " ".join(str(exc).split())) from None
 
 
 def apprise_module():

@@ -126,16 +126,16 @@ class EgressProxy:
             try:
                 infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
             except (OSError, UnicodeError) as exc:
-                raise UnsafeURL(f"refused: cannot resolve {host} ({exc})") from None
+                raise UnsafeURL(f"cannot resolve {host} ({exc})") from None
             addresses = [ipaddress.ip_address(str(info[4][0]).split("%", 1)[0]) for info in infos]
             if not addresses:
-                raise UnsafeURL(f"refused: cannot resolve {host} (no address)")
+                raise UnsafeURL(f"cannot resolve {host} (no address)")
         for address in addresses:  # every answer must be public: the one connected to is among them
             kind = unsafe_kind(address, allow_private=self.allow_private, allow_networks=self.allow_networks)
             if kind:
                 shown = host if literal is not None else f"{host} resolves to {address},"
                 verb = "is" if literal is not None else ""
-                raise UnsafeURL(" ".join(filter(None, ("refused:", shown, verb, _article(kind), kind, "address"))))
+                raise UnsafeURL(" ".join(filter(None, (shown, verb, _article(kind), kind, "address"))))  # "refused: " added
         return addresses[0]
 
     async def _refuse(self, writer: asyncio.StreamWriter, reason: str) -> None:

@@ -11,6 +11,8 @@ from urllib.parse import unquote_plus, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url
 
+from said import N_, Refusal
+
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
 # Parameters that say who sent the visitor, never which product the page shows.
@@ -28,31 +30,33 @@ TRACKING_PREFIXES = ("utm_", "pf_rd_", "pd_rd_", "mtm_", "pk_", "hsa_")
 _HOST = re.compile(r"^(?:[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?\.)*[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$")
 
 
-class BadURL(ValueError):
-    """A URL that cannot be a listing: the message is one line, fit for the CLI's stderr."""
+class BadURL(Refusal, ValueError):
+    """A URL that cannot be a listing: the message is one line, fit for the CLI's stderr (and translated on a
+    page: said.Refusal)."""
 
 
 def canonical_url(url: str) -> str:
     """`HTTPS://Shop.example:443/p/1?utm_source=x&b=2&a=1#top` → `https://shop.example/p/1?a=1&b=2`."""
     text = (url or "").strip()
     if not text:
-        raise BadURL("empty URL")
+        raise BadURL(N_("empty URL"))
     if any(ord(c) < 32 or c == "\x7f" for c in text):
-        raise BadURL(f"URL contains control characters: {text!r}")
+        raise BadURL(N_("URL contains control characters: %(url)s"), url=repr(text))
     try:
         parts = urlsplit(text)
         port = parts.port
     except ValueError as exc:
-        raise BadURL(f"unparseable URL {text!r}: {exc}") from None
+        raise BadURL(N_("unparseable URL %(url)s: %(why)s"), url=repr(text), why=exc) from None
     scheme = parts.scheme.lower()
     if scheme not in DEFAULT_PORTS:
-        hint = " (missing https://?)" if not scheme or "." in scheme else ""
-        raise BadURL(f"not an http(s) URL: {text!r}{hint}")
+        if not scheme or "." in scheme:
+            raise BadURL(N_("not an http(s) URL: %(url)s (missing https://?)"), url=repr(text))
+        raise BadURL(N_("not an http(s) URL: %(url)s"), url=repr(text))
     if parts.username is not None or parts.password is not None:
-        raise BadURL("URL with credentials (user:password@) refused")
+        raise BadURL(N_("URL with credentials (user:password@) refused"))
     host = (parts.hostname or "").rstrip(".")
     if not host:
-        raise BadURL(f"URL has no host: {text!r}")
+        raise BadURL(N_("URL has no host: %(url)s"), url=repr(text))
     netloc = f"[{host}]" if ":" in host else host
     if port is not None and port != DEFAULT_PORTS[scheme]:
         netloc = f"{netloc}:{port}"
@@ -60,10 +64,10 @@ def canonical_url(url: str) -> str:
     try:
         canonical = canonicalize_url(urlunsplit((scheme, netloc, parts.path or "/", query, "")))
     except (ValueError, UnicodeError) as exc:
-        raise BadURL(f"unparseable URL {text!r}: {exc}") from None
+        raise BadURL(N_("unparseable URL %(url)s: %(why)s"), url=repr(text), why=exc) from None
     checked = urlsplit(canonical).hostname or ""
     if ":" not in checked and not _HOST.match(checked):
-        raise BadURL(f"invalid host name {host!r}")
+        raise BadURL(N_("invalid host name %(host)s"), host=repr(host))
     return canonical
 
 

@@ -16,6 +16,8 @@ import socket
 from typing import Callable
 from urllib.parse import urlsplit
 
+from said import N_, Refusal, Text
+
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 Resolver = Callable[..., list]
@@ -23,8 +25,13 @@ Resolver = Callable[..., list]
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 
 
-class UnsafeURL(ValueError):
-    """A URL the crawler must not fetch; the message is one line saying why."""
+class UnsafeURL(Refusal, ValueError):
+    """A URL the crawler must not fetch; the message is one line saying why, "refused: " and the `reason` (a
+    said.Text, translated on a page)."""
+
+    def __init__(self, message: str = "", /, **params):
+        self.reason = Text(message, **params)
+        super().__init__(N_("refused: %(reason)s"), reason=self.reason)
 
 
 class Unresolvable(UnsafeURL):
@@ -55,22 +62,23 @@ def check_public(url: str, *, allow_private: bool, resolve: Resolver = socket.ge
         parts = urlsplit(url)
         port = parts.port
     except ValueError as exc:
-        raise UnsafeURL(f"refused: unparseable URL ({exc})") from None
+        raise UnsafeURL(N_("unparseable URL (%(why)s)"), why=exc) from None
     if parts.scheme.lower() not in ("http", "https"):
-        raise UnsafeURL(f"refused: {parts.scheme or 'scheme-less'} URLs are not fetched")
+        raise UnsafeURL(N_("%(scheme)s URLs are not fetched"), scheme=parts.scheme or "scheme-less")
     host = (parts.hostname or "").rstrip(".")
     if not host:
-        raise UnsafeURL("refused: no host in URL")
+        raise UnsafeURL(N_("no host in URL"))
     literal = ip_literal(host)
     if literal is not None:
         kind = unsafe_kind(literal, allow_private=allow_private, allow_networks=allow_networks)
         if kind:
-            raise UnsafeURL(f"refused: {host} is {_article(kind)} {kind} address")
+            raise UnsafeURL(N_("%(host)s is %(address)s"), host=host, address=address_word(kind))
         return
     for address in resolved_addresses(host, port, resolve):
         kind = unsafe_kind(address, allow_private=allow_private, allow_networks=allow_networks)
         if kind:
-            raise UnsafeURL(f"refused: {host} resolves to {address}, {_article(kind)} {kind} address")
+            raise UnsafeURL(N_("%(host)s resolves to %(ip)s, %(address)s"), host=host, ip=str(address),
+                            address=address_word(kind))
 
 
 def ip_literal(host: str) -> Address | None:
@@ -94,7 +102,7 @@ def resolved_addresses(host: str, port: int | None, resolve: Resolver) -> list[A
     try:
         infos = resolve(host, port, 0, socket.SOCK_STREAM)
     except (OSError, UnicodeError) as exc:
-        raise Unresolvable(f"refused: cannot resolve {host} ({exc})") from None
+        raise Unresolvable(N_("cannot resolve %(host)s (%(why)s)"), host=host, why=exc) from None
     addresses = []
     for info in infos:
         try:
@@ -102,7 +110,7 @@ def resolved_addresses(host: str, port: int | None, resolve: Resolver) -> list[A
         except (ValueError, IndexError, TypeError):
             continue
     if not addresses:
-        raise Unresolvable(f"refused: cannot resolve {host} (no address)")
+        raise Unresolvable(N_("cannot resolve %(host)s (no address)"), host=host)
     return addresses
 
 
@@ -137,6 +145,22 @@ def _embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | No
     if address in _NAT64:
         return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
     return None
+
+
+# "a loopback address": one phrase per kind, so that a language puts its article and adjective where it wants
+ADDRESS_WORDS = {
+    "unspecified": N_("an unspecified address"),
+    "multicast": N_("a multicast address"),
+    "loopback": N_("a loopback address"),
+    "link-local": N_("a link-local address"),
+    "reserved": N_("a reserved address"),
+    "private": N_("a private address"),
+    "non-public": N_("a non-public address"),
+}
+
+
+def address_word(kind: str) -> Text:
+    return Text(ADDRESS_WORDS[kind]) if kind in ADDRESS_WORDS else Text(f"{_article(kind)} {kind} address")
 
 
 def _article(kind: str) -> str:

@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from observatory import listing_view, p2b
+from observatory.i18n import Ui, ui_for
 from observatory.templating import environment
 from store import chain
 from store.models import Event, Listing, Snapshot
@@ -96,6 +97,12 @@ def _snapshots_json(session: Session, listing_id: int, seen: dict[str, Any]) -> 
     yield b"\n]\n" if seen["count"] else b"]\n"
 
 
+def report_ui(catalogues: dict, listing: Listing) -> Ui:
+    """The report is read by the seller and whoever they hand it to: it speaks the account's language, the one the
+    seller chose for their alerts (English for a language the observatory does not have)."""
+    return ui_for(catalogues, listing.account.lang if listing.account else "")
+
+
 def bundle_parts(session: Session, listing: Listing, *, now: datetime, folder: Path) -> Parts:
     """The bundle's files from the listing's history: the small ones in memory, the big ones in `folder`."""
     events = session.scalars(select(Event).where(Event.listing_id == listing.id)
@@ -103,10 +110,12 @@ def bundle_parts(session: Session, listing: Listing, *, now: datetime, folder: P
     lines = listing_view.timelines(session, listing.id, limit=None)
     seen: dict[str, Any] = {}
     spooled = {"snapshots.json": _spool(folder, "snapshots.json", _snapshots_json(session, listing.id, seen))}
-    report = environment().get_template("report.html").generate(
-        listing=listing, snapshots=streamed_snapshots(session, listing.id), snapshot_count=seen["count"],
+    env = environment()
+    ui = report_ui(env.globals["catalogues"], listing)
+    report = env.get_template("report.html").generate(
+        ui=ui, listing=listing, snapshots=streamed_snapshots(session, listing.id), snapshot_count=seen["count"],
         events=events, timelines=lines, runs=listing_view.state_runs(session, listing.id, limit=ALL_RUNS),
-        chart=listing_view.chart(session, listing.id, events), chart_points=listing_view.CHART_POINTS, created_at=now, chain_head=seen["head"],
+        chart=listing_view.chart(session, listing.id, events, ui), chart_points=listing_view.CHART_POINTS, created_at=now, chain_head=seen["head"],
         chain_problems=seen["problems"])
     spooled["report.html"] = _spool(folder, "report.html", (part.encode() for part in report))
     small = {"listing.json": _json(listing_json(listing)), "events.json": _json([event_json(e) for e in events]),

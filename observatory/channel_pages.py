@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from alerts.channel_admin import MODES
 from observatory import channels
 from observatory.accounts import Viewer
-from observatory.deps import csrf_checked, db, page_viewer
+from observatory.deps import csrf_checked, db, page_viewer, reader_ui
 from observatory.i18n import LANGUAGE_NAMES
 from observatory.ids import PathId
 from observatory.paging import DEFAULT_SIZE, Cursor, first_url, next_url
@@ -62,7 +62,7 @@ def add_channel(request: Request, url: str = Form(""), mode: str = Form(""), acc
         raise HTTPException(403, str(exc)) from None
     except (channels.ChannelError, RegistrationError) as exc:
         session.rollback()
-        return _page(request, session, viewer, status=400, problem=str(exc))
+        return _page(request, session, viewer, status=400, problem=reader_ui(request).said(exc))
     channel_id, shown = row.id, row.shown
     session.commit()
     return _page(request, session, viewer, status=201, message=f"channel {channel_id} added: {shown}", secret=secret)

@@ -14,6 +14,7 @@ from netpolicy import parse_networks
 from observatory.accounts import Viewer
 from observatory.config import ObservatoryConfig
 from observatory.registering import NotAllowed, owner_account
+from said import N_
 from store.models import Account
 from store.models_channels import Channel
 from store.models_observatory import User
@@ -71,7 +72,7 @@ def add(session: Session, viewer: Viewer, url: str, *, mode: str | None, account
     seller's own channel (their chat, their address), which the account's other sellers do not see."""
     owner: Account = owner_account(session, viewer, account, config=config)
     if personal and viewer.role != "seller":
-        raise ChannelError("only sellers have channels of their own; this one would be the account's")
+        raise ChannelError(N_("only sellers have channels of their own; this one would be the account's"))
     user = session.get(User, viewer.user_id) if personal else None
     return add_channel(session, owner, url, policy=policy(config), now=config.clock(), mode=mode or None, user=user)
 

@@ -21,6 +21,8 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal
 
+from said import Text, text_of
+
 LANGUAGES = ("fr", "en")
 # what a request without any Accept-Language (scripts, curl) gets: the language of the API and the code
 FALLBACK = "en"
@@ -86,6 +88,28 @@ class Ui:
     def gettext(self, message: str, **variables) -> str:
         text = self.translations.gettext(message)
         return text % variables if variables else text
+
+    def said(self, refusal: BaseException | str) -> str:
+        """A refusal (said.Refusal, or any exception or string carrying a said.Text) in this language: its template
+        through the catalogue, its values the reader's way; a message no catalogue knows is shown as it is."""
+        text = text_of(refusal)
+        if not text.template:
+            return str(text)
+        template = self.translations.gettext(text.template)
+        if not text.params:
+            return template
+        return template % {name: self._value(value) for name, value in text.params.items()}
+
+    def _value(self, value: object) -> str:
+        if isinstance(value, (Text, BaseException)):
+            return self.said(value)
+        if isinstance(value, bool):
+            return str(value)
+        if isinstance(value, (int, Decimal)):
+            return self.number(value)
+        if isinstance(value, timedelta):
+            return self.duration(int(value.total_seconds()))
+        return str(value)
 
     def ngettext(self, singular: str, plural: str, n: int, **variables) -> str:
         text = self.translations.ngettext(singular, plural, n)

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Sequence
 
+from said import N_, Text
+
 RESTRICTIONS = {"delisted": "gone", "offer_gone": "offer_gone"}
 # storefront events (detector.shop) carry their own dates: when the offer was last seen in the storefront,
 # when the storefront was first seen gone; their snapshots are storefront pages, not the offer's page
@@ -78,10 +80,11 @@ def _judged(event: Any, statement: Statement | None, last_listed: datetime | Non
     restricted_on = first_missing.date() if first_missing else event.detected_at.date()
     if statement is not None and statement.received_on is not None:
         notice_days = (restricted_on - statement.received_on).days
-        art4_1 = "before or at the restriction" if notice_days >= 0 else "after the restriction"
+        # said.Text: English in p2b.json, the reader's language on a page and in the report
+        art4_1 = Text(N_("before or at the restriction") if notice_days >= 0 else N_("after the restriction"))
         if statement.account_termination or event.kind == "shop_gone":
-            art4_2 = (f"{NOTICE_DAYS} days' notice given" if notice_days >= NOTICE_DAYS
-                      else f"less than {NOTICE_DAYS} days' notice")
+            art4_2 = (Text(N_("%(days)s days' notice given"), days=NOTICE_DAYS) if notice_days >= NOTICE_DAYS
+                      else Text(N_("less than %(days)s days' notice"), days=NOTICE_DAYS))
     return Timeline(event_id=event.id, kind=event.kind, detected_at=event.detected_at, last_seen_listed=last_listed,
                     first_seen_missing=first_missing, confirmations=confirmations, statement=statement,
                     art4_1=art4_1, art4_2=art4_2, notice_days=notice_days)

@@ -253,7 +253,7 @@ def register_one(request: Request, url: str = Form(...), marketplace: str = Form
     except NotAllowed as exc:
         raise HTTPException(403, str(exc)) from None
     except RegistrationError as exc:
-        return register_page(request, viewer, status=400, problems=[str(exc)], form=form)
+        return register_page(request, viewer, status=400, problems=[reader_ui(request).said(exc)], form=form)
     session.commit()
     return RedirectResponse(f"/listings/{listing.id}", status_code=303)
 
@@ -273,16 +273,16 @@ def register_file(request: Request, file: UploadFile = File(...), account: str =
     except NotAllowed as exc:
         raise HTTPException(403, str(exc)) from None
     except (CsvFileError, ReportFileError, RegistrationError) as exc:
-        return register_page(request, viewer, status=400, problems=[str(exc)])
+        return register_page(request, viewer, status=400, problems=[reader_ui(request).said(exc)])
     ui = reader_ui(request)
     if result.site is None and result.format == "CSV of URLs":
         message = ui.gettext("%(added)s added, %(refused)s refused", added=len(result.added),
                              refused=len(result.refused))
     else:
         message = (ui.gettext("read as %(format)s", format=result.format) + (f", site {result.site}" if result.site else "")
-                   + f": {result.summary()}")
+                   + f": {ui.said(result.summary())}")
     return register_page(request, viewer, status=400 if result.unread() else 200, message=message,
-                         problems=result.findings())
+                         problems=[ui.said(finding) for finding in result.findings()])
 
 
 @router.get("/events")

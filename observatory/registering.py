@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from observatory.accounts import Viewer
 from observatory.config import ObservatoryConfig
+from said import N_, Text
 from store.models import Account, Listing
 from vigie import limits
 from vigie.listing_csv import read_listings
@@ -49,7 +50,8 @@ def register_csv(session: Session, viewer: Viewer, data: bytes, *, account: str 
                  config: ObservatoryConfig) -> tuple[int, list[str]]:
     """Good rows are kept, bad rows reported by line (as `vigie import`): how many were added, and the reports."""
     result = csv_import(session, viewer, data, account=account, config=config)
-    return len(result.added), [f"line {line}: {why}" for line, why in sorted(result.refused)]
+    return len(result.added), [Text(N_("line %(line)s: %(why)s"), line=str(line), why=why)
+                               for line, why in sorted(result.refused)]
 
 
 def csv_import(session: Session, viewer: Viewer, data: bytes, *, account: str | None,
@@ -69,7 +71,7 @@ def csv_import(session: Session, viewer: Viewer, data: bytes, *, account: str | 
                 raise RegistrationError(row)
             good.append((line, checked(row, config, resolve)))
         except RegistrationError as exc:
-            result.refused.append((line, str(exc)))
+            result.refused.append((line, exc.text))
     for start in range(0, len(good), limits.CSV_BATCH):
         owner = owner_account(session, viewer, account, config=config)
         for line, row in good[start:start + limits.CSV_BATCH]:
@@ -77,7 +79,7 @@ def csv_import(session: Session, viewer: Viewer, data: bytes, *, account: str | 
                 listing = store_listing(session, row, account=owner, now=config.clock())
                 result.added.append({"line": line, "id": listing.id, "url": listing.canonical_url})
             except RegistrationError as exc:
-                result.refused.append((line, str(exc)))
+                result.refused.append((line, exc.text))
         session.commit()
     return result
 

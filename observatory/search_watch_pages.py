@@ -16,6 +16,7 @@ from observatory.paging import Cursor, PageSize, first_url, next_url
 from observatory.queries import BadCursor
 from observatory.search_queries import chart, checks_page, visible_watch
 from observatory.search_watches import register_watch, unwatch
+from said import N_, Text
 from store.models_search import DEFAULT_PAGES
 from vigie.search_watches import DEFAULT_DROP_THRESHOLD, NewSearchWatch
 
@@ -58,7 +59,7 @@ def add_watch(request: Request, listing_id: PathId, query: str = Form(""), own_i
     except (HTTPException, ValueError) as exc:
         if isinstance(exc, HTTPException) and exc.status_code != 422:
             raise
-        message = exc.detail if isinstance(exc, HTTPException) else str(exc)
+        message = reader_ui(request).said(exc.detail if isinstance(exc, HTTPException) else exc)
         # the listing's page again, the form filled as it was and the refusal above it
         return listing_response(request, viewer, session, listing_id, status=400,
                                 search_form={**form, "problem": message})
@@ -70,4 +71,5 @@ def _number(name: str, raw: str) -> int:
     try:
         return int(raw.strip())
     except ValueError:
-        raise ValueError(f"{name}: a whole number, got {raw.strip()[:40]!r}") from None
+        raise ValueError(Text(N_("%(name)s: a whole number, got %(value)s"), name=name, value=repr(raw.strip()[:40]))) \
+            from None

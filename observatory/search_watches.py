@@ -82,7 +82,7 @@ def register_watch(session: Session, viewer: Viewer, new: NewSearchWatch, config
         watch = add_search_watch(session, new, allow_private=config.allow_private_hosts, now=config.clock())
     except RegistrationError as exc:
         session.rollback()
-        raise HTTPException(422, str(exc)) from None
+        raise HTTPException(422, exc.text) from None  # English in the API's JSON; a said.Text for the form
     return search_watch_json(watch)
 
 

@@ -24,7 +24,8 @@ def environment() -> Environment:
     env.globals["default_ui"] = ui_for(catalogues, FALLBACK)
     env.install_gettext_callables(_gettext, _ngettext, newstyle=True)
     env.filters.update(when=_when, day=_day, money=_money, number=_number, kind=_kind, outcome=_outcome,
-                       availability=_availability, marketplace=_marketplace, duration=_duration)
+                       availability=_availability, marketplace=_marketplace, duration=_duration,
+                       said=_said)
     env.globals["event_kinds"] = tuple(words.EVENT_KINDS)
     return env
 
@@ -72,6 +73,12 @@ def _number(context: Context, value: int) -> str:
 @pass_context
 def _duration(context: Context, seconds: int) -> str:
     return _ui(context).duration(seconds)
+
+
+@pass_context
+def _said(context: Context, text: str) -> str:
+    """A said.Text (or a refusal) in the reader's language."""
+    return _ui(context).said(text)
 
 
 @pass_context

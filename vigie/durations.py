@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+from said import N_, Text, short_duration
 from vigie.limits import DURATION_MAX, shown
 
 _PART = re.compile(r"(\d+)\s*([smhdw])")
@@ -15,20 +16,14 @@ def parse_duration(text: str, *, at_most: timedelta = DURATION_MAX) -> timedelta
     """The duration `text` names; ValueError (one line, naming the limit) if it is not one or is over `at_most`."""
     cleaned = text.strip().lower().replace(" ", "")
     if not cleaned or len(cleaned) > _LONGEST_TEXT or _PART.sub("", cleaned):
-        raise ValueError(f"{shown(text)} is not a duration like 30m, 1h or 1d")
+        raise ValueError(Text(N_("%(text)s is not a duration like 30m, 1h or 1d"), text=shown(text)))
     seconds = sum(int(n) * _UNIT[unit] for n, unit in _PART.findall(cleaned))
     if seconds > at_most.total_seconds():  # checked before timedelta() is built: it overflows past 999,999,999 days
-        raise ValueError(f"{shown(text)} is too long: at most {format_duration(int(at_most.total_seconds()))}")
+        raise ValueError(Text(N_("%(text)s is too long: at most %(most)s"), text=shown(text), most=at_most))
     return timedelta(seconds=seconds)
 
 
-def format_duration(seconds: int) -> str:
-    parts = []
-    for unit in ("d", "h", "m", "s"):
-        count, seconds = divmod(seconds, _UNIT[unit])
-        if count:
-            parts.append(f"{count}{unit}")
-    return "".join(parts) or "0s"
+format_duration = short_duration  # 90 → 1m30s
 
 
 def format_elapsed(seconds: float) -> str:

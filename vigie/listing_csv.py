@@ -19,6 +19,7 @@ import csv
 import io
 from typing import BinaryIO, Iterator
 
+from said import N_, Refusal, Text
 from vigie import limits
 from vigie.registration import NewListing
 
@@ -29,7 +30,7 @@ Row = tuple[int, NewListing | str]
 SNIFFED_LINES = 20  # lines a headerless file's separator is judged on
 
 
-class CsvFileError(ValueError):
+class CsvFileError(Refusal, ValueError):
     """The file as a whole cannot be read as listings; nothing of it should be stored."""
 
 
@@ -55,7 +56,7 @@ def read_listings(source: str | BinaryIO) -> Iterator[Row]:
             if first:
                 first = False
                 if isinstance(row, str):
-                    raise CsvFileError(f"line {start}: {row}")
+                    raise CsvFileError(N_("line %(line)s: %(why)s"), line=str(start), why=row)
                 header = _header(row)
                 if header is not None:
                     continue
@@ -63,12 +64,12 @@ def read_listings(source: str | BinaryIO) -> Iterator[Row]:
                 continue
             count += 1
             if count > limits.CSV_ROWS:
-                raise CsvFileError(f"more than {limits.CSV_ROWS:,} rows: split the file")
+                raise CsvFileError(N_("more than %(most)s rows: split the file"), most=limits.CSV_ROWS)
             yield start, row if isinstance(row, str) else _listing(row, header or COLUMNS)
     finally:
         lines.release()
     if first:
-        raise CsvFileError("the file is empty")
+        raise CsvFileError(N_("the file is empty"))
 
 
 def check_listings(source: BinaryIO) -> int:
@@ -96,16 +97,19 @@ def _unreadable(error: str, start: int, lines: int) -> str:
     """Why a row could not be parsed, naming every line it took; CsvFileError when nothing after it can be
     trusted either."""
     if "field larger than field limit" in error:
-        raise CsvFileError(f"line {start}: a cell longer than {limits.CSV_LINE_CHARS:,} characters "
-                           "(a quote never closed?): not a listings file")
-    swallowed = f"lines {start}–{lines}" if lines > start else f"line {start}"
+        raise CsvFileError(N_("line %(line)s: a cell longer than %(most)s characters (a quote never closed?): not a "
+                              "listings file"), line=str(start), most=limits.CSV_LINE_CHARS)
+    swallowed = (Text(N_("lines %(first)s–%(last)s"), first=str(start), last=str(lines)) if lines > start
+                 else Text(N_("line %(line)s"), line=str(start)))
     if "unexpected end of data" in error:
-        return f"a quote opened on this line is never closed: {swallowed} read as one cell, not imported"
+        return Text(N_("a quote opened on this line is never closed: %(lines)s read as one cell, not imported"),
+                    lines=swallowed)
     if "expected after" in error:  # `"a"b`: strict mode's price for catching the unclosed quote above
-        why = "text after a closing quote: a quoted cell ends at a comma or the end of the line"
+        why = Text(N_("text after a closing quote: a quoted cell ends at a comma or the end of the line"))
     else:
-        why = f"unreadable row ({error})"
-    return why if lines == start else f"{why}; {swallowed} read as one row, not imported"
+        why = Text(N_("unreadable row (%(error)s)"), error=error)
+    return why if lines == start else Text(N_("%(why)s; %(lines)s read as one row, not imported"), why=why,
+                                           lines=swallowed)
 
 
 class _Lines:
@@ -142,11 +146,11 @@ class _Lines:
         self.count += 1
         if "\x00" in line:
             self.release()
-            raise CsvFileError(f"line {self.count} holds a NUL byte: a binary file, not CSV text")
+            raise CsvFileError(N_("line %(line)s holds a NUL byte: a binary file, not CSV text"), line=str(self.count))
         if len(line) > limits.CSV_LINE_CHARS:
             self.release()
-            raise CsvFileError(f"line {self.count} is longer than {limits.CSV_LINE_CHARS:,} characters: "
-                               "not a listings file")
+            raise CsvFileError(N_("line %(line)s is longer than %(most)s characters: not a listings file"),
+                               line=str(self.count), most=limits.CSV_LINE_CHARS)
         return line
 
     def _read(self) -> str:
@@ -156,7 +160,7 @@ class _Lines:
             return self._text.readline(limits.CSV_LINE_CHARS + 1)
         except UnicodeDecodeError:
             self.release()
-            raise CsvFileError("not UTF-8 text (a binary file, or another encoding: save it as CSV UTF-8)") from None
+            raise CsvFileError(N_("not UTF-8 text (a binary file, or another encoding: save it as CSV UTF-8)")) from None
 
     def release(self) -> None:
         """Hands the caller's binary stream back: a TextIOWrapper closes what it wraps when it goes."""
@@ -171,27 +175,28 @@ def _header(first: list[str]) -> tuple[str, ...] | None:
     if "url" not in names:
         if names and "://" in names[0]:
             return None
-        raise CsvFileError(f"the header must name a url column ({', '.join(COLUMNS)}), its columns separated by "
-                           "commas, semicolons or tabs — or the file must be one of the marketplace reports Vigie "
-                           "reads (Amazon, eBay, Mirakl)")
+        raise CsvFileError(N_("the header must name a url column (%(columns)s), its columns separated by commas, "
+                              "semicolons or tabs — or the file must be one of the marketplace reports Vigie reads "
+                              "(Amazon, eBay, Mirakl)"), columns=", ".join(COLUMNS))
     unknown = [name if len(name) <= 40 else limits.shown(name) for name in names if name not in COLUMNS]
     if unknown:
-        raise CsvFileError(f"unknown column(s) {', '.join(unknown[:5])}; allowed: {', '.join(COLUMNS)}")
+        raise CsvFileError(N_("unknown column(s) %(unknown)s; allowed: %(columns)s"), unknown=", ".join(unknown[:5]),
+                           columns=", ".join(COLUMNS))
     repeated = sorted({name for name in names if names.count(name) > 1})
     if repeated:
-        raise CsvFileError(f"column(s) named twice: {', '.join(repeated)}")
+        raise CsvFileError(N_("column(s) named twice: %(columns)s"), columns=", ".join(repeated))
     return names
 
 
 def _listing(row: list[str], columns: tuple[str, ...]) -> NewListing | str:
     if len(row) > len(columns) and any(cell.strip() for cell in row[len(columns):]):
-        return f"{len(row)} cells where the header has {len(columns)}"
+        return Text(N_("%(cells)s cells where the header has %(columns)s"), cells=len(row), columns=len(columns))
     fields = {name: cell.strip() for name, cell in zip(columns, row)}
     browser = fields.get("browser", "").lower()
     if browser not in YES | NO:
-        return f"browser must be yes or no, not {limits.shown(fields['browser'])}"
+        return Text(N_("browser must be yes or no, not %(value)s"), value=limits.shown(fields["browser"]))
     if not fields.get("url"):
-        return "url is empty"
+        return Text(N_("url is empty"))
     return NewListing(url=fields["url"], marketplace=fields.get("marketplace") or None,
                       seller=fields.get("seller") or None,
                       emails=tuple(fields.get("email", "").replace(";", " ").split()),

@@ -13,10 +13,11 @@ from sqlalchemy.orm import Session
 
 from crawler.netguard import UnsafeURL, Unresolvable, check_public, parse_networks
 from crawler.urls import BadURL, canonical_url
+from said import N_, Refusal, Text
 from spiders import registry
 from store.models import Account, Listing, Recipient
 from vigie import limits
-from vigie.durations import format_duration, parse_duration
+from vigie.durations import parse_duration
 from vigie.limits import shown
 
 DEFAULT_EVERY = timedelta(hours=1)
@@ -24,8 +25,9 @@ DEFAULT_ACCOUNT = "default"
 ACCOUNT_NAME_FIRST_REFUSED = "=+-@"
 
 
-class RegistrationError(ValueError):
-    """One line saying what is wrong with what was given; nothing was stored."""
+class RegistrationError(Refusal, ValueError):
+    """One line saying what is wrong with what was given; nothing was stored. Its message is a said.Text: English
+    for the CLI and the API, the reader's language on a page."""
 
 
 @dataclass(frozen=True)
@@ -62,30 +64,32 @@ def validate(request: NewListing, *, allow_private: bool,
     """Everything that can be checked without the database, every size limit (vigie.limits) included."""
     url = request.url.strip()
     if len(url) > limits.URL_CHARS:
-        raise RegistrationError(f"the URL is {len(url):,} characters long: at most {limits.URL_CHARS:,}")
+        raise RegistrationError(N_("the URL is %(chars)s characters long: at most %(limit)s"), chars=len(url),
+                                limit=limits.URL_CHARS)
     try:
         canonical = canonical_url(url)
     except BadURL as exc:
-        raise RegistrationError(str(exc)) from None
+        raise RegistrationError(exc.text) from None
     if request.marketplace:
         name = request.marketplace.strip().lower()
         if len(name) > limits.MARKETPLACE_CHARS:
-            raise RegistrationError(f"unknown marketplace {shown(name)}")
+            raise RegistrationError(N_("unknown marketplace %(name)s"), name=shown(name))
         try:
             adapter = registry.by_name(name)
-        except KeyError as exc:
-            raise RegistrationError(exc.args[0]) from None
+        except KeyError:
+            raise RegistrationError(N_("unknown marketplace %(name)s (known: %(known)s)"), name=repr(name),
+                                    known=", ".join(registry.names())) from None
     else:
         adapter = registry.for_url(canonical)
     canonical = adapter.canonicalize(canonical)
     if len(canonical) > limits.URL_CHARS:  # IDNA host names grow when encoded
-        raise RegistrationError(f"the URL is {len(canonical):,} characters long once canonical: "
-                                f"at most {limits.URL_CHARS:,}")
+        raise RegistrationError(N_("the URL is %(chars)s characters long once canonical: at most %(limit)s"),
+                                chars=len(canonical), limit=limits.URL_CHARS)
     reference = adapter.identify(canonical)
     if reference is not None and len(reference) > limits.MARKETPLACE_REF_CHARS:
-        raise RegistrationError(f"the product id in this URL is {len(reference):,} characters long: "
-                                f"at most {limits.MARKETPLACE_REF_CHARS}")
-    seller, label = one_line("seller", request.seller), one_line("label", request.label)
+        raise RegistrationError(N_("the product id in this URL is %(chars)s characters long: at most %(limit)s"),
+                                chars=len(reference), limit=limits.MARKETPLACE_REF_CHARS)
+    seller, label = one_line(N_("seller"), request.seller), one_line(N_("label"), request.label)
     emails = _emails(request.emails)
     every = _every(request.every, at_least=limits.EVERY_MIN_LOCAL if allow_private else limits.EVERY_MIN)
     notes: tuple[str, ...] = ()
@@ -94,9 +98,9 @@ def validate(request: NewListing, *, allow_private: bool,
                      allow_networks=parse_networks(allow_networks))
     except Unresolvable as exc:
         # DNS may be down or the machine offline: the crawler re-checks every fetch anyway.
-        notes = (f"warning: {str(exc).removeprefix('refused: ')}; it will be checked again before each fetch",)
+        notes = (unresolved_note(exc),)
     except UnsafeURL as exc:
-        raise RegistrationError(_with_hint(str(exc), allow_private)) from None
+        raise RegistrationError(_with_hint(exc, allow_private)) from None
     return Checked(
         url=url,
         canonical=canonical,
@@ -115,11 +119,17 @@ def validate(request: NewListing, *, allow_private: bool,
 LOCAL_KINDS = (" loopback ", " private ", " link-local ")
 
 
-def _with_hint(refusal: str, allow_private: bool) -> str:
+def _with_hint(refusal: UnsafeURL, allow_private: bool) -> Text:
     """A loopback or private target refused while testing locally names the setting that allows it."""
-    if allow_private or not any(kind in refusal for kind in LOCAL_KINDS):
-        return refusal
-    return f"{refusal} (VIGIE_ALLOW_PRIVATE_HOSTS=1 allows it, for local use and tests only)"
+    if allow_private or not any(kind in str(refusal) for kind in LOCAL_KINDS):
+        return refusal.text
+    return Text(N_("%(refusal)s (VIGIE_ALLOW_PRIVATE_HOSTS=1 allows it, for local use and tests only)"),
+                refusal=refusal.text)
+
+
+def unresolved_note(refusal: Unresolvable) -> Text:
+    """A host without an address now is registered all the same (DNS may be down), with this warning."""
+    return Text(N_("warning: %(reason)s; it will be checked again before each fetch"), reason=refusal.reason)
 
 
 def one_line(name: str, value: str | None) -> str | None:
@@ -127,16 +137,19 @@ def one_line(name: str, value: str | None) -> str | None:
     (a NUL is refused by PostgreSQL; a line break has no place in an alert subject or a table cell)."""
     text = (value or "").strip()
     if len(text) > limits.TEXT_CHARS:
-        raise RegistrationError(f"{name} is {len(text):,} characters long: at most {limits.TEXT_CHARS}")
+        raise RegistrationError(N_("%(name)s is %(chars)s characters long: at most %(limit)s"), name=Text(name),
+                                chars=len(text), limit=limits.TEXT_CHARS)
     if any(unicodedata.category(char) == "Cc" for char in text):
-        raise RegistrationError(f"{name} {shown(text)} contains control characters: it must be one line of text")
+        raise RegistrationError(N_("%(name)s %(text)s contains control characters: it must be one line of text"),
+                                name=Text(name), text=shown(text))
     return text or None
 
 
 def _emails(raw: tuple[str, ...]) -> tuple[str, ...]:
     given = tuple(dict.fromkeys(e.strip() for e in raw if e.strip()))
     if len(given) > limits.RECIPIENTS:  # counted before validating: 20,000 addresses are refused at once
-        raise RegistrationError(f"{len(given):,} email addresses: at most {limits.RECIPIENTS} per listing")
+        raise RegistrationError(N_("%(count)s email addresses: at most %(limit)s per listing"), count=len(given),
+                                limit=limits.RECIPIENTS)
     return tuple(dict.fromkeys(_email(e) for e in given))
 
 
@@ -146,10 +159,10 @@ def _every(raw: str | None, *, at_least: timedelta) -> timedelta:
     try:
         every = parse_duration(raw, at_most=limits.EVERY_MAX)
     except ValueError as exc:
-        raise RegistrationError(f"--every: {exc}") from None
+        raise RegistrationError(N_("--every: %(why)s"), why=exc) from None
     if every < at_least:
-        raise RegistrationError(f"--every {shown(raw)} is too often: the minimum is "
-                                f"{format_duration(int(at_least.total_seconds()))}")
+        raise RegistrationError(N_("--every %(every)s is too often: the minimum is %(minimum)s"), every=shown(raw),
+                                minimum=at_least)
     return every
 
 
@@ -157,20 +170,22 @@ def _email(raw: str) -> str:
     try:
         return validate_email(raw.strip(), check_deliverability=False).normalized
     except EmailNotValidError as exc:
-        raise RegistrationError(f"invalid email {shown(raw.strip())}: {exc}") from None
+        raise RegistrationError(N_("invalid email %(email)s: %(why)s"), email=shown(raw.strip()), why=exc) from None
 
 
 def account_name(raw: str) -> str:
     """The name stored for an account: NFC, so one name has one spelling; printable, so what a table or
     a subject line shows is the whole name; not starting with = + - @, which a spreadsheet opening an
     export runs as a formula."""
-    name = one_line("account name", normal_account_name(raw))
+    name = one_line(N_("account name"), normal_account_name(raw))
     if name is None:
-        raise RegistrationError("the account name is empty")
+        raise RegistrationError(N_("the account name is empty"))
     if not name.isprintable():
-        raise RegistrationError(f"account name {shown(name)} contains invisible characters: use printable text")
+        raise RegistrationError(N_("account name %(name)s contains invisible characters: use printable text"),
+                                name=shown(name))
     if name[0] in ACCOUNT_NAME_FIRST_REFUSED:
-        raise RegistrationError(f"account name {shown(name)} starts with {name[0]!r}: start with a letter or digit")
+        raise RegistrationError(N_("account name %(name)s starts with %(first)s: start with a letter or digit"),
+                                name=shown(name), first=repr(name[0]))
     return name
 
 
@@ -225,7 +240,8 @@ def store_listing(session: Session, checked: Checked, *, account: Account, now: 
     if duplicate is not None and not duplicate.active:
         return _reactivate(session, duplicate, checked, account=account, now=now)
     if duplicate is not None:
-        raise RegistrationError(f"already registered as listing {duplicate.id}: {duplicate.canonical_url}")
+        raise RegistrationError(N_("already registered as listing %(id)s: %(url)s"), id=str(duplicate.id),
+                                url=duplicate.canonical_url)
     listing = Listing(
         account_id=account.id, kind=checked.kind, url=checked.url, canonical_url=checked.canonical,
         marketplace=checked.marketplace, marketplace_ref=checked.marketplace_ref, seller=checked.seller,

@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
+from said import N_, Text
 from store.models import Account, Listing
 from vigie import limits
 from vigie.mirakl_sites import mirakl_site
@@ -47,11 +48,12 @@ class Imported:
     added: list[dict[str, Any]] = field(default_factory=list)  # {"line", "id", "url"}
     restored: list[dict[str, Any]] = field(default_factory=list)  # watched again
     kept: int = 0  # already watched
-    refused: list[tuple[int, str]] = field(default_factory=list)
+    refused: list[tuple[int, str]] = field(default_factory=list)  # the reasons are said.Text: English in JSON
     inactive: list[tuple[int, str]] = field(default_factory=list)
     absent: list[dict[str, Any]] = field(default_factory=list)  # {"id", "url", "seller_sku"}
     stopped: bool = False  # the absent ones are no longer watched
     notes: list[str] = field(default_factory=list)
+    # what findings() and summary() return are said.Text: English here, the reader's language on the web page
 
     def as_json(self) -> dict[str, Any]:
         return {"format": self.format, "site": self.site, "added": self.added, "restored": self.restored,
@@ -62,17 +64,23 @@ class Imported:
     def lines(self) -> list[str]:
         """What a person reads: the format, each row that needs a word, then the counts."""
         said = [f"read as {self.format}" + (f", site {self.site}" if self.site else "")]
-        said += [f"line {row['line']}: listing {row['id']} added: {row['url']}" for row in self.added]
+        said += [Text(N_("line %(line)s: listing %(id)s added: %(url)s"), line=str(row["line"]), id=str(row["id"]),
+                      url=row["url"]) for row in self.added]
         return said + self.findings() + [self.summary()]
 
     def findings(self) -> list[str]:
         """The notes, refusals, inactive rows and absent listings: what the web page shows under the counts."""
         said = list(self.notes)
-        said += [f"line {row['line']}: listing {row['id']} watched again: {row['url']}" for row in self.restored]
-        said += [f"line {line}: {why}" for line, why in sorted(self.refused + self.inactive)]
-        verb = "no longer watched" if self.stopped else "still watched; --sync stops watching them"
-        said += [f"not in this report ({verb}): listing {row['id']} {row['url']}"
-                 + (f" (SKU {row['seller_sku']})" if row["seller_sku"] else "") for row in self.absent]
+        said += [Text(N_("line %(line)s: listing %(id)s watched again: %(url)s"), line=str(row["line"]),
+                      id=str(row["id"]), url=row["url"]) for row in self.restored]
+        said += [Text(N_("line %(line)s: %(why)s"), line=str(line), why=why)
+                 for line, why in sorted(self.refused + self.inactive)]
+        verb = Text(N_("no longer watched") if self.stopped else N_("still watched; --sync stops watching them"))
+        for row in self.absent:
+            absent = Text(N_("not in this report (%(verb)s): listing %(id)s %(url)s"), verb=verb, id=str(row["id"]),
+                          url=row["url"])
+            said.append(Text(N_("%(absent)s (SKU %(sku)s)"), absent=absent, sku=row["seller_sku"])
+                        if row["seller_sku"] else absent)
         return said
 
     def imported(self) -> bool:
@@ -83,9 +91,14 @@ class Imported:
         return bool(self.refused) and not (self.imported() or self.inactive)
 
     def summary(self) -> str:
-        return (f"{len(self.added)} added, {len(self.restored)} watched again, {self.kept} already watched, "
-                f"{len(self.inactive)} inactive in the report, {len(self.refused)} refused, "
-                f"{len(self.absent)} no longer in the report" + (" (stopped)" if self.stopped else ""))
+        # the counts as text: "10000 added", as the CLI has always said it
+        counts = {"added": str(len(self.added)), "restored": str(len(self.restored)), "kept": str(self.kept),
+                  "inactive": str(len(self.inactive)), "refused": str(len(self.refused)), "absent": str(len(self.absent))}
+        if self.stopped:
+            return Text(N_("%(added)s added, %(restored)s watched again, %(kept)s already watched, %(inactive)s inactive "
+                           "in the report, %(refused)s refused, %(absent)s no longer in the report (stopped)"), **counts)
+        return Text(N_("%(added)s added, %(restored)s watched again, %(kept)s already watched, %(inactive)s inactive in "
+                       "the report, %(refused)s refused, %(absent)s no longer in the report"), **counts)
 
 
 def site_for(detected: Detected, account: Account, given: str | None) -> tuple[str | None, str | None]:
@@ -101,12 +114,15 @@ def site_for(detected: Detected, account: Account, given: str | None) -> tuple[s
         if not detected.needs_site:
             return None, None
         if kind not in defaults:
-            raise ReportFileError(f"{detected.name} does not say which site it is for: give --site "
-                                  f"{SITE_EXAMPLES[kind]} (remembered as the account's default)")
-        return defaults[kind], f"site {defaults[kind]}: the account's default (--site to import another)"
+            raise ReportFileError(N_("%(report)s does not say which site it is for: give --site %(example)s "
+                                     "(remembered as the account's default)"), report=detected.name,
+                                  example=SITE_EXAMPLES[kind])
+        return defaults[kind], Text(N_("site %(site)s: the account's default (--site to import another)"),
+                                    site=defaults[kind])
     if detected.needs_site and kind not in defaults:
         account.report_sites = {**defaults, kind: site}
-        return site, f"{site} is now account {account.name!r}'s default {SITE_NAMES[kind]} site"
+        return site, Text(N_("%(site)s is now account %(account)s's default %(marketplace)s site"), site=site,
+                          account=repr(account.name), marketplace=SITE_NAMES[kind])
     return site, None
 
 
@@ -180,19 +196,21 @@ def _checked(offers: list[Offer], policy: Policy, result: Imported) -> tuple[lis
     notes: dict[str, None] = {}
     for offer in offers:
         if offer.problem or not offer.url:
-            result.refused.append((offer.line, offer.problem or "no product URL"))
+            result.refused.append((offer.line, offer.problem or Text(N_("no product URL"))))
             continue
         who = offer.seller_sku or offer.offer_ref or offer.url
         if offer.inactive:
-            result.inactive.append((offer.line, f"{who}: {offer.inactive} in the report, not watched"))
+            result.inactive.append((offer.line, Text(N_("%(who)s: %(state)s in the report, not watched"), who=who,
+                                                         state=offer.inactive)))
             continue
         try:
             checked = forms.checked(offer)
         except RegistrationError as exc:
-            result.refused.append((offer.line, f"{who}: {exc}"))
+            result.refused.append((offer.line, Text(N_("%(who)s: %(why)s"), who=who, why=exc.text)))
             continue
         if checked.canonical in first_line:
-            result.refused.append((offer.line, f"{who}: the same product page as line {first_line[checked.canonical]}"))
+            result.refused.append((offer.line, Text(N_("%(who)s: the same product page as line %(line)s"), who=who,
+                                                        line=str(first_line[checked.canonical]))))
             continue
         first_line[checked.canonical] = offer.line
         notes.update(dict.fromkeys(checked.notes))

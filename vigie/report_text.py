@@ -10,13 +10,14 @@ import csv
 import io
 from dataclasses import dataclass
 
+from said import N_, Refusal
 from vigie import limits
 
 SEPARATORS = ("\t", ";", ",")
 SEPARATOR_NAMES = {"\t": "tab", ";": "semicolon", ",": "comma"}
 
 
-class ReportFileError(ValueError):
+class ReportFileError(Refusal, ValueError):
     """The file as a whole cannot be read; one line saying why. Nothing of it is stored."""
 
 
@@ -31,7 +32,7 @@ class Table:
 def decode(data: bytes) -> tuple[str, str]:
     """(text, encoding name): UTF-8 (a BOM is dropped) or, failing that, Windows-1252."""
     if b"\x00" in data[:4096]:
-        raise ReportFileError("a binary file (it holds NUL bytes), not a text report")
+        raise ReportFileError(N_("a binary file (it holds NUL bytes), not a text report"))
     try:
         return data.decode("utf-8-sig"), "UTF-8"
     except UnicodeDecodeError:
@@ -39,7 +40,7 @@ def decode(data: bytes) -> tuple[str, str]:
     try:
         return data.decode("cp1252"), "Windows-1252"
     except UnicodeDecodeError:
-        raise ReportFileError("neither UTF-8 nor Windows-1252 text: save it as CSV UTF-8") from None
+        raise ReportFileError(N_("neither UTF-8 nor Windows-1252 text: save it as CSV UTF-8")) from None
 
 
 def first_line(text: str) -> str:
@@ -73,11 +74,11 @@ def table(text: str, separator: str, encoding: str) -> Table:
             if any(cell.strip() for cell in row):
                 rows.append((start, row))
                 if len(rows) > limits.REPORT_ROWS:
-                    raise ReportFileError(f"more than {limits.REPORT_ROWS:,} rows: split the file")
+                    raise ReportFileError(N_("more than %(most)s rows: split the file"), most=limits.REPORT_ROWS)
     except csv.Error as exc:
-        raise ReportFileError(f"line {last + 1}: unreadable ({exc})") from None
+        raise ReportFileError(N_("line %(line)s: unreadable (%(why)s)"), line=str(last + 1), why=exc) from None
     if header is None:
-        raise ReportFileError("the file is empty")
+        raise ReportFileError(N_("the file is empty"))
     return Table(header=header, rows=rows, encoding=encoding, separator=separator)
 
 
@@ -97,5 +98,6 @@ class _Counted:
             raise StopIteration
         self.count += 1
         if len(line) > limits.CSV_LINE_CHARS:
-            raise ReportFileError(f"line {self.count} is longer than {limits.CSV_LINE_CHARS:,} characters")
+            raise ReportFileError(N_("line %(line)s is longer than %(most)s characters"), line=str(self.count),
+                                  most=limits.CSV_LINE_CHARS)
         return line

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from crawler.search_urls import search_site
 from detector.search_visibility import SearchPolicy
 from crawler.urls import BadURL
+from said import N_
 from store.models import Listing
 from store.models_search import DEFAULT_PAGES, MAX_DROP_THRESHOLD, MAX_KEYWORD_WATCHES, MAX_PAGES, SearchWatch
 from vigie import limits
@@ -40,27 +41,31 @@ class NewSearchWatch:
 def add_search_watch(session: Session, request: NewSearchWatch, *, allow_private: bool, now: datetime) -> SearchWatch:
     """The watch stored (a removed one with the same query comes back with its history); RegistrationError else.
     With `own_id` the query is the product's own id (the web form's checkbox), whatever its marketplace calls it."""
-    query = one_line("the query", request.query) or ""
+    query = one_line(N_("the query"), request.query) or ""
     if request.own_id and query:
-        raise RegistrationError("give keywords or ask for the product's own id, not both")
+        raise RegistrationError(N_("give keywords or ask for the product's own id, not both"))
     if not query and not request.own_id:
-        raise RegistrationError("the query is empty: give keywords, or the product's own id")
+        raise RegistrationError(N_("the query is empty: give keywords, or the product's own id"))
     if len(query) > QUERY_CHARS:
-        raise RegistrationError(f"the query is {len(query)} characters long: at most {QUERY_CHARS}")
+        # not grouped: "1234 characters" as the CLI always said it
+        raise RegistrationError(N_("the query is %(chars)s characters long: at most %(limit)s"),
+                                chars=str(len(query)), limit=QUERY_CHARS)
     if isinstance(request.pages, bool) or not 1 <= request.pages <= MAX_PAGES:
-        raise RegistrationError(f"--pages: from 1 to {MAX_PAGES}, got {request.pages}")
+        raise RegistrationError(N_("--pages: from 1 to %(most)s, got %(pages)s"), most=MAX_PAGES,
+                                pages=str(request.pages))
     if request.threshold is not None and (isinstance(request.threshold, bool)
                                           or not 0 <= request.threshold <= MAX_DROP_THRESHOLD):
-        raise RegistrationError(f"--threshold: from 0 to {MAX_DROP_THRESHOLD} positions, got {request.threshold}")
+        raise RegistrationError(N_("--threshold: from 0 to %(most)s positions, got %(threshold)s"),
+                                most=MAX_DROP_THRESHOLD, threshold=str(request.threshold))
     every = _every(request.every, at_least=limits.EVERY_MIN_LOCAL if allow_private else EVERY_MIN) \
         if request.every else DEFAULT_EVERY
     listing = session.get(Listing, request.listing_id)
     if listing is None or listing.kind != "listing" or not listing.active:
-        raise RegistrationError(f"no watched listing with id {request.listing_id}")
+        raise RegistrationError(N_("no watched listing with id %(id)s"), id=str(request.listing_id))
     try:
         site = search_site(listing.canonical_url, listing.marketplace, listing.marketplace_ref)
     except BadURL as exc:
-        raise RegistrationError(str(exc)) from None
+        raise RegistrationError(exc.text) from None
     query = query or site.product_ref
     # the product's own id: its marketplace id (what the results show) or its EAN
     id_query = query.casefold() in {site.product_ref.casefold(), (listing.ean or site.product_ref).casefold()}
@@ -68,7 +73,8 @@ def add_search_watch(session: Session, request: NewSearchWatch, *, allow_private
     target = session.scalar(select(Listing).where(Listing.account_id == listing.account_id, Listing.kind == "search",
                                                   Listing.canonical_url == url))
     if target is not None and target.active:
-        raise RegistrationError(f"already watched as search {target.id}: {query!r} for listing {listing.id}")
+        raise RegistrationError(N_("already watched as search %(id)s: %(query)s for listing %(listing)s"),
+                                id=str(target.id), query=repr(query), listing=str(listing.id))
     _within_limits(session, listing, id_query)
     if target is None:
         target = Listing(account_id=listing.account_id, kind="search", url=url, canonical_url=url,
@@ -95,10 +101,10 @@ def _within_limits(session: Session, listing: Listing, id_query: bool) -> None:
                            .where(SearchWatch.watched_id == listing.id, SearchWatch.id_query.is_(id_query),
                                   Listing.active.is_(True)))
     if id_query and count:
-        raise RegistrationError(f"listing {listing.id} already has its id query")
+        raise RegistrationError(N_("listing %(id)s already has its id query"), id=str(listing.id))
     if not id_query and count >= MAX_KEYWORD_WATCHES:
-        raise RegistrationError(f"listing {listing.id} already has {MAX_KEYWORD_WATCHES} keyword searches watched, "
-                                "the most there can be (plus its id query)")
+        raise RegistrationError(N_("listing %(id)s already has %(most)s keyword searches watched, the most there can "
+                                   "be (plus its id query)"), id=str(listing.id), most=MAX_KEYWORD_WATCHES)
 
 
 def remove_search_watch(session: Session, watch_id: int) -> SearchWatch:
@@ -106,7 +112,7 @@ def remove_search_watch(session: Session, watch_id: int) -> SearchWatch:
     is no watched search of that id."""
     watch = session.get(SearchWatch, watch_id)
     if watch is None or not watch.target.active:
-        raise RegistrationError(f"no watched search with id {watch_id}")
+        raise RegistrationError(N_("no watched search with id %(id)s"), id=str(watch_id))
     watch.target.active = False
     session.flush()
     return watch

@@ -12,10 +12,11 @@ from sqlalchemy.orm import Session
 from crawler.netguard import UnsafeURL, Unresolvable, check_public, parse_networks
 from crawler.shop_urls import storefront
 from crawler.urls import BadURL
+from said import N_
 from store.models import Account, Listing
 from store.models_shops import DEFAULT_MAX_PAGES, Shop
 from vigie import limits
-from vigie.registration import RegistrationError, _emails, _every, _recipient, one_line
+from vigie.registration import RegistrationError, _emails, _every, _recipient, one_line, unresolved_note
 
 MAX_PAGES_LIMIT = 200
 
@@ -49,22 +50,23 @@ def validate_shop(request: NewShop, *, allow_private: bool, allow_networks: str 
                   resolve: Callable = socket.getaddrinfo) -> CheckedShop:
     url = request.url.strip()
     if len(url) > limits.URL_CHARS:
-        raise RegistrationError(f"the URL is {len(url):,} characters long: at most {limits.URL_CHARS:,}")
+        raise RegistrationError(N_("the URL is %(chars)s characters long: at most %(limit)s"), chars=len(url),
+                                limit=limits.URL_CHARS)
     try:
         found = storefront(url, request.marketplace)
     except BadURL as exc:
-        raise RegistrationError(str(exc)) from None
+        raise RegistrationError(exc.text) from None
     if isinstance(request.max_pages, bool) or not 1 <= request.max_pages <= MAX_PAGES_LIMIT:
         raise RegistrationError(f"--max-pages: from 1 to {MAX_PAGES_LIMIT}, got {request.max_pages}")
-    seller, emails = one_line("seller", request.seller), _emails(request.emails)
+    seller, emails = one_line(N_("seller"), request.seller), _emails(request.emails)
     every = _every(request.every, at_least=limits.EVERY_MIN_LOCAL if allow_private else limits.EVERY_MIN)
     notes: tuple[str, ...] = ()
     try:  # the same guard as listings: the crawler checks every fetch again
         check_public(found.url, allow_private=allow_private, resolve=resolve, allow_networks=parse_networks(allow_networks))
     except Unresolvable as exc:
-        notes = (f"warning: {str(exc).removeprefix('refused: ')}; it will be checked again before each fetch",)
+        notes = (unresolved_note(exc),)
     except UnsafeURL as exc:
-        raise RegistrationError(str(exc)) from None
+        raise RegistrationError(exc.text) from None
     return CheckedShop(url=url, canonical=found.url, marketplace=found.marketplace, seller_ref=found.seller_ref,
                        seller=seller, emails=emails, every=every, register_new=request.register_new,
                        max_pages=request.max_pages, notes=notes)

@@ -17,7 +17,9 @@ PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 
 
 def marked() -> set:
-    method_map = [("observatory/**.py", "python"), ("observatory/templates/**.html", "jinja2")]
+    method_map = [("observatory/**.py", "python"), ("vigie/**.py", "python"), ("crawler/urls.py", "python"),
+                  ("netpolicy/**.py", "python"), ("alerts/channel*.py", "python"),
+                  ("observatory/templates/**.html", "jinja2")]
     options = {"observatory/templates/**.html": {"extensions": "jinja2.ext.i18n"}}
     found = set()
     for _file, _line, message, _comments, _context in extract_from_dir(

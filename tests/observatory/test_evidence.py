@@ -40,7 +40,8 @@ def test_bundle_holds_chain_bodies_screenshots_and_an_escaped_report(bundle):
     assert set(manifest["files"]) == names - {MANIFEST, "manifest.sha256"}
     assert len([n for n in names if n.startswith("screenshots/")]) == 1
     assert "<script>alert(1)" not in report and "&lt;script&gt;alert(1)" in report
-    assert "before or at the restriction" in report  # statement on 4 March, first seen missing on 5 March
+    # statement on 4 March, first seen missing on 5 March; the seeded account reads French
+    assert "avant la restriction ou le jour même" in report
 
 
 def test_any_changed_byte_is_rejected(bundle):
