@@ -17,9 +17,9 @@ from typing import Mapping
 
 from spiders.marketplace import Marketplace
 
-# KEYS: next free turn (µs, Redis clock), pause. ARGV: µs between turns, how far ahead a turn may be reserved.
-# Returns {1, µs until the reserved turn} or {0, µs until a turn could be had} (nothing reserved).
-TAKE_TURN = """
+# KEYS: next free turn (µs, Redis clock), pause. Sets `now` and `turn`: the earliest turn the pause and the
+# turns already handed out leave.
+NEXT_TURN = """
 local clock = redis.call('TIME')
 local now = clock[1] * 1000000 + clock[2]
 local turn = now
@@ -27,6 +27,11 @@ local paused = redis.call('PTTL', KEYS[2])
 if paused > 0 then turn = now + paused * 1000 end
 local next_free = tonumber(redis.call('GET', KEYS[1]) or '0')
 if next_free > turn then turn = next_free end
+"""
+
+# ARGV: µs between turns, how far ahead a turn may be reserved.
+# Returns {1, µs until the reserved turn} or {0, µs until a turn could be had} (nothing reserved).
+TAKE_TURN = NEXT_TURN + """
 if turn - now > tonumber(ARGV[2]) then return {0, turn - now} end
 local interval = tonumber(ARGV[1])
 if interval > 0 then
@@ -37,15 +42,8 @@ return {1, turn - now}
 """
 
 
-# KEYS: next free turn, pause. Returns µs until a turn could be had now (nothing reserved).
-PEEK_TURN = """
-local clock = redis.call('TIME')
-local now = clock[1] * 1000000 + clock[2]
-local turn = now
-local paused = redis.call('PTTL', KEYS[2])
-if paused > 0 then turn = now + paused * 1000 end
-local next_free = tonumber(redis.call('GET', KEYS[1]) or '0')
-if next_free > turn then turn = next_free end
+# Returns µs until a turn could be had now (nothing reserved).
+PEEK_TURN = NEXT_TURN + """
 return turn - now
 """
 
