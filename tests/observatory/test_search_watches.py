@@ -64,3 +64,14 @@ def test_the_watchs_listing_page_has_the_p2b_timeline_of_a_drop(client, sessions
     log_in(client, ALICE)
     page = client.get(f"/listings/{watch_id}")
     assert page.status_code == 200 and 'id="p2b"' in page.text
+
+
+def test_the_watchs_record_links_to_its_rank_page_and_shows_no_price_chart(client, sessions, world):
+    watch_id = _watch_with_checks(sessions, world)
+    log_in(client, ALICE)
+    record = client.get(f"/listings/{watch_id}").text
+    assert f'<a href="/search-watches/{watch_id}">' in record and 'id="kind-link"' in record
+    assert 'class="chart"' not in record
+    assert client.get(f"/search-watches/{watch_id}").status_code == 200
+    listing = client.get(f"/listings/{world.seeded.alice_listing}").text
+    assert 'id="kind-link"' not in listing

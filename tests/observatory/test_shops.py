@@ -85,3 +85,11 @@ def test_the_shops_stored_pages_and_p2b_timeline_show_on_its_target_page(client,
     assert page.status_code == 200
     assert "shop_offer_missing" in page.text and "intact (3 snapshots)" in page.text
     assert page.text.count('class="p2b"') == 1
+
+
+def test_the_shops_record_links_to_its_page_of_offers(client, sessions, world):
+    shop_id = _shop_with_walks(sessions, world)
+    log_in(client, ALICE)
+    record = client.get(f"/listings/{shop_id}").text
+    assert f'<a href="/shops/{shop_id}">' in record and 'id="kind-link"' in record
+    assert client.get(f"/shops/{shop_id}").status_code == 200
