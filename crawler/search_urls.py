@@ -20,6 +20,7 @@ from typing import Callable
 from urllib.parse import quote, quote_plus, urlencode, urlsplit, urlunsplit
 
 from crawler.urls import BadURL
+from said import N_
 
 # one language per site, so the results page reads the same every day
 AMAZON_LANGUAGES = {"amazon.fr": "fr_FR", "amazon.de": "de_DE", "amazon.it": "it_IT", "amazon.es": "es_ES",
@@ -116,9 +117,10 @@ def search_site(url: str, marketplace: str, ref: str | None = None) -> SearchSit
     found = reader(parts, ref) if reader else _sandbox(parts, None)
     if found is None:
         if reader is not None:
-            raise BadURL(f"cannot tell the {marketplace} product id of {url[:200]!r}: no search watch")
-        raise BadURL(f"no search results reader for {marketplace!r} listings (search watches know: "
-                     f"{', '.join(KNOWN)})")
+            raise BadURL(N_("cannot tell the %(marketplace)s product id of %(url)s: no search watch"),
+                         marketplace=marketplace, url=repr(url[:200]))
+        raise BadURL(N_("no search results reader for %(marketplace)s listings (search watches know: %(known)s)"),
+                     marketplace=repr(marketplace), known=", ".join(KNOWN))
     return found
 
 

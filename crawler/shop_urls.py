@@ -13,6 +13,7 @@ from typing import Callable
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 from crawler.urls import BadURL, canonical_url
+from said import N_
 from spiders import registry
 
 
@@ -94,6 +95,7 @@ def storefront(url: str, marketplace: str | None = None) -> Storefront:
             return Storefront(urlunsplit((parts.scheme, parts.netloc, shop_path, shop_query, "")), form.marketplace, ref)
     names = sorted({f.marketplace for f in (*FORMS, SANDBOX)})
     if wanted is not None and wanted not in names:
-        raise BadURL(f"no storefront reader for marketplace {wanted!r}; known: {', '.join(names)}")
-    raise BadURL(f"not a storefront URL: {url.strip()[:200]!r}; storefronts look like "
-                 + ", ".join(f.example for f in FORMS[:4]) + ", ...")
+        raise BadURL(N_("no storefront reader for marketplace %(marketplace)s; known: %(known)s"),
+                     marketplace=repr(wanted), known=", ".join(names))
+    raise BadURL(N_("not a storefront URL: %(url)s; storefronts look like %(examples)s, ..."),
+                 url=repr(url.strip()[:200]), examples=", ".join(f.example for f in FORMS[:4]))

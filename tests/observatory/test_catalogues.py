@@ -18,7 +18,7 @@ PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 
 def marked() -> set:
     method_map = [("observatory/**.py", "python"), ("vigie/**.py", "python"), ("crawler/urls.py", "python"),
-                  ("netpolicy/**.py", "python"), ("alerts/channel*.py", "python"),
+                  ("crawler/*_urls.py", "python"), ("netpolicy/**.py", "python"), ("alerts/channel*.py", "python"),
                   ("observatory/templates/**.html", "jinja2")]
     options = {"observatory/templates/**.html": {"extensions": "jinja2.ext.i18n"}}
     found = set()

@@ -135,3 +135,20 @@ def test_a_text_is_english_as_a_string_and_survives_a_pickle():
     assert french.said(Text(N_("line %(line)s: %(why)s"), line="1234", why=text)).startswith("ligne 1234 : l’URL")
     assert french.said("a message no catalogue knows") == "a message no catalogue knows"
     assert french.said(Text("")) == ""
+
+
+def test_search_and_storefront_url_refusals_are_said_in_french():
+    from crawler.search_urls import search_site
+    from crawler.shop_urls import storefront
+
+    french, english = ui_for(load_catalogues(), "fr"), ui_for(load_catalogues(), "en")
+    with pytest.raises(BadURL) as unknown:
+        search_site("https://shop.example/p/1", "generic")
+    assert french.said(unknown.value).startswith("aucun lecteur de résultats de recherche pour les annonces 'generic'")
+    assert english.said(unknown.value) == str(unknown.value)
+    assert str(unknown.value).startswith("no search results reader for 'generic' listings (search watches know: ")
+    with pytest.raises(BadURL) as not_a_shop:
+        storefront("https://www.amazon.fr/dp/B000000001", None)
+    assert french.said(not_a_shop.value).startswith(
+        "pas une adresse de boutique : 'https://www.amazon.fr/dp/B000000001' ; une boutique ressemble à ")
+    assert str(not_a_shop.value).startswith("not a storefront URL: 'https://www.amazon.fr/dp/B000000001'; ")
