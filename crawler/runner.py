@@ -37,7 +37,7 @@ WATCHED_KINDS = ("listing", "fees", "shop", "search")
 
 
 def crawl_fee_pages(process: CrawlerProcess, targets: list[CheckTarget], recorder: Recorder,
-                    report: PassReport) -> None:
+                    report: PassReport, **_: object) -> None:
     """One FeeScheduleSpider per marketplace, reading that marketplace's fee page markup."""
     by_marketplace: dict[str, list[CheckTarget]] = defaultdict(list)
     for target in targets:
@@ -47,7 +47,8 @@ def crawl_fee_pages(process: CrawlerProcess, targets: list[CheckTarget], recorde
                       marketplace_name=marketplace)
 
 
-def crawl_shops(process: CrawlerProcess, targets: list[CheckTarget], recorder: Recorder, report: PassReport) -> None:
+def crawl_shops(process: CrawlerProcess, targets: list[CheckTarget], recorder: Recorder, report: PassReport,
+                **_: object) -> None:
     """One ShopSpider per marketplace with storefronts due (issue 26): its own room, its own recorder."""
     from crawler.shop_recorder import ShopRecorder
     from crawler.shop_spider import ShopSpider
@@ -61,8 +62,9 @@ def crawl_shops(process: CrawlerProcess, targets: list[CheckTarget], recorder: R
 
 
 def crawl_searches(process: CrawlerProcess, targets: list[CheckTarget], recorder: Recorder,
-                   report: PassReport) -> None:
-    """One SearchSpider per marketplace with search watches due (issue 27): its own room, pace and recorder."""
+                   report: PassReport, limits=None) -> None:
+    """One SearchSpider per marketplace with search watches due (issue 27): its own room, pace and recorder,
+    and `limits` (crawler.search_limits.SearchLimits): the day's budget, which a walk not fitting leaves due."""
     from crawler.search_recorder import SearchRecorder
     from crawler.search_spider import SearchSpider
 
@@ -71,7 +73,7 @@ def crawl_searches(process: CrawlerProcess, targets: list[CheckTarget], recorder
         by_marketplace[target.marketplace].append(target)
     for marketplace, group in by_marketplace.items():
         process.crawl(SearchSpider, targets=group, recorder=SearchRecorder(recorder), report=report,
-                      marketplace_name=marketplace)
+                      marketplace_name=marketplace, limits=limits)
 
 
 # the kinds of target crawled by spiders of their own, beside the product listings'
@@ -107,6 +109,7 @@ class PassReport:
     counters: dict[str, int] = field(default_factory=dict)  # Scrapy stats of Vigie and the browser, summed
     produced: int = 0  # check results that left the spiders; each must end in `results` or `unrecorded`
     interrupted: bool = False  # stopped by SIGINT/SIGTERM: the targets not in `results` were not checked
+    left_due: list[CheckTarget] = field(default_factory=list)  # search walks beyond the day's budget, not started
 
     @property
     def lost(self) -> int:
@@ -124,6 +127,9 @@ class PassReport:
             if (key.startswith(COUNTED_STATS) and "max_" not in key and isinstance(value, int)
                     and not isinstance(value, bool)):
                 self.counters[key] = self.counters.get(key, 0) + value
+
+    def leave_due(self, target: CheckTarget) -> None:
+        self.left_due.append(target)
 
     def failed(self, result: CheckResult) -> None:
         self.unrecorded.append(_without_evidence(result))
@@ -227,9 +233,10 @@ def scrapy_settings(options: CrawlOptions) -> ScrapySettings:
 
 
 def run_pass(targets: Iterable[CheckTarget], recorder: Recorder, options: CrawlOptions,
-             report: PassReport | None = None) -> PassReport:
+             report: PassReport | None = None, *, room_arguments: dict[str, dict] | None = None) -> PassReport:
     """Fetches every target once and records it. Blocks until done; one pass per process (Twisted).
-    The long-running service (crawler.service) keeps its crawlers open instead."""
+    The long-running service (crawler.service) keeps its crawlers open instead. `room_arguments`: kind ->
+    more arguments of its room (the search limits)."""
     report = report if report is not None else PassReport()
     by_marketplace: dict[str, list[CheckTarget]] = defaultdict(list)
     rooms: dict[str, list[CheckTarget]] = defaultdict(list)
@@ -252,7 +259,7 @@ def run_pass(targets: Iterable[CheckTarget], recorder: Recorder, options: CrawlO
         process.crawl(classes.get(marketplace) or classes[registry.GENERIC_NAME], targets=group, recorder=recorder,
                       report=report)
     for kind, group in rooms.items():
-        OTHER_ROOMS[kind](process, group, recorder, report)
+        OTHER_ROOMS[kind](process, group, recorder, report, **(room_arguments or {}).get(kind, {}))
     for crawler in process.crawlers:  # whatever the pipelines did with a result, it left the spider
         for sent in (signals.item_scraped, signals.item_dropped, signals.item_error):
             crawler.signals.connect(lambda item, **_: _produced(report, item), signal=sent, weak=False)

@@ -6,8 +6,9 @@ need once it ends): a walk that would not fit is not started at all, never cut i
 is left due, as if it had not been dispatched: no fetch, no stored walk, no event, nothing failed; the
 marketplace's searches wait for the next UTC day, which is said once a day in the log.
 
-Single process: the budget is counted in memory (LocalSearchBudget) and the pace is the search crawler's own
-download delay. Cluster mode: the budget is a Redis counter per marketplace and day (cluster.search_limits),
+Single process (`vigie run` and `vigie check`): the budget is read from the stored walks of the day
+(crawler.stored_search_budget), so it holds across restarts and passes, and the pace is the search crawler's own
+download delay. LocalSearchBudget counts in memory only (tests, tools). Cluster mode: the budget is a Redis counter per marketplace and day (cluster.search_limits),
 the pace a shared turn per search page (SearchTurnMiddleware below).
 """
 from __future__ import annotations
@@ -95,6 +96,8 @@ class SearchLimits:
     clock: Callable[[], datetime]
     turns: Any = None
     page_wait: float = 30.0  # a following page whose turn is further off (a push-back pause) fails: no answer
+    # the budget counts stored walks (StoredSearchBudget): the pages a walk read are held until its row is stored
+    counted_when_stored: bool = False
     _held: dict[int, tuple[str, date, int]] = field(default_factory=dict)
 
     def reserve(self, target: CheckTarget, pages: int) -> None:
@@ -107,9 +110,23 @@ class SearchLimits:
     def settle(self, target: CheckTarget, pages_read: int) -> None:
         """The walk ended: the pages it reserved and did not fetch go back to the budget."""
         held = self._held.pop(target.listing_id, None)
-        if held is not None and held[2] > pages_read:
-            marketplace, day, pages = held
+        if held is None:
+            return
+        marketplace, day, pages = held
+        if pages > pages_read:
             self.budget.give_back(marketplace, pages - pages_read, day=day)
+        if self.counted_when_stored:
+            self._held[target.listing_id] = (marketplace, day, min(pages, pages_read))
+
+    def stored(self, target: CheckTarget) -> None:
+        """The walk went through the pipeline (its row stored, or not storable): a budget counting stored walks
+        now finds its pages in the database, and stops holding them."""
+        if not self.counted_when_stored:
+            return
+        held = self._held.pop(target.listing_id, None)
+        if held is not None:
+            marketplace, day, pages = held
+            self.budget.give_back(marketplace, pages, day=day)
 
     def spent(self) -> set[str]:
         return self.budget.spent(day=utc_day(self.clock()))

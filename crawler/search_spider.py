@@ -11,12 +11,13 @@ page takes a turn of the search pace shared by all nodes. The reading is the res
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, AsyncIterator
 from urllib.parse import urlsplit
 
 import scrapy
+from scrapy import signals
 
-from crawler.search_limits import SearchLimits
+from crawler.search_limits import LeftDue, SearchLimits
 from crawler.shop_spider import ShopSpider
 from crawler.shop_walk import WalkResult
 from crawler.targets import CheckTarget
@@ -33,7 +34,31 @@ class SearchSpider(ShopSpider):
         kwargs.setdefault("name", f"search-{marketplace_name}")
         super().__init__(*args, marketplace_name=marketplace_name, **kwargs)
         self.read = parser_for("search", marketplace_name)
-        self.limits = limits  # None in a one-shot pass (`vigie check`): no budget, the delay alone
+        self.limits = limits  # None: no budget, the delay alone (tools, tests)
+
+    @classmethod
+    def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        # a walk's row stored (or found unstorable) by the pipeline: a budget read from the database counts it
+        for sent in (signals.item_scraped, signals.item_dropped, signals.item_error):
+            crawler.signals.connect(spider.walk_stored, signal=sent)
+        return spider
+
+    def walk_stored(self, item: Any, **kwargs: Any) -> None:
+        if self.limits is not None and isinstance(item, WalkResult):
+            self.limits.stored(item.target)
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        """A one-shot pass's walks: one beyond the day's budget is not started, and stays due (said in the report)."""
+        for target in self.targets:
+            try:
+                request = self.request_for(target)
+            except LeftDue:
+                leave_due = getattr(self.report, "leave_due", None)
+                if leave_due is not None:
+                    leave_due(target)
+                continue
+            yield request
 
     @classmethod
     def update_settings(cls, settings) -> None:

@@ -28,7 +28,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from crawler.runner import CrawlOptions, check_crawl_settings, scrapy_settings, spider_classes
 from crawler.scheduling import APART_KINDS, LISTING_KINDS, due_batch, spread_overdue
-from crawler.search_limits import DEFAULT_SEARCH_BUDGET, SEARCH_ROOM, LeftDue, LocalSearchBudget, SearchLimits
+from crawler.search_limits import DEFAULT_SEARCH_BUDGET, SEARCH_ROOM, LeftDue, SearchLimits
+from crawler.stored_search_budget import stored_search_limits
 from crawler.politeness import politeness_settings
 from spiders import registry
 from store.db import one_line, session_scope, unavailable
@@ -191,8 +192,9 @@ class Service:
         return True
 
     def make_search_limits(self) -> SearchLimits:
-        """Hook: search pages' budget, counted in this process (cluster mode shares it, and their pace)."""
-        return SearchLimits(LocalSearchBudget(self.config.search_budget), clock=self.clock)
+        """Hook: search pages' budget, read from the day's stored walks so that it holds across restarts and
+        `vigie check` passes (cluster mode shares a counter instead, and their pace)."""
+        return stored_search_limits(self.sessions, self.config.search_budget, self.clock)
 
     def started(self, scheduler) -> None:
         """Hook: the crawls are ready, the scheduler about to start (cluster mode adds its jobs)."""

@@ -42,7 +42,8 @@ class SearchCheck(Base):
     """One walk of a search watch. Its pages are the target's snapshots first_seq..last_seq (chained)."""
 
     __tablename__ = "search_checks"
-    __table_args__ = (UniqueConstraint("watch_id", "seq"),)
+    # checked_at: the day's search budget sums today's walks (crawler.stored_search_budget, migration 0016)
+    __table_args__ = (UniqueConstraint("watch_id", "seq"), Index("ix_search_checks_checked_at", "checked_at"))
     id: Mapped[int] = mapped_column(primary_key=True)
     watch_id: Mapped[int] = mapped_column(ForeignKey("search_watches.listing_id", ondelete="CASCADE"))
     seq: Mapped[int]

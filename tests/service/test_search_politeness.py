@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from sandbox.catalog import Catalog, Product
 from sandbox.server import run_in_thread
@@ -118,3 +118,39 @@ def _copies(sessions, watch_id: int, count: int, *, due: datetime, marketplace: 
             session.add(SearchWatch(listing_id=copy.id, watched_id=watch.watched_id, query=watch.query,
                                     id_query=watch.id_query, product_ref=watch.product_ref, pages=watch.pages,
                                     marketplace=marketplace))
+
+
+def _all_due(sessions) -> None:
+    with session_scope(sessions) as session:
+        session.execute(update(Listing).values(next_check_at=datetime.now(UTC) - timedelta(minutes=1)))
+
+
+def test_vigie_check_passes_share_the_days_search_budget_through_the_database(world, database_url):
+    """A cron job's `vigie check` every few minutes: each pass is a process of its own, and the second finds the
+    first's walk stored, so the budget holds: its walk is not started, the watch stays due, listings go on."""
+    sandbox, served, sessions, tmp = world
+    vigie = Vigie(tmp / "data", database_url, VIGIE_SEARCH_RATE="50", VIGIE_SEARCH_BUDGET="3")  # K = 2 pages
+    listing = vigie.ok("add", f"{sandbox.url}/p/p4", "--email", "v@example.org", "--every", "1h", "--json").json()
+    watch = vigie.ok("search", "add", str(listing["id"]), "bol grès", "--every", "5m", "--json").json()
+    _all_due(sessions)
+    first = vigie.ok("check", "--json").json()
+    assert {r["listing_id"] for r in first["results"]} == {listing["id"], watch["id"]} and first["left_due"] == []
+    assert len(served) == 2 and _walks(sessions) == 1
+    with session_scope(sessions) as session:
+        events = session.scalar(select(func.count()).select_from(Event).where(Event.listing_id == watch["id"]))
+    _all_due(sessions)
+    second = vigie("check", "--json")
+    assert second.code == 0, second.err[-3000:]
+    assert second.json()["left_due"] == [watch["id"]]
+    assert [r["listing_id"] for r in second.json()["results"]] == [listing["id"]]  # listing checks go on
+    assert "search budget (VIGIE_SEARCH_BUDGET) of sandbox is spent" in second.err and "Traceback" not in second.err
+    assert len(served) == 2 and _walks(sessions) == 1  # no page fetched, no walk stored
+    assert _listing_checks(sessions, listing["id"]) == 2
+    with session_scope(sessions) as session:
+        row = session.get(Listing, watch["id"])
+        assert row.next_check_at.replace(tzinfo=None) <= datetime.now(UTC).replace(tzinfo=None)  # still due
+        assert row.claim_token is None
+        assert session.scalar(select(func.count()).select_from(Event)
+                              .where(Event.listing_id == watch["id"])) == events  # no event of its own
+    plain = vigie("check")  # said on the terminal, without failing the pass
+    assert plain.code == 0 and "search watch(es) left due" in plain.err + plain.out, plain.err[-2000:]

@@ -13,6 +13,7 @@ from alerts.sender import DeliveryReport, deliver_pending
 from alerts.transport import transport_from_url
 from crawler.recorder import Recorder, RecorderConfig
 from crawler.runner import CrawlOptions, PassReport, UnsafeCrawlSettings, due_targets, run_pass
+from crawler.stored_search_budget import stored_search_limits
 from store.db import session_scope
 from store.models import Listing
 from vigie.cli.app import App, BadInput, Failure
@@ -108,11 +109,17 @@ def check(app: App, every: bool, listing_id: int | None, as_json: bool, verbose:
             report.on_result = lambda *_: progress.advance(task)
         if targets:
             try:
-                report = run_pass(targets, recorder_for(app), crawl_options(app), report)
+                # the day's search budget, as `vigie run` keeps it: read from the walks stored by every pass
+                limits = stored_search_limits(app.sessions, app.settings.search_budget, app.now)
+                report = run_pass(targets, recorder_for(app), crawl_options(app), report,
+                                  room_arguments={"search": {"limits": limits}})
             except UnsafeCrawlSettings as exc:
                 raise Failure(str(exc)) from None
     for note in report.notes:
         say(f"vigie: {note}")
+    if report.left_due:
+        say(f"vigie: {len(report.left_due)} search watch(es) left due: the day's search budget "
+            f"(VIGIE_SEARCH_BUDGET) of {', '.join(sorted({t.marketplace for t in report.left_due}))} is spent")
     for result in report.unrecorded:
         say(f"vigie: listing {result.target.listing_id} was checked but could not be stored (see the log)")
     transport, delivery, channels = send_alerts(app)
@@ -139,6 +146,7 @@ def check(app: App, every: bool, listing_id: int | None, as_json: bool, verbose:
                     "channels": {"sent": channels.sent, "retrying": channels.retried, "failed": channels.failed,
                                  "failures": [{"channel": who, "error": why} for who, why in channels.failures]},
                     "unrecorded": [r.target.listing_id for r in report.unrecorded], "lost": report.lost,
+                    "left_due": [t.listing_id for t in report.left_due],
                     **({"timestamps": {"stamped": stamps.stamped, "pending": stamps.pending,
                                        "problem": stamps.problem}} if stamps is not None else {})})
     elif results:
@@ -167,9 +175,9 @@ def check(app: App, every: bool, listing_id: int | None, as_json: bool, verbose:
                       f"without Vigie's record pipeline")
     if report.unrecorded:
         raise Failure(f"{len(report.unrecorded)} check(s) could not be stored")
-    if len(targets) > len(results) + len(report.unrecorded):
-        raise Failure(f"{len(targets) - len(results) - len(report.unrecorded)} of {len(targets)} due listing(s) "
-                      f"were not checked (see the log); they stay due")
+    missed = len(targets) - len(results) - len(report.unrecorded) - len(report.left_due)
+    if missed > 0:
+        raise Failure(f"{missed} of {len(targets)} due listing(s) were not checked (see the log); they stay due")
 
 
 def print_pass(results: list[dict], elapsed: float, *, verbose: bool) -> None:
