@@ -19,8 +19,7 @@ from observatory.deps import api_viewer, db
 from observatory.ids import MAX_ID, PathId
 from observatory.paging import DEFAULT_SIZE, LINK, PageSize
 from observatory.search_queries import POSITION_COLUMNS, visible_watch
-from observatory.shops import After, _next
-from store.models import Listing
+from observatory.shops import After, _next, targets_page
 from store.models_search import DEFAULT_PAGES, MAX_DROP_THRESHOLD, MAX_PAGES, SearchCheck, SearchWatch
 from vigie.registration import RegistrationError
 from vigie.search_watches import (DEFAULT_DROP_THRESHOLD, QUERY_CHARS, NewSearchWatch, add_search_watch,
@@ -51,13 +50,7 @@ class SearchWatchIn(BaseModel):
          responses={200: {"headers": LINK}})
 def list_watches(request: Request, response: Response, after: After = None, limit: PageSize = DEFAULT_SIZE,
                  viewer: Viewer = Depends(api_viewer), session: Session = Depends(db)) -> list[dict[str, Any]]:
-    query = select(SearchWatch).join(Listing, SearchWatch.listing_id == Listing.id).where(Listing.active.is_(True))
-    if not viewer.reads_everything:
-        query = query.where(Listing.account_id == viewer.account_id)
-    if after is not None:
-        query = query.where(SearchWatch.listing_id > after)
-    watches = session.scalars(query.order_by(SearchWatch.listing_id).limit(limit)).all()
-    _next(request, response, watches, limit, watches[-1].listing_id if watches else 0)
+    watches = targets_page(request, response, session, viewer, SearchWatch, after, limit)
     return [search_watch_json(watch) for watch in watches]
 
 

@@ -62,14 +62,21 @@ def _next(request: Request, response: Response, rows: list, limit: int, last: in
          responses={200: {"headers": LINK}})
 def list_shops(request: Request, response: Response, after: After = None, limit: PageSize = DEFAULT_SIZE,
                viewer: Viewer = Depends(api_viewer), session: Session = Depends(db)) -> list[dict[str, Any]]:
-    query = select(Shop).join(Listing, Shop.listing_id == Listing.id).where(Listing.active.is_(True))
+    return [shop_json(shop) for shop in targets_page(request, response, session, viewer, Shop, after, limit)]
+
+
+def targets_page(request: Request, response: Response, session: Session, viewer: Viewer, model: Any,
+                 after: int | None, limit: int) -> list[Any]:
+    """One page (by id, after `after`) of the active watch targets of a kind whose rows are keyed by their
+    `listings` row (Shop, SearchWatch) that the viewer may read, with the next page's Link header."""
+    query = select(model).join(Listing, model.listing_id == Listing.id).where(Listing.active.is_(True))
     if not viewer.reads_everything:
         query = query.where(Listing.account_id == viewer.account_id)
     if after is not None:
-        query = query.where(Shop.listing_id > after)
-    shops = session.scalars(query.order_by(Shop.listing_id).limit(limit)).all()
-    _next(request, response, shops, limit, shops[-1].listing_id if shops else 0)
-    return [shop_json(shop) for shop in shops]
+        query = query.where(model.listing_id > after)
+    rows = session.scalars(query.order_by(model.listing_id).limit(limit)).all()
+    _next(request, response, rows, limit, rows[-1].listing_id if rows else 0)
+    return list(rows)
 
 
 @api.post("/shops", status_code=201, summary="Watch a seller's storefront", responses={**BAD_BODY, **FORBIDDEN})
