@@ -190,13 +190,15 @@ def test_a_marketplace_rate_limit_holds_across_two_nodes(cluster):
     span = times[-1] - times[0]
     # each node alone fetches these 150 pages in a few seconds; together they keep to 10 a second
     assert span >= 150 / rate - 3, span
-    # in any two-second window (not calendar seconds), once both crawlers are open (turns taken while a crawler
+    # in any four-second window (not calendar seconds), once both crawlers are open (turns taken while a crawler
     # opens arrive together). The turns themselves are exact to the sliding second (tests/cluster/test_parts.py
     # checks them at the limiter); here they are seen where they land, after each fetch's own delay between turn
-    # and arrival, which on a CPU-starved CI machine bunched 18 into one second: half a second of turns is allowed
+    # and arrival, which on a CPU-starved CI machine bunched 18 into one second and 28 into two: over four seconds
+    # a late arrival moves into the window as often as one moves out, and a second of turns is allowed (two nodes
+    # not sharing the limit would bring 80)
     settled = [t for t in times if t >= times[0] + 3]
-    busiest = max(bisect.bisect_left(settled, t + 2.0) - i for i, t in enumerate(settled))
-    assert busiest <= 2 * rate + rate // 2, busiest
+    busiest = max(bisect.bisect_left(settled, t + 4.0) - i for i, t in enumerate(settled))
+    assert busiest <= 4 * rate + rate, busiest
 
 
 def test_a_push_back_seen_by_one_node_pauses_the_marketplace_on_both(cluster):
